@@ -1,0 +1,110 @@
+import { resolveCursorConnection } from '@pothos/plugin-relay';
+import { builder } from '../graphql/builder.ts';
+import { nameSchema } from '../graphql/validators.ts';
+import { organizationOf } from '../graphql/viewer.ts';
+import { PAGE_SIZE } from '../shared/pagination.ts';
+import { listSubscriptionsOfAgent } from '../webhooks/subscriptions.service.ts';
+import { WebhookSubscriptionRef } from '../webhooks/webhooks.schema.ts';
+import {
+  type Agent,
+  createAgent,
+  deleteAgent,
+  getAgent,
+  listAgents,
+  updateAgent,
+} from './agents.service.ts';
+
+export const AgentRef = builder.objectRef<Agent>('Agent');
+
+builder.node(AgentRef, {
+  description: 'A voice agent: it takes and makes calls, and its events go to webhooks.',
+  id: { resolve: (agent) => agent.id },
+  loadMany: async (ids, ctx) => {
+    const organizationId = organizationOf(ctx);
+    const agents = await Promise.all(ids.map((id) => getAgent(ctx.db, organizationId, id)));
+    return agents.map((agent) => agent ?? null);
+  },
+  authScopes: { organization: true },
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    subscriptions: t.field({
+      type: [WebhookSubscriptionRef],
+      description: 'The webhooks this agent sends events to, and which events.',
+      resolve: (agent, _args, ctx) =>
+        listSubscriptionsOfAgent(ctx.db, agent.organizationId, agent.id),
+    }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  agents: t.connection({
+    type: AgentRef,
+    authScopes: { organization: true },
+    resolve: (_root, args, ctx) =>
+      resolveCursorConnection<Promise<Agent[]>>(
+        { args, toCursor: (agent: Agent) => agent.id, ...PAGE_SIZE },
+        (page) => listAgents(ctx.db, organizationOf(ctx), page),
+      ),
+  }),
+  agent: t.field({
+    type: AgentRef,
+    nullable: true,
+    authScopes: { organization: true },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_root, args, ctx) =>
+      (await getAgent(ctx.db, organizationOf(ctx), args.id)) ?? null,
+  }),
+}));
+
+const CreateAgentInput = builder.inputType('CreateAgentInput', {
+  fields: (t) => ({ name: t.string({ required: true, validate: nameSchema }) }),
+});
+const UpdateAgentInput = builder.inputType('UpdateAgentInput', {
+  fields: (t) => ({
+    id: t.id({ required: true }),
+    name: t.string({ required: true, validate: nameSchema }),
+  }),
+});
+const DeleteAgentInput = builder.inputType('DeleteAgentInput', {
+  fields: (t) => ({ id: t.id({ required: true }) }),
+});
+
+const CreateAgentPayload = builder.simpleObject('CreateAgentPayload', {
+  fields: (t) => ({ agent: t.field({ type: AgentRef }) }),
+});
+const UpdateAgentPayload = builder.simpleObject('UpdateAgentPayload', {
+  fields: (t) => ({ agent: t.field({ type: AgentRef }) }),
+});
+const DeleteAgentPayload = builder.simpleObject('DeleteAgentPayload', {
+  fields: (t) => ({ deletedAgentId: t.id() }),
+});
+
+builder.mutationFields((t) => ({
+  createAgent: t.field({
+    type: CreateAgentPayload,
+    authScopes: { organization: true },
+    args: { input: t.arg({ type: CreateAgentInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => ({
+      agent: await createAgent(ctx.db, organizationOf(ctx), { name: input.name }),
+    }),
+  }),
+  updateAgent: t.field({
+    type: UpdateAgentPayload,
+    authScopes: { organization: true },
+    args: { input: t.arg({ type: UpdateAgentInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => ({
+      agent: await updateAgent(ctx.db, organizationOf(ctx), input.id, { name: input.name }),
+    }),
+  }),
+  deleteAgent: t.field({
+    type: DeleteAgentPayload,
+    authScopes: { organization: true },
+    args: { input: t.arg({ type: DeleteAgentInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      await deleteAgent(ctx.db, organizationOf(ctx), input.id);
+      return { deletedAgentId: input.id };
+    },
+  }),
+}));

@@ -1,0 +1,83 @@
+import type { Db } from '../db/database.ts';
+import { NotFoundError } from '../shared/errors.ts';
+import { newId } from '../shared/ids.ts';
+import type { PageRequest } from '../shared/pagination.ts';
+import {
+  deleteAgentRow,
+  findAgent,
+  insertAgent,
+  listAgents as listAgentRows,
+  updateAgentRow,
+} from './agents.repository.ts';
+import type { AgentRow } from './agents.table.ts';
+
+export interface Agent {
+  id: string;
+  organizationId: string;
+  name: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export function toAgent(row: AgentRow): Agent {
+  return {
+    id: row.id,
+    organizationId: row.organization_id,
+    name: row.name,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export async function createAgent(
+  db: Db,
+  organizationId: string,
+  input: { name: string },
+): Promise<Agent> {
+  const row = await insertAgent(db, {
+    id: newId('Agent'),
+    organization_id: organizationId,
+    name: input.name,
+  });
+  return toAgent(row);
+}
+
+export async function getAgent(
+  db: Db,
+  organizationId: string,
+  id: string,
+): Promise<Agent | undefined> {
+  const row = await findAgent(db, organizationId, id);
+  return row && toAgent(row);
+}
+
+/** Like getAgent, for callers that act on the agent: a missing one is the caller's mistake. */
+export async function requireAgent(db: Db, organizationId: string, id: string): Promise<Agent> {
+  const agent = await getAgent(db, organizationId, id);
+  if (!agent) throw new NotFoundError('Agent', id);
+  return agent;
+}
+
+export async function listAgents(
+  db: Db,
+  organizationId: string,
+  page: PageRequest,
+): Promise<Agent[]> {
+  return (await listAgentRows(db, organizationId, page)).map(toAgent);
+}
+
+export async function updateAgent(
+  db: Db,
+  organizationId: string,
+  id: string,
+  changes: { name?: string },
+): Promise<Agent> {
+  const row = await updateAgentRow(db, organizationId, id, changes);
+  if (!row) throw new NotFoundError('Agent', id);
+  return toAgent(row);
+}
+
+/** Deleting an agent removes its subscriptions; its past events stay, without an agent. */
+export async function deleteAgent(db: Db, organizationId: string, id: string): Promise<void> {
+  if (!(await deleteAgentRow(db, organizationId, id))) throw new NotFoundError('Agent', id);
+}

@@ -1,0 +1,116 @@
+import { builder } from '../graphql/builder.ts';
+import { nameSchema } from '../graphql/validators.ts';
+import { organizationOf, organizationViewer } from '../graphql/viewer.ts';
+import { createOrganizationWithKey, issueApiKey } from './auth.service.ts';
+import {
+  type ApiKey,
+  getApiKey,
+  getOrganization,
+  type Organization,
+  revokeApiKey,
+  toApiKey,
+  toOrganization,
+} from './organizations.service.ts';
+
+export const OrganizationRef = builder.objectRef<Organization>('Organization');
+export const ApiKeyRef = builder.objectRef<ApiKey>('ApiKey');
+
+builder.node(OrganizationRef, {
+  description: 'A tenant: it owns agents, webhooks, events and API keys.',
+  id: { resolve: (org) => org.id },
+  loadOne: async (id, ctx) =>
+    organizationOf(ctx) === id ? ((await getOrganization(ctx.db, id)) ?? null) : null,
+  // The operator reads the organization it just created in createOrganization's payload.
+  authScopes: { authenticated: true },
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+builder.node(ApiKeyRef, {
+  description: 'An API key of an organization. The key itself is shown only when created.',
+  id: { resolve: (key) => key.id },
+  loadOne: async (id, ctx) => (await getApiKey(ctx.db, organizationOf(ctx), id)) ?? null,
+  authScopes: { organization: true },
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    hint: t.exposeString('hint', {
+      description: 'The first and last characters, to tell keys apart.',
+    }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    revokedAt: t.expose('revokedAt', { type: 'DateTime', nullable: true }),
+  }),
+});
+
+builder.queryField('organization', (t) =>
+  t.field({
+    type: OrganizationRef,
+    nullable: true,
+    description: "The calling key's organization.",
+    authScopes: { organization: true },
+    resolve: async (_root, _args, ctx) =>
+      (await getOrganization(ctx.db, organizationOf(ctx))) ?? null,
+  }),
+);
+
+const CreateOrganizationInput = builder.inputType('CreateOrganizationInput', {
+  fields: (t) => ({ name: t.string({ required: true, validate: nameSchema }) }),
+});
+const CreateApiKeyInput = builder.inputType('CreateApiKeyInput', {
+  fields: (t) => ({ name: t.string({ required: true, validate: nameSchema }) }),
+});
+const RevokeApiKeyInput = builder.inputType('RevokeApiKeyInput', {
+  fields: (t) => ({ id: t.id({ required: true }) }),
+});
+
+const CreateOrganizationPayload = builder.simpleObject('CreateOrganizationPayload', {
+  fields: (t) => ({
+    organization: t.field({ type: OrganizationRef }),
+    apiKey: t.string({ description: 'The first API key of the organization. Shown only now.' }),
+  }),
+});
+const CreateApiKeyPayload = builder.simpleObject('CreateApiKeyPayload', {
+  fields: (t) => ({
+    apiKey: t.string({ description: 'The new key. Shown only now: store it.' }),
+    key: t.field({ type: ApiKeyRef }),
+  }),
+});
+const RevokeApiKeyPayload = builder.simpleObject('RevokeApiKeyPayload', {
+  fields: (t) => ({ key: t.field({ type: ApiKeyRef }) }),
+});
+
+builder.mutationFields((t) => ({
+  createOrganization: t.field({
+    type: CreateOrganizationPayload,
+    description: 'Needs the operator key.',
+    authScopes: { operator: true },
+    args: { input: t.arg({ type: CreateOrganizationInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      const created = await ctx.db
+        .transaction()
+        .execute((trx) => createOrganizationWithKey(trx, input.name));
+      return { organization: toOrganization(created.organization), apiKey: created.apiKey };
+    },
+  }),
+  createApiKey: t.field({
+    type: CreateApiKeyPayload,
+    authScopes: { organization: true },
+    args: { input: t.arg({ type: CreateApiKeyInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      const issued = await issueApiKey(ctx.db, {
+        organizationId: organizationViewer(ctx).organizationId,
+        name: input.name,
+      });
+      return { apiKey: issued.apiKey, key: toApiKey(issued.row) };
+    },
+  }),
+  revokeApiKey: t.field({
+    type: RevokeApiKeyPayload,
+    authScopes: { organization: true },
+    args: { input: t.arg({ type: RevokeApiKeyInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => ({
+      key: await revokeApiKey(ctx.db, organizationOf(ctx), input.id),
+    }),
+  }),
+}));

@@ -1,0 +1,56 @@
+import type { Db } from '../db/database.ts';
+import { NotFoundError } from '../shared/errors.ts';
+import { findApiKeyForOrganization, findOrganization, revokeApiKeyRow } from './auth.repository.ts';
+import type { ApiKeyRow, OrganizationRow } from './auth.table.ts';
+
+export interface Organization {
+  id: string;
+  name: string;
+  createdAt: Date;
+}
+
+/** A key as the API shows it: never the key itself, which exists only at creation. */
+export interface ApiKey {
+  id: string;
+  organizationId: string | null;
+  name: string;
+  hint: string;
+  createdAt: Date;
+  revokedAt: Date | null;
+}
+
+export function toOrganization(row: OrganizationRow): Organization {
+  return { id: row.id, name: row.name, createdAt: row.created_at };
+}
+
+export function toApiKey(row: ApiKeyRow): ApiKey {
+  return {
+    id: row.id,
+    organizationId: row.organization_id,
+    name: row.name,
+    hint: row.key_hint,
+    createdAt: row.created_at,
+    revokedAt: row.revoked_at,
+  };
+}
+
+export async function getOrganization(db: Db, id: string): Promise<Organization | undefined> {
+  const row = await findOrganization(db, id);
+  return row && toOrganization(row);
+}
+
+export async function getApiKey(
+  db: Db,
+  organizationId: string,
+  id: string,
+): Promise<ApiKey | undefined> {
+  const row = await findApiKeyForOrganization(db, organizationId, id);
+  return row && toApiKey(row);
+}
+
+/** Revoking takes effect on the next request: keys are looked up on every operation. */
+export async function revokeApiKey(db: Db, organizationId: string, id: string): Promise<ApiKey> {
+  const row = await revokeApiKeyRow(db, organizationId, id);
+  if (!row) throw new NotFoundError('API key', id);
+  return toApiKey(row);
+}

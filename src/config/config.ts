@@ -1,0 +1,124 @@
+import { z } from 'zod';
+import { parseRetrySchedule } from '../deliveries/next-delay.ts';
+import { parseCidrList } from '../delivery-client/address-policy.ts';
+
+/**
+ * Every setting Hookline reads, parsed once at start. Nothing else in the codebase touches
+ * `process.env`: modules receive the parts of `Config` they need.
+ */
+const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
+
+const port = z.preprocess(
+  emptyAsUndefined,
+  z.coerce.number().int().min(0).max(65535).default(4000),
+);
+
+const positiveSeconds = (fallback: number) =>
+  z.preprocess(emptyAsUndefined, z.coerce.number().positive().default(fallback));
+
+const positiveMs = (fallback: number) =>
+  z.preprocess(emptyAsUndefined, z.coerce.number().int().positive().default(fallback));
+
+/** A list setting parsed by the module that owns its format, so the rules live in one place. */
+const parsedWith = <T>(parse: (text: string) => T[]) =>
+  z.preprocess(emptyAsUndefined, z.string().optional()).transform((value, ctx) => {
+    if (value === undefined) return undefined;
+    try {
+      return parse(value);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      return z.NEVER;
+    }
+  });
+
+export const configSchema = z.object({
+  DATABASE_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^postgres(ql)?$/ }).optional()),
+  HOOKLINE_DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default('./.hookline')),
+  PORT: port,
+  HOST: z.preprocess(emptyAsUndefined, z.string().min(1).default('127.0.0.1')),
+  HOOKLINE_ADMIN_KEY: z.preprocess(
+    emptyAsUndefined,
+    z.string().min(24, 'must be at least 24 characters').optional(),
+  ),
+  HOOKLINE_ROLE: z.preprocess(emptyAsUndefined, z.enum(['all', 'api', 'worker']).default('all')),
+  LOG_LEVEL: z.preprocess(
+    emptyAsUndefined,
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ),
+  NODE_ENV: z.preprocess(emptyAsUndefined, z.string().default('development')),
+  HOOKLINE_DB_POOL_SIZE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(2).default(10)),
+  HOOKLINE_CONNECT_TIMEOUT_MS: positiveMs(5_000),
+  HOOKLINE_REQUEST_TIMEOUT_MS: positiveMs(15_000),
+  HOOKLINE_RETRY_SCHEDULE: parsedWith(parseRetrySchedule),
+  HOOKLINE_ALLOW_NETWORKS: parsedWith(parseCidrList),
+  HOOKLINE_SECRET_ROTATION_GRACE_SECONDS: positiveSeconds(24 * 3600),
+  HOOKLINE_DISABLE_AFTER_SECONDS: positiveSeconds(5 * 24 * 3600),
+  HOOKLINE_WORKER_CONCURRENCY: z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number().int().min(1).max(1000).default(64),
+  ),
+});
+
+export type RawConfig = z.infer<typeof configSchema>;
+
+export type Role = RawConfig['HOOKLINE_ROLE'];
+
+export interface Config {
+  databaseUrl: string | undefined;
+  dataDir: string;
+  port: number;
+  host: string;
+  adminKey: string | undefined;
+  role: Role;
+  logLevel: RawConfig['LOG_LEVEL'];
+  production: boolean;
+  dbPoolSize: number;
+  delivery: {
+    connectTimeoutMs: number;
+    requestTimeoutMs: number;
+    retryScheduleSeconds: number[] | undefined;
+    allowNetworks: string[];
+    secretRotationGraceSeconds: number;
+    disableAfterSeconds: number;
+    concurrency: number;
+  };
+}
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
+    );
+  }
+  const raw = parsed.data;
+  return {
+    databaseUrl: raw.DATABASE_URL,
+    dataDir: raw.HOOKLINE_DATA_DIR,
+    port: raw.PORT,
+    host: raw.HOST,
+    adminKey: raw.HOOKLINE_ADMIN_KEY,
+    role: raw.HOOKLINE_ROLE,
+    logLevel: raw.LOG_LEVEL,
+    production: raw.NODE_ENV === 'production',
+    dbPoolSize: raw.HOOKLINE_DB_POOL_SIZE,
+    delivery: {
+      connectTimeoutMs: raw.HOOKLINE_CONNECT_TIMEOUT_MS,
+      requestTimeoutMs: raw.HOOKLINE_REQUEST_TIMEOUT_MS,
+      retryScheduleSeconds: raw.HOOKLINE_RETRY_SCHEDULE,
+      allowNetworks: raw.HOOKLINE_ALLOW_NETWORKS ?? [],
+      secretRotationGraceSeconds: raw.HOOKLINE_SECRET_ROTATION_GRACE_SECONDS,
+      disableAfterSeconds: raw.HOOKLINE_DISABLE_AFTER_SECONDS,
+      concurrency: raw.HOOKLINE_WORKER_CONCURRENCY,
+    },
+  };
+}

@@ -1,0 +1,20 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { AgentsTable } from '../agents/agents.table.ts';
+import type { ApiKeysTable, OrganizationsTable } from '../auth/auth.table.ts';
+import type { DeliveriesTable, DeliveryAttemptsTable } from '../deliveries/deliveries.table.ts';
+import type { EventsTable } from '../events/events.table.ts';
+import type { WebhookSubscriptionsTable, WebhooksTable } from '../webhooks/webhooks.table.ts';
+
+export interface Database {
+  organizations: OrganizationsTable;
+  api_keys: ApiKeysTable;
+  agents: AgentsTable;
+  webhooks: WebhooksTable;
+  webhook_subscriptions: WebhookSubscriptionsTable;
+  events: EventsTable;
+  deliveries: DeliveriesTable;
+  delivery_attempts: DeliveryAttemptsTable;
+}
+
+/** What repository functions accept: the caller decides whether it is inside a transaction. */
+export type Db = Kysely<Database> | Transaction<Database>;

@@ -1,0 +1,13 @@
+import type { ColumnType, Generated, Selectable } from 'kysely';
+
+export interface EventsTable {
+  id: string;
+  organization_id: string;
+  agent_id: string | null;
+  type: string;
+  payload: ColumnType<Record<string, unknown>, string, string>;
+  idempotency_key: string | null;
+  created_at: Generated<Date>;
+}
+
+export type EventRow = Selectable<EventsTable>;

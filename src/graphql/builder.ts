@@ -1,0 +1,89 @@
+import SchemaBuilder from '@pothos/core';
+import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
+import ValidationPlugin from '@pothos/plugin-validation';
+import {
+  BadUserInputError,
+  ForbiddenError,
+  NotFoundError,
+  UnauthenticatedError,
+} from '../shared/errors.ts';
+import { type IdKind, kindOfId } from '../shared/ids.ts';
+import type { GraphQLContext } from './context.ts';
+import { registerScalars } from './scalars.ts';
+
+export interface SchemaTypes {
+  Context: GraphQLContext;
+  AuthScopes: {
+    authenticated: boolean;
+    operator: boolean;
+    organization: boolean;
+  };
+  Scalars: {
+    DateTime: { Input: Date; Output: Date | string };
+    JSON: { Input: unknown; Output: unknown };
+    ID: { Input: string; Output: string };
+  };
+  DefaultFieldNullability: false;
+}
+
+/** GraphQL type names of the objects whose ids `node(id:)` resolves. */
+const NODE_TYPENAME: Partial<Record<IdKind, string>> = {
+  Agent: 'Agent',
+  Webhook: 'Webhook',
+  Event: 'Event',
+  Delivery: 'Delivery',
+  DeliveryAttempt: 'DeliveryAttempt',
+  Organization: 'Organization',
+  ApiKey: 'ApiKey',
+};
+
+export const builder = new SchemaBuilder<SchemaTypes>({
+  // Scope auth first, so that it also guards the fields the relay plugin adds.
+  plugins: [ScopeAuthPlugin, RelayPlugin, ValidationPlugin, SimpleObjectsPlugin],
+  defaultFieldNullability: false,
+  scopeAuth: {
+    authorizeOnSubscribe: true,
+    authScopes: (ctx) => ({
+      authenticated: ctx.viewer !== null,
+      operator: ctx.viewer?.kind === 'operator',
+      organization: ctx.viewer?.kind === 'organization',
+    }),
+    unauthorizedError: (_parent, ctx) =>
+      ctx.viewer ? new ForbiddenError('This API key may not do that') : new UnauthenticatedError(),
+  },
+  relay: {
+    clientMutationId: 'omit',
+    cursorType: 'String',
+    // Our ids already carry their type (`agt_...`), so they serve as global ids unchanged.
+    encodeGlobalID: (_typename, id) => String(id),
+    decodeGlobalID: (globalID) => {
+      const kind = kindOfId(globalID);
+      const typename = kind && NODE_TYPENAME[kind];
+      if (!typename) throw new NotFoundError('Object', globalID.slice(0, 64));
+      return { typename, id: globalID };
+    },
+    nodesQueryOptions: false,
+  },
+  validation: {
+    validationError: (failure) =>
+      new BadUserInputError(
+        failure.issues.map((issue) => ({
+          field: (issue.path ?? [])
+            .map((segment) => (typeof segment === 'object' ? String(segment.key) : String(segment)))
+            .join('.')
+            // Every mutation takes one `input` argument; the field inside it is what matters.
+            .replace(/^input\./, ''),
+          message: issue.message,
+        })),
+      ),
+  },
+});
+
+export type Builder = typeof builder;
+
+registerScalars(builder);
+
+builder.queryType({});
+builder.mutationType({});

@@ -1,0 +1,14 @@
+import type { Kysely } from 'kysely';
+import type { Viewer } from '../auth/viewer.ts';
+import type { Config } from '../config/config.ts';
+import type { Database } from '../db/database.ts';
+import type { Logger } from '../shared/logger.ts';
+
+/** Built once per operation (HTTP request or WebSocket subscribe). */
+export interface GraphQLContext {
+  viewer: Viewer | null;
+  db: Kysely<Database>;
+  config: Config;
+  logger: Logger;
+  requestId: string;
+}

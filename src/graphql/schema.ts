@@ -1,0 +1,8 @@
+import { builder } from './builder.ts';
+// Each domain's schema file registers its types and fields on the builder when imported.
+import '../auth/auth.schema.ts';
+import '../agents/agents.schema.ts';
+import '../webhooks/webhooks.schema.ts';
+import '../events/event-types.schema.ts';
+
+export const schema = builder.toSchema();

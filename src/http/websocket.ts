@@ -1,0 +1,90 @@
+import type { Server } from 'node:http';
+import type { ExecutionArgs } from 'graphql';
+import { CloseCode } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import type { Kysely } from 'kysely';
+import { WebSocketServer } from 'ws';
+import { parseBearer } from '../auth/api-key.ts';
+import { authenticate } from '../auth/auth.service.ts';
+import type { Database } from '../db/database.ts';
+import type { Logger } from '../shared/logger.ts';
+import type { HooklineYoga } from './yoga.ts';
+
+/** Largest client message we accept; GraphQL documents and variables are small. */
+export const MAX_WS_MESSAGE_BYTES = 64 * 1024;
+
+export interface GraphQLWebSocket {
+  dispose(): Promise<void>;
+}
+
+interface EnvelopedRoot {
+  execute: (args: ExecutionArgs) => unknown;
+  subscribe: (args: ExecutionArgs) => unknown;
+}
+
+/**
+ * graphql-ws on the GraphQL endpoint. The key is checked once at connect (a missing key closes
+ * with 4401, an unknown or revoked one with 4403) and again for every operation, through the same
+ * Yoga context factory as HTTP, so plugins, limits and auth behave the same on both transports.
+ */
+export function attachGraphQLWebSocket(
+  server: Server,
+  yoga: HooklineYoga,
+  db: Kysely<Database>,
+  logger: Logger,
+): GraphQLWebSocket {
+  const wss = new WebSocketServer({
+    server,
+    path: yoga.graphqlEndpoint,
+    maxPayload: MAX_WS_MESSAGE_BYTES,
+  });
+  const disposable = useServer(
+    {
+      execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as never,
+      subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args) as never,
+      onConnect: async (ctx) => {
+        const header = ctx.connectionParams?.authorization;
+        const key = typeof header === 'string' ? parseBearer(header) : undefined;
+        if (!key) {
+          ctx.extra.socket.close(
+            CloseCode.Unauthorized,
+            'Unauthorized: send connectionParams { authorization: "Bearer <key>" }',
+          );
+          return false;
+        }
+        if (!(await authenticate(db, key))) {
+          ctx.extra.socket.close(CloseCode.Forbidden, 'Forbidden: unknown or revoked API key');
+          return false;
+        }
+        return true;
+      },
+      onSubscribe: async (ctx, _id, params) => {
+        const enveloped = yoga.getEnveloped({
+          ...ctx,
+          req: ctx.extra.request,
+          socket: ctx.extra.socket,
+          params,
+        });
+        const args = {
+          schema: enveloped.schema,
+          operationName: params.operationName,
+          document: enveloped.parse(params.query),
+          variableValues: params.variables,
+          contextValue: await enveloped.contextFactory(),
+          rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
+        };
+        const errors = enveloped.validate(args.schema, args.document);
+        if (errors.length) return errors;
+        return args;
+      },
+    },
+    wss,
+  );
+  wss.on('error', (error) => logger.warn({ err: error }, 'websocket server error'));
+  return {
+    async dispose() {
+      await disposable.dispose();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import type { GraphQLSchema } from 'graphql';
+import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
+import type { Kysely } from 'kysely';
+import { parseBearer } from '../auth/api-key.ts';
+import { authenticate } from '../auth/auth.service.ts';
+import type { Config } from '../config/config.ts';
+import type { Database } from '../db/database.ts';
+import type { GraphQLContext } from '../graphql/context.ts';
+import type { Logger } from '../shared/logger.ts';
+
+export interface YogaDeps {
+  schema: GraphQLSchema;
+  db: Kysely<Database>;
+  config: Config;
+  logger: Logger;
+}
+
+/** What Yoga hands the context factory: a Fetch request over HTTP, connection params over WS. */
+interface InitialContext {
+  request?: Request;
+  connectionParams?: Record<string, unknown>;
+}
+
+export type HooklineYoga = YogaServerInstance<Record<string, unknown>, GraphQLContext>;
+
+function presentedKey(initial: InitialContext): string | undefined {
+  if (initial.connectionParams) {
+    const value = initial.connectionParams.authorization ?? initial.connectionParams.Authorization;
+    return typeof value === 'string' ? parseBearer(value) : undefined;
+  }
+  return parseBearer(initial.request?.headers.get('authorization'));
+}
+
+export function createHooklineYoga(deps: YogaDeps): HooklineYoga {
+  return createYoga<Record<string, unknown>, GraphQLContext>({
+    schema: deps.schema,
+    graphqlEndpoint: '/graphql',
+    graphiql: !deps.config.production,
+    landingPage: false,
+    // Internal errors reach the client as "Unexpected error."; the real one is logged.
+    maskedErrors: {
+      maskError: (error, message, isDev) => {
+        const masked = maskError(error, message, isDev);
+        if (masked !== error) {
+          deps.logger.error(
+            { err: (error as { originalError?: unknown }).originalError ?? error },
+            'internal error',
+          );
+        }
+        return masked;
+      },
+    },
+    logging: {
+      debug: (...args) => deps.logger.debug({ args }, 'yoga'),
+      info: (...args) => deps.logger.info({ args }, 'yoga'),
+      warn: (...args) => deps.logger.warn({ args }, 'yoga'),
+      error: (...args) => deps.logger.error({ args }, 'yoga'),
+    },
+    context: async (initial: InitialContext): Promise<GraphQLContext> => {
+      const viewer = await authenticate(deps.db, presentedKey(initial));
+      return {
+        viewer: viewer ?? null,
+        db: deps.db,
+        config: deps.config,
+        logger: deps.logger,
+        requestId: initial.request?.headers.get('x-request-id') ?? randomUUID(),
+      };
+    },
+  });
+}

@@ -1,0 +1,69 @@
+import { GraphQLError } from 'graphql';
+
+/**
+ * The failures a client is meant to see. Each carries its `extensions.code`; anything thrown that
+ * is not one of these is masked by Yoga (the client sees "Unexpected error.") and logged.
+ */
+export type ErrorCode =
+  | 'BAD_USER_INPUT'
+  | 'NOT_FOUND'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'CONFLICT'
+  | 'RATE_LIMITED';
+
+export class HooklineError extends GraphQLError {
+  constructor(message: string, code: ErrorCode, extensions: Record<string, unknown> = {}) {
+    super(message, { extensions: { code, ...extensions } });
+    this.name = 'HooklineError';
+  }
+}
+
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+export class BadUserInputError extends HooklineError {
+  constructor(problems: FieldProblem[]) {
+    const summary = problems
+      .map((p) => (p.field ? `${p.field}: ${p.message}` : p.message))
+      .join('; ');
+    super(`Invalid input: ${summary}`, 'BAD_USER_INPUT', {
+      field: problems[0]?.field,
+      problems,
+    });
+  }
+}
+
+export class NotFoundError extends HooklineError {
+  constructor(what: string, id: string) {
+    super(`${what} ${id} was not found`, 'NOT_FOUND', { id });
+  }
+}
+
+export class UnauthenticatedError extends HooklineError {
+  constructor(message = 'A valid API key is required: send Authorization: Bearer <key>') {
+    super(message, 'UNAUTHENTICATED');
+  }
+}
+
+export class ForbiddenError extends HooklineError {
+  constructor(message: string) {
+    super(message, 'FORBIDDEN');
+  }
+}
+
+export class ConflictError extends HooklineError {
+  constructor(message: string) {
+    super(message, 'CONFLICT');
+  }
+}
+
+export class RateLimitedError extends HooklineError {
+  constructor(retryAfterSeconds: number) {
+    super(`Too many requests; retry after ${retryAfterSeconds} s`, 'RATE_LIMITED', {
+      retryAfterSeconds,
+    });
+  }
+}

@@ -1,0 +1,58 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * Ids are `<prefix>_<26 chars>`: 10 characters of millisecond time and 16 of randomness in
+ * Crockford base32 (a ULID). Time first makes ids sort in creation order, so an id alone is a
+ * stable, unique pagination cursor; the prefix tells a human (and `node(id:)`) what it names.
+ */
+export const ID_PREFIXES = {
+  Organization: 'org',
+  ApiKey: 'key',
+  Agent: 'agt',
+  Webhook: 'whk',
+  WebhookSubscription: 'sub',
+  Event: 'evt',
+  Delivery: 'dlv',
+  DeliveryAttempt: 'att',
+} as const;
+
+export type IdKind = keyof typeof ID_PREFIXES;
+
+const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+function encodeTime(ms: number): string {
+  let out = '';
+  let rest = ms;
+  for (let i = 0; i < 10; i++) {
+    out = ALPHABET[rest % 32] + out;
+    rest = Math.floor(rest / 32);
+  }
+  return out;
+}
+
+function encodeRandom(): string {
+  const bytes = randomBytes(16);
+  let out = '';
+  for (const byte of bytes) out += ALPHABET[byte % 32];
+  return out;
+}
+
+export function newId(kind: IdKind, now = Date.now()): string {
+  return `${ID_PREFIXES[kind]}_${encodeTime(now)}${encodeRandom()}`;
+}
+
+const KIND_BY_PREFIX = new Map<string, IdKind>(
+  Object.entries(ID_PREFIXES).map(([kind, prefix]) => [prefix, kind as IdKind]),
+);
+
+const ID_PATTERN = /^([a-z]{3})_[0-9A-HJKMNP-TV-Z]{26}$/;
+
+/** The kind an id names, or undefined when it is not one of ours. */
+export function kindOfId(id: string): IdKind | undefined {
+  const match = ID_PATTERN.exec(id);
+  return match ? KIND_BY_PREFIX.get(match[1]!) : undefined;
+}
+
+export function isIdOf(kind: IdKind, id: string): boolean {
+  return kindOfId(id) === kind;
+}

@@ -1,0 +1,80 @@
+import type { Updateable } from 'kysely';
+import type { Db } from '../db/database.ts';
+import { type PageRequest, paginateById } from '../shared/pagination.ts';
+import type { WebhookRow, WebhooksTable } from './webhooks.table.ts';
+
+// Deleted webhooks are invisible here: they only live on in the delivery log.
+
+export async function insertWebhook(
+  db: Db,
+  row: {
+    id: string;
+    organization_id: string;
+    url: string;
+    description: string;
+    signing_secret: string;
+  },
+): Promise<WebhookRow> {
+  return db.insertInto('webhooks').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function findWebhook(
+  db: Db,
+  organizationId: string,
+  id: string,
+): Promise<WebhookRow | undefined> {
+  return db
+    .selectFrom('webhooks')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+}
+
+/** Includes deleted webhooks: for the delivery log, which must still name them. */
+export async function findWebhookIncludingDeleted(
+  db: Db,
+  organizationId: string,
+  id: string,
+): Promise<WebhookRow | undefined> {
+  return db
+    .selectFrom('webhooks')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+export async function listWebhookRows(
+  db: Db,
+  organizationId: string,
+  filter: { enabled?: boolean | null },
+  page: PageRequest,
+): Promise<WebhookRow[]> {
+  let query = db
+    .selectFrom('webhooks')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .where('deleted_at', 'is', null);
+  if (filter.enabled !== undefined && filter.enabled !== null) {
+    query = query.where('enabled', '=', filter.enabled);
+  }
+  return paginateById(query, 'id', page).execute();
+}
+
+export async function updateWebhookRow(
+  db: Db,
+  organizationId: string,
+  id: string,
+  changes: Updateable<WebhooksTable>,
+): Promise<WebhookRow | undefined> {
+  return db
+    .updateTable('webhooks')
+    .set({ ...changes, updated_at: new Date() })
+    .where('organization_id', '=', organizationId)
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null)
+    .returningAll()
+    .executeTakeFirst();
+}

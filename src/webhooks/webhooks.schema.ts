@@ -1,0 +1,224 @@
+import { resolveCursorConnection } from '@pothos/plugin-relay';
+import { z } from 'zod';
+import { AgentRef } from '../agents/agents.schema.ts';
+import { getAgent } from '../agents/agents.service.ts';
+import { EventTypeEnum } from '../events/event-types.schema.ts';
+import { builder } from '../graphql/builder.ts';
+import { descriptionSchema, webhookUrlSchema } from '../graphql/validators.ts';
+import { organizationOf } from '../graphql/viewer.ts';
+import { PAGE_SIZE } from '../shared/pagination.ts';
+import {
+  attachWebhook,
+  detachWebhook,
+  listSubscriptionsOfWebhook,
+  type WebhookSubscription,
+} from './subscriptions.service.ts';
+import {
+  createWebhook,
+  deleteWebhook,
+  getWebhook,
+  getWebhookIncludingDeleted,
+  listWebhooks,
+  rotateWebhookSecret,
+  setWebhookEnabled,
+  updateWebhook,
+  type Webhook,
+} from './webhooks.service.ts';
+
+export const WebhookRef = builder.objectRef<Webhook>('Webhook');
+export const WebhookSubscriptionRef = builder.objectRef<WebhookSubscription>('WebhookSubscription');
+
+builder.node(WebhookRef, {
+  description: 'An endpoint that receives signed event deliveries.',
+  id: { resolve: (webhook) => webhook.id },
+  loadMany: async (ids, ctx) => {
+    const organizationId = organizationOf(ctx);
+    return Promise.all(
+      ids.map(async (id) => (await getWebhook(ctx.db, organizationId, id)) ?? null),
+    );
+  },
+  authScopes: { organization: true },
+  fields: (t) => ({
+    url: t.exposeString('url'),
+    description: t.exposeString('description'),
+    enabled: t.exposeBoolean('enabled'),
+    disabledReason: t.exposeString('disabledReason', {
+      nullable: true,
+      description: 'Why Hookline disabled this webhook by itself, when it did.',
+    }),
+    signingSecret: t.exposeString('signingSecret', {
+      description: 'whsec_ + base64 of 32 bytes: verify the webhook-signature header with it.',
+    }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    subscriptions: t.field({
+      type: [WebhookSubscriptionRef],
+      resolve: (webhook, _args, ctx) =>
+        listSubscriptionsOfWebhook(ctx.db, webhook.organizationId, webhook.id),
+    }),
+  }),
+});
+
+builder.objectType(WebhookSubscriptionRef, {
+  description: 'Which events of one agent go to one webhook.',
+  fields: (t) => ({
+    webhook: t.field({
+      type: WebhookRef,
+      resolve: async (sub, _args, ctx) =>
+        (await getWebhookIncludingDeleted(ctx.db, sub.organizationId, sub.webhookId))!,
+    }),
+    agent: t.field({
+      type: AgentRef,
+      resolve: async (sub, _args, ctx) =>
+        (await getAgent(ctx.db, sub.organizationId, sub.agentId))!,
+    }),
+    events: t.field({ type: [EventTypeEnum], resolve: (sub) => sub.events }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  webhooks: t.connection({
+    type: WebhookRef,
+    authScopes: { organization: true },
+    args: { enabled: t.arg.boolean() },
+    resolve: (_root, args, ctx) =>
+      resolveCursorConnection<Promise<Webhook[]>>(
+        { args, toCursor: (webhook: Webhook) => webhook.id, ...PAGE_SIZE },
+        (page) => listWebhooks(ctx.db, organizationOf(ctx), { enabled: args.enabled }, page),
+      ),
+  }),
+  webhook: t.field({
+    type: WebhookRef,
+    nullable: true,
+    authScopes: { organization: true },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_root, args, ctx) =>
+      (await getWebhook(ctx.db, organizationOf(ctx), args.id)) ?? null,
+  }),
+}));
+
+const webhookPayload = (name: string) =>
+  builder.simpleObject(name, { fields: (t) => ({ webhook: t.field({ type: WebhookRef }) }) });
+
+const CreateWebhookInput = builder.inputType('CreateWebhookInput', {
+  fields: (t) => ({
+    url: t.string({ required: true, validate: webhookUrlSchema }),
+    description: t.string({ validate: descriptionSchema }),
+  }),
+});
+const UpdateWebhookInput = builder.inputType('UpdateWebhookInput', {
+  description: 'Fields left out keep their value.',
+  fields: (t) => ({
+    id: t.id({ required: true }),
+    url: t.string({ validate: webhookUrlSchema }),
+    description: t.string({ validate: descriptionSchema }),
+  }),
+});
+const ToggleWebhookInput = builder.inputType('ToggleWebhookInput', {
+  fields: (t) => ({ id: t.id({ required: true }), enabled: t.boolean({ required: true }) }),
+});
+const WebhookIdInput = (name: string) =>
+  builder.inputType(name, { fields: (t) => ({ id: t.id({ required: true }) }) });
+const DeleteWebhookInput = WebhookIdInput('DeleteWebhookInput');
+const RotateWebhookSecretInput = WebhookIdInput('RotateWebhookSecretInput');
+const AttachWebhookInput = builder.inputType('AttachWebhookInput', {
+  fields: (t) => ({
+    webhookId: t.id({ required: true }),
+    agentId: t.id({ required: true }),
+    events: t.field({
+      type: [EventTypeEnum],
+      required: true,
+      validate: z.array(z.string()).min(1, 'must name at least one event type'),
+    }),
+  }),
+});
+const DetachWebhookInput = builder.inputType('DetachWebhookInput', {
+  fields: (t) => ({ webhookId: t.id({ required: true }), agentId: t.id({ required: true }) }),
+});
+
+const CreateWebhookPayload = webhookPayload('CreateWebhookPayload');
+const UpdateWebhookPayload = webhookPayload('UpdateWebhookPayload');
+const ToggleWebhookPayload = webhookPayload('ToggleWebhookPayload');
+const RotateWebhookSecretPayload = webhookPayload('RotateWebhookSecretPayload');
+const DeleteWebhookPayload = builder.simpleObject('DeleteWebhookPayload', {
+  fields: (t) => ({ deletedWebhookId: t.id() }),
+});
+const AttachWebhookPayload = builder.simpleObject('AttachWebhookPayload', {
+  fields: (t) => ({ subscription: t.field({ type: WebhookSubscriptionRef }) }),
+});
+const DetachWebhookPayload = builder.simpleObject('DetachWebhookPayload', {
+  fields: (t) => ({ webhookId: t.id(), agentId: t.id() }),
+});
+
+builder.mutationFields((t) => ({
+  createWebhook: t.field({
+    type: CreateWebhookPayload,
+    authScopes: { organization: true },
+    args: { input: t.arg({ type: CreateWebhookInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => ({
+      webhook: await createWebhook(ctx.db, organizationOf(ctx), {
+        url: input.url,
+        description: input.description ?? '',
+      }),
+    }),
+  }),
+  updateWebhook: t.field({
+    type: UpdateWebhookPayload,
+    authScopes: { organization: true },
+    args: { input: t.arg({ type: UpdateWebhookInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => ({
+      webhook: await updateWebhook(ctx.db, organizationOf(ctx), input.id, {
+        url: input.url ?? undefined,
+        description: input.description ?? undefined,
+      }),
+    }),
+  }),
+  toggleWebhook: t.field({
+    type: ToggleWebhookPayload,
+    authScopes: { organization: true },
+    args: { input: t.arg({ type: ToggleWebhookInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => ({
+      webhook: await setWebhookEnabled(ctx.db, organizationOf(ctx), input.id, input.enabled),
+    }),
+  }),
+  deleteWebhook: t.field({
+    type: DeleteWebhookPayload,
+    authScopes: { organization: true },
+    args: { input: t.arg({ type: DeleteWebhookInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      await deleteWebhook(ctx.db, organizationOf(ctx), input.id);
+      return { deletedWebhookId: input.id };
+    },
+  }),
+  rotateWebhookSecret: t.field({
+    type: RotateWebhookSecretPayload,
+    authScopes: { organization: true },
+    args: { input: t.arg({ type: RotateWebhookSecretInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => ({
+      webhook: await rotateWebhookSecret(
+        ctx.db,
+        organizationOf(ctx),
+        input.id,
+        ctx.config.delivery.secretRotationGraceSeconds,
+      ),
+    }),
+  }),
+  attachWebhook: t.field({
+    type: AttachWebhookPayload,
+    authScopes: { organization: true },
+    args: { input: t.arg({ type: AttachWebhookInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => ({
+      subscription: await attachWebhook(ctx.db, organizationOf(ctx), input),
+    }),
+  }),
+  detachWebhook: t.field({
+    type: DetachWebhookPayload,
+    authScopes: { organization: true },
+    args: { input: t.arg({ type: DetachWebhookInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      await detachWebhook(ctx.db, organizationOf(ctx), input);
+      return { webhookId: input.webhookId, agentId: input.agentId };
+    },
+  }),
+}));
