@@ -3,11 +3,25 @@ import { ensureOperatorKey } from './auth/auth.service.ts';
 import type { Config } from './config/config.ts';
 import { type DatabaseHandle, openDatabase } from './db/connect.ts';
 import { migrateToLatest } from './db/migrate.ts';
+import { createDeliveryWorker, type DeliveryWorker } from './deliveries/delivery-worker.ts';
+import { DEFAULT_RETRY_SCHEDULE_SECONDS } from './deliveries/next-delay.ts';
+import {
+  createAddressPolicy,
+  createDeliveryClient,
+  type DeliveryClient,
+} from './delivery-client/index.ts';
 import { schema } from './graphql/schema.ts';
 import { healthz, readyz } from './http/health.ts';
 import { createHttpServer, listen, type RouteHandler } from './http/server.ts';
 import { attachGraphQLWebSocket, type GraphQLWebSocket } from './http/websocket.ts';
 import { createHooklineYoga, type HooklineYoga } from './http/yoga.ts';
+import {
+  createInProcessNotifier,
+  createPostgresNotifier,
+  type Notifier,
+} from './pubsub/notifier.ts';
+import { type Queue, startQueue } from './queue/queue.ts';
+import type { Services } from './services.ts';
 import type { Logger } from './shared/logger.ts';
 
 export interface Hookline {
@@ -15,66 +29,132 @@ export interface Hookline {
   url: string;
   port: number;
   database: DatabaseHandle;
+  services: Services;
   stop(): Promise<void>;
+}
+
+/** Cleanup steps, run in reverse order of start; each runs even if an earlier one failed. */
+class Teardown {
+  readonly #steps: Array<[string, () => Promise<void> | void]> = [];
+  readonly #logger: Logger;
+  constructor(logger: Logger) {
+    this.#logger = logger;
+  }
+  add(name: string, step: () => Promise<void> | void): void {
+    this.#steps.push([name, step]);
+  }
+  async run(): Promise<void> {
+    for (const [name, step] of this.#steps.splice(0).reverse()) {
+      try {
+        await step();
+      } catch (error) {
+        this.#logger.warn({ err: error, step: name }, 'shutdown step failed');
+      }
+    }
+  }
 }
 
 /**
  * The composition root: opens the database, migrates, and starts what this process's role asks
- * for. `stop` undoes it in reverse, closing open sockets first so no client holds the process.
+ * for (`api`: HTTP and WebSocket; `worker`: deliveries and health routes; `all`: both). `stop`
+ * undoes it in reverse: no new requests, open sockets closed, attempts in flight finished.
  */
 export async function startHookline(config: Config, logger: Logger): Promise<Hookline> {
-  const database = await openDatabase(
-    {
-      databaseUrl: config.databaseUrl,
-      dataDir: config.dataDir,
-      poolSize: config.dbPoolSize,
-      applicationName: `hookline-${config.role}`,
-    },
-    logger,
-  );
-  let server: Server | undefined;
-  let yoga: HooklineYoga | undefined;
-  let ws: GraphQLWebSocket | undefined;
+  const teardown = new Teardown(logger);
   try {
+    const database = await openDatabase(
+      {
+        databaseUrl: config.databaseUrl,
+        dataDir: config.dataDir,
+        poolSize: config.dbPoolSize,
+        applicationName: `hookline-${config.role}`,
+      },
+      logger,
+    );
+    teardown.add('database', () => database.close());
+
     const applied = await migrateToLatest(database.db);
     if (applied.length > 0) logger.info({ applied }, 'applied database migrations');
     await ensureOperatorKey(database.db, config.adminKey, logger);
 
+    const runWorker = config.role !== 'api';
     const serveApi = config.role !== 'worker';
+
+    const notifier: Notifier =
+      database.mode === 'embedded'
+        ? createInProcessNotifier(logger)
+        : createPostgresNotifier(database.connectionString, logger);
+    await notifier.start();
+    teardown.add('notifier', () => notifier.stop());
+
+    const queue: Queue = await startQueue({
+      pool: database.pool,
+      mode: database.mode,
+      supervise: runWorker,
+      expireInSeconds: Math.ceil(config.delivery.requestTimeoutMs / 1000) + 15,
+      logger,
+    });
+    teardown.add('queue', () => queue.stop({ graceful: false, close: false }));
+    const services: Services = { queue, notifier };
+
+    let worker: DeliveryWorker | undefined;
+    if (runWorker) {
+      const client: DeliveryClient = createDeliveryClient({
+        connectTimeoutMs: config.delivery.connectTimeoutMs,
+        totalTimeoutMs: config.delivery.requestTimeoutMs,
+        maxResponseBytes: 64 * 1024,
+        addressPolicy: createAddressPolicy(config.delivery.allowNetworks),
+      });
+      teardown.add('delivery client', () => client.close());
+      worker = createDeliveryWorker({
+        db: database.db,
+        queue,
+        notifier,
+        client,
+        logger,
+        concurrency: config.delivery.concurrency,
+        scheduleSeconds: config.delivery.retryScheduleSeconds ?? DEFAULT_RETRY_SCHEDULE_SECONDS,
+        disableAfterSeconds: config.delivery.disableAfterSeconds,
+      });
+      worker.start();
+      const startedWorker = worker;
+      teardown.add('delivery worker', () => startedWorker.stop(config.delivery.requestTimeoutMs));
+    }
+
     const routes: Record<string, RouteHandler> = {
       '/healthz': healthz,
       '/readyz': readyz(database.db),
     };
-    if (serveApi) yoga = createHooklineYoga({ schema, db: database.db, config, logger });
+    let yoga: HooklineYoga | undefined;
+    if (serveApi) {
+      yoga = createHooklineYoga({ schema, db: database.db, config, logger, services });
+      const api = yoga;
+      teardown.add('yoga', () => api.dispose());
+    }
     const api = yoga;
-    server = createHttpServer({
+    const server: Server = createHttpServer({
       routes,
       fallback: api && ((req, res) => api.handle(req, res)),
       logger,
     });
-    if (api) ws = attachGraphQLWebSocket(server, api, database.db, logger);
+    teardown.add('http server', async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    });
+    let ws: GraphQLWebSocket | undefined;
+    if (api) {
+      ws = attachGraphQLWebSocket(server, api, database.db, logger);
+      const socket = ws;
+      teardown.add('websocket', () => socket.dispose());
+    }
     const address = await listen(server, config.port, config.host);
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const url = `http://${host}:${address.port}`;
     logger.info({ url, role: config.role, database: database.mode }, 'Hookline is listening');
 
-    const startedServer = server;
-    return {
-      url,
-      port: address.port,
-      database,
-      async stop() {
-        await ws?.dispose();
-        startedServer.closeAllConnections();
-        await new Promise<void>((resolve) => startedServer.close(() => resolve()));
-        await api?.dispose();
-        await database.close();
-      },
-    };
+    return { url, port: address.port, database, services, stop: () => teardown.run() };
   } catch (error) {
-    await ws?.dispose().catch(() => {});
-    server?.close();
-    await database.close().catch(() => {});
+    await teardown.run();
     throw error;
   }
 }

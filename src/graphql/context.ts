@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Viewer } from '../auth/viewer.ts';
 import type { Config } from '../config/config.ts';
 import type { Database } from '../db/database.ts';
+import type { Services } from '../services.ts';
 import type { Logger } from '../shared/logger.ts';
 
 /** Built once per operation (HTTP request or WebSocket subscribe). */
@@ -10,5 +11,6 @@ export interface GraphQLContext {
   db: Kysely<Database>;
   config: Config;
   logger: Logger;
+  services: Services;
   requestId: string;
 }

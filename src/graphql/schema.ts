@@ -4,5 +4,7 @@ import '../auth/auth.schema.ts';
 import '../agents/agents.schema.ts';
 import '../webhooks/webhooks.schema.ts';
 import '../events/event-types.schema.ts';
+import '../events/events.schema.ts';
+import '../deliveries/deliveries.schema.ts';
 
 export const schema = builder.toSchema();

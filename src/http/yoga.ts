@@ -7,6 +7,7 @@ import { authenticate } from '../auth/auth.service.ts';
 import type { Config } from '../config/config.ts';
 import type { Database } from '../db/database.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
+import type { Services } from '../services.ts';
 import type { Logger } from '../shared/logger.ts';
 
 export interface YogaDeps {
@@ -14,6 +15,7 @@ export interface YogaDeps {
   db: Kysely<Database>;
   config: Config;
   logger: Logger;
+  services: Services;
 }
 
 /** What Yoga hands the context factory: a Fetch request over HTTP, connection params over WS. */
@@ -64,6 +66,7 @@ export function createHooklineYoga(deps: YogaDeps): HooklineYoga {
         db: deps.db,
         config: deps.config,
         logger: deps.logger,
+        services: deps.services,
         requestId: initial.request?.headers.get('x-request-id') ?? randomUUID(),
       };
     },

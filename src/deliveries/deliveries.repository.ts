@@ -1,0 +1,114 @@
+import type { Db } from '../db/database.ts';
+import { type PageRequest, paginateById } from '../shared/pagination.ts';
+import type { DeliveryAttemptRow, DeliveryRow, DeliveryStatus } from './deliveries.table.ts';
+
+export async function insertDeliveries(
+  db: Db,
+  rows: { id: string; organization_id: string; event_id: string; webhook_id: string }[],
+): Promise<DeliveryRow[]> {
+  if (rows.length === 0) return [];
+  const now = new Date();
+  return db
+    .insertInto('deliveries')
+    .values(rows.map((row) => ({ ...row, status: 'PENDING' as const, next_attempt_at: now })))
+    .returningAll()
+    .execute();
+}
+
+export async function findDelivery(
+  db: Db,
+  organizationId: string,
+  id: string,
+): Promise<DeliveryRow | undefined> {
+  return db
+    .selectFrom('deliveries')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+export interface DeliveryFilter {
+  webhookId?: string | null;
+  eventId?: string | null;
+  status?: DeliveryStatus | null;
+}
+
+export async function listDeliveryRows(
+  db: Db,
+  organizationId: string,
+  filter: DeliveryFilter,
+  page: PageRequest,
+): Promise<DeliveryRow[]> {
+  let query = db.selectFrom('deliveries').selectAll().where('organization_id', '=', organizationId);
+  if (filter.webhookId) query = query.where('webhook_id', '=', filter.webhookId);
+  if (filter.eventId) query = query.where('event_id', '=', filter.eventId);
+  if (filter.status) query = query.where('status', '=', filter.status);
+  return paginateById(query, 'id', page).execute();
+}
+
+export async function listAttemptRows(
+  db: Db,
+  organizationId: string,
+  deliveryId: string,
+): Promise<DeliveryAttemptRow[]> {
+  return db
+    .selectFrom('delivery_attempts')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .where('delivery_id', '=', deliveryId)
+    .orderBy('attempt_number')
+    .execute();
+}
+
+export async function findAttempt(
+  db: Db,
+  organizationId: string,
+  id: string,
+): Promise<DeliveryAttemptRow | undefined> {
+  return db
+    .selectFrom('delivery_attempts')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+/** Puts a finished delivery back to PENDING for a new series of attempts, due now. */
+export async function restartDeliveryRows(
+  db: Db,
+  organizationId: string,
+  ids: readonly string[],
+): Promise<DeliveryRow[]> {
+  if (ids.length === 0) return [];
+  return db
+    .updateTable('deliveries')
+    .set({
+      status: 'PENDING',
+      series_attempt_count: 0,
+      next_attempt_at: new Date(),
+      updated_at: new Date(),
+    })
+    .where('organization_id', '=', organizationId)
+    .where('id', 'in', ids)
+    .where('status', '!=', 'PENDING')
+    .returningAll()
+    .execute();
+}
+
+export async function findFailedDeliveryIdsSince(
+  db: Db,
+  organizationId: string,
+  webhookId: string,
+  since: Date,
+): Promise<string[]> {
+  const rows = await db
+    .selectFrom('deliveries')
+    .select('id')
+    .where('organization_id', '=', organizationId)
+    .where('webhook_id', '=', webhookId)
+    .where('status', '=', 'FAILED')
+    .where('created_at', '>=', since)
+    .execute();
+  return rows.map((row) => row.id);
+}

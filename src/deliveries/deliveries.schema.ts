@@ -1,0 +1,226 @@
+import { resolveCursorConnection } from '@pothos/plugin-relay';
+import { EventTypeEnum } from '../events/event-types.schema.ts';
+import { EventRef } from '../events/events.schema.ts';
+import { getEvent, sendTestEvent } from '../events/events.service.ts';
+import { builder } from '../graphql/builder.ts';
+import { organizationOf } from '../graphql/viewer.ts';
+import { PAGE_SIZE } from '../shared/pagination.ts';
+import { WebhookRef } from '../webhooks/webhooks.schema.ts';
+import { getWebhookIncludingDeleted } from '../webhooks/webhooks.service.ts';
+import { findAttempt } from './deliveries.repository.ts';
+import {
+  type Delivery,
+  type DeliveryAttempt,
+  getDelivery,
+  listAttempts,
+  listDeliveries,
+  redeliver,
+  replayFailedDeliveries,
+  toDeliveryAttempt,
+} from './deliveries.service.ts';
+import type { DeliveryStatus } from './deliveries.table.ts';
+
+export const DeliveryStatusEnum = builder.enumType('DeliveryStatus', {
+  values: {
+    PENDING: { description: 'Not delivered yet: an attempt is in flight or scheduled.' },
+    SUCCEEDED: { description: 'The endpoint answered 2xx.' },
+    FAILED: { description: 'Every attempt of the schedule failed.' },
+    CANCELLED: { description: 'The webhook was disabled or deleted before delivery.' },
+  } as const,
+});
+
+export const DeliveryRef = builder.objectRef<Delivery>('Delivery');
+export const DeliveryAttemptRef = builder.objectRef<DeliveryAttempt>('DeliveryAttempt');
+
+builder.node(DeliveryRef, {
+  description:
+    'One event on its way to one webhook. Its id is the webhook-id header of every attempt.',
+  id: { resolve: (delivery) => delivery.id },
+  loadMany: async (ids, ctx) => {
+    const organizationId = organizationOf(ctx);
+    return Promise.all(
+      ids.map(async (id) => (await getDelivery(ctx.db, organizationId, id)) ?? null),
+    );
+  },
+  authScopes: { organization: true },
+  fields: (t) => ({
+    event: t.field({
+      type: EventRef,
+      resolve: async (delivery, _args, ctx) =>
+        (await getEvent(ctx.db, delivery.organizationId, delivery.eventId))!,
+    }),
+    webhook: t.field({
+      type: WebhookRef,
+      resolve: async (delivery, _args, ctx) =>
+        (await getWebhookIncludingDeleted(ctx.db, delivery.organizationId, delivery.webhookId))!,
+    }),
+    status: t.field({ type: DeliveryStatusEnum, resolve: (delivery) => delivery.status }),
+    attemptCount: t.exposeInt('attemptCount'),
+    nextAttemptAt: t.expose('nextAttemptAt', { type: 'DateTime', nullable: true }),
+    lastAttemptAt: t.expose('lastAttemptAt', { type: 'DateTime', nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    attempts: t.field({
+      type: [DeliveryAttemptRef],
+      description: 'Every attempt, oldest first.',
+      resolve: (delivery, _args, ctx) => listAttempts(ctx.db, delivery.organizationId, delivery.id),
+    }),
+  }),
+});
+
+builder.node(DeliveryAttemptRef, {
+  description: 'One HTTP request to an endpoint, and what came back.',
+  id: { resolve: (attempt) => attempt.id },
+  loadOne: async (id, ctx) => {
+    const row = await findAttempt(ctx.db, organizationOf(ctx), id);
+    return row ? toDeliveryAttempt(row) : null;
+  },
+  authScopes: { organization: true },
+  fields: (t) => ({
+    delivery: t.field({
+      type: DeliveryRef,
+      resolve: async (attempt, _args, ctx) =>
+        (await getDelivery(ctx.db, attempt.organizationId, attempt.deliveryId))!,
+    }),
+    attemptNumber: t.exposeInt('attemptNumber'),
+    startedAt: t.expose('startedAt', { type: 'DateTime' }),
+    durationMs: t.exposeInt('durationMs'),
+    requestHeaders: t.field({
+      type: 'JSON',
+      description:
+        'The headers sent, signature included. The secret itself is never sent or stored here.',
+      resolve: (attempt) => attempt.requestHeaders,
+    }),
+    responseStatus: t.exposeInt('responseStatus', {
+      nullable: true,
+      description: 'Null when no response came.',
+    }),
+    responseBody: t.exposeString('responseBody', {
+      nullable: true,
+      description: 'At most the first 64 KiB.',
+    }),
+    errorKind: t.exposeString('errorKind', {
+      nullable: true,
+      description:
+        'timeout, connection_refused, connection_reset, blocked_address, dns, tls, redirect, invalid_response, http_status, ...',
+    }),
+    error: t.exposeString('error', { nullable: true }),
+  }),
+});
+
+builder.objectField(WebhookRef, 'deliveries', (t) =>
+  t.connection({
+    type: DeliveryRef,
+    args: { status: t.arg({ type: DeliveryStatusEnum }) },
+    resolve: (webhook, args, ctx) =>
+      resolveCursorConnection<Promise<Delivery[]>>(
+        { args, toCursor: (delivery: Delivery) => delivery.id, ...PAGE_SIZE },
+        (page) =>
+          listDeliveries(
+            ctx.db,
+            webhook.organizationId,
+            { webhookId: webhook.id, status: args.status },
+            page,
+          ),
+      ),
+  }),
+);
+
+builder.queryFields((t) => ({
+  deliveries: t.connection({
+    type: DeliveryRef,
+    authScopes: { organization: true },
+    args: {
+      webhookId: t.arg.id(),
+      eventId: t.arg.id(),
+      status: t.arg({ type: DeliveryStatusEnum }),
+    },
+    resolve: (_root, args, ctx) =>
+      resolveCursorConnection<Promise<Delivery[]>>(
+        { args, toCursor: (delivery: Delivery) => delivery.id, ...PAGE_SIZE },
+        (page) =>
+          listDeliveries(
+            ctx.db,
+            organizationOf(ctx),
+            {
+              webhookId: args.webhookId,
+              eventId: args.eventId,
+              status: args.status as DeliveryStatus | null,
+            },
+            page,
+          ),
+      ),
+  }),
+  delivery: t.field({
+    type: DeliveryRef,
+    nullable: true,
+    authScopes: { organization: true },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_root, args, ctx) =>
+      (await getDelivery(ctx.db, organizationOf(ctx), args.id)) ?? null,
+  }),
+}));
+
+const SendTestEventInput = builder.inputType('SendTestEventInput', {
+  fields: (t) => ({
+    webhookId: t.id({ required: true }),
+    type: t.field({ type: EventTypeEnum, required: true }),
+  }),
+});
+const RedeliverInput = builder.inputType('RedeliverInput', {
+  fields: (t) => ({ deliveryId: t.id({ required: true }) }),
+});
+const ReplayFailedDeliveriesInput = builder.inputType('ReplayFailedDeliveriesInput', {
+  fields: (t) => ({
+    webhookId: t.id({ required: true }),
+    since: t.field({ type: 'DateTime', required: true }),
+  }),
+});
+
+const DeliveryPayload = (name: string) =>
+  builder.simpleObject(name, { fields: (t) => ({ delivery: t.field({ type: DeliveryRef }) }) });
+const SendTestEventPayload = DeliveryPayload('SendTestEventPayload');
+const RedeliverPayload = DeliveryPayload('RedeliverPayload');
+const ReplayFailedDeliveriesPayload = builder.simpleObject('ReplayFailedDeliveriesPayload', {
+  fields: (t) => ({
+    count: t.int({ description: 'How many failed deliveries were started again.' }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  sendTestEvent: t.field({
+    type: SendTestEventPayload,
+    description:
+      "Sends the catalog's example payload of a type to one webhook, attached to an agent or not.",
+    authScopes: { organization: true },
+    args: { input: t.arg({ type: SendTestEventInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => ({
+      delivery: await sendTestEvent(ctx.db, ctx.services, organizationOf(ctx), input),
+    }),
+  }),
+  redeliver: t.field({
+    type: RedeliverPayload,
+    description:
+      'Starts a new series of attempts for a finished delivery, with the same webhook-id.',
+    authScopes: { organization: true },
+    args: { input: t.arg({ type: RedeliverInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => ({
+      delivery: await redeliver(ctx.db, ctx.services, organizationOf(ctx), input.deliveryId),
+    }),
+  }),
+  replayFailedDeliveries: t.field({
+    type: ReplayFailedDeliveriesPayload,
+    description: 'Redelivers every failed delivery of a webhook created since a time.',
+    authScopes: { organization: true },
+    args: { input: t.arg({ type: ReplayFailedDeliveriesInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => ({
+      count: await replayFailedDeliveries(
+        ctx.db,
+        ctx.services,
+        organizationOf(ctx),
+        input.webhookId,
+        input.since,
+      ),
+    }),
+  }),
+}));

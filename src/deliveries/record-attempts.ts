@@ -1,0 +1,234 @@
+import { sql } from 'kysely';
+import { fromKysely } from 'pg-boss';
+import type { Db } from '../db/database.ts';
+import type { SendOutcome } from '../delivery-client/index.ts';
+import type { AttemptNotice, DeliveryNotice, Notices } from '../pubsub/notices.ts';
+import { deliveryJob } from '../queue/jobs.ts';
+import { type DeliveryJobInsert, enqueueDeliveryJobs, type Queue } from '../queue/queue.ts';
+import { newId } from '../shared/ids.ts';
+import { decideNext } from './decide-next.ts';
+import { cancelPendingDeliveriesOfWebhook } from './deliveries.cancel.ts';
+import type { DeliveryContext } from './load-deliveries.ts';
+import { disabledReason, shouldDisable } from './maybe-disable.ts';
+
+/** The fetched job a settlement closes; the retry count pins the exact claim we hold. */
+export interface JobClaim {
+  id: string;
+  retryCount: number;
+}
+
+export interface AttemptResult {
+  startedAt: Date;
+  requestHeaders: Record<string, string>;
+  outcome: SendOutcome;
+}
+
+/** How a fetched job ended; each kind is recorded differently. */
+export type Settlement =
+  | { kind: 'attempted'; job: JobClaim; context: DeliveryContext; result: AttemptResult }
+  /** The webhook was disabled or deleted while the job waited: nobody is contacted. */
+  | { kind: 'cancelled'; job: JobClaim; context: DeliveryContext }
+  /** The delivery is gone or no longer pending (redelivered, cancelled): nothing to do. */
+  | { kind: 'skipped'; job: JobClaim }
+  /** Shutdown interrupted the attempt: the job goes back to the queue for another worker. */
+  | { kind: 'released'; job: JobClaim };
+
+export interface RecordOptions {
+  queue: Queue;
+  scheduleSeconds: readonly number[];
+  disableAfterSeconds: number;
+  now?: () => Date;
+}
+
+// PostgreSQL text cannot hold NUL; a receiver may send anything.
+const clean = (text: string | null): string | null =>
+  text === null ? null : text.replaceAll('\u0000', '\uFFFD');
+
+function describeError(outcome: SendOutcome): string | null {
+  if (outcome.error) return clean(`${outcome.error.kind}: ${outcome.error.message}`);
+  if (!outcome.ok && outcome.status !== null) return `HTTP ${outcome.status}`;
+  return null;
+}
+
+/**
+ * Writes a batch of settlements in the caller's transaction: the attempts, each delivery's next
+ * step, retries as new jobs, the endpoint's health, and the completion of the fetched jobs. One
+ * commit covers the whole batch, so a crash loses either all of it (the jobs run again) or none.
+ * Returns the notices to publish.
+ */
+export async function recordSettlements(
+  trx: Db,
+  settlements: readonly Settlement[],
+  options: RecordOptions,
+): Promise<Notices> {
+  const now = options.now?.() ?? new Date();
+  const deliveries: DeliveryNotice[] = [];
+  const attempts: AttemptNotice[] = [];
+  const retries: DeliveryJobInsert[] = [];
+  const disabledWebhooks = new Set<string>();
+
+  const attempted = settlements.filter((s) => s.kind === 'attempted');
+  if (attempted.length > 0) {
+    const rows = attempted.map((s) => ({
+      id: newId('DeliveryAttempt'),
+      organization_id: s.context.delivery.organizationId,
+      delivery_id: s.context.delivery.id,
+      webhook_id: s.context.webhook.id,
+      attempt_number: s.context.delivery.attemptCount + 1,
+      started_at: s.result.startedAt,
+      duration_ms: Math.round(s.result.outcome.durationMs),
+      request_headers: JSON.stringify(s.result.requestHeaders),
+      response_status: s.result.outcome.status,
+      response_body: clean(s.result.outcome.responseBody),
+      error_kind: s.result.outcome.error?.kind ?? (s.result.outcome.ok ? null : 'http_status'),
+      error: describeError(s.result.outcome),
+    }));
+    await trx.insertInto('delivery_attempts').values(rows).execute();
+    rows.forEach((row, i) => {
+      const s = attempted[i]!;
+      attempts.push({
+        organizationId: row.organization_id,
+        attemptId: row.id,
+        deliveryId: row.delivery_id,
+        webhookId: row.webhook_id,
+        agentId: s.context.event.agentId,
+        eventType: s.context.event.type,
+      });
+    });
+  }
+
+  for (const s of attempted) {
+    const { delivery, webhook } = s.context;
+    const step = decideNext({
+      outcome: s.result.outcome,
+      seriesAttemptNumber: delivery.seriesAttemptCount + 1,
+      scheduleSeconds: options.scheduleSeconds,
+      now,
+    });
+    const updated = await trx
+      .updateTable('deliveries')
+      .set({
+        status: step.status,
+        attempt_count: sql`attempt_count + 1`,
+        series_attempt_count: sql`series_attempt_count + 1`,
+        last_attempt_at: s.result.startedAt,
+        next_attempt_at: step.nextAttemptAt,
+        updated_at: now,
+      })
+      .where('id', '=', delivery.id)
+      .where('status', '=', 'PENDING')
+      .returning(['id'])
+      .executeTakeFirst();
+    // Cancelled or disabled meanwhile: the attempt is logged, but nothing follows it.
+    if (updated) {
+      deliveries.push({
+        organizationId: delivery.organizationId,
+        deliveryId: delivery.id,
+        webhookId: webhook.id,
+        status: step.status,
+      });
+      if (step.status === 'PENDING' && step.nextAttemptAt) {
+        retries.push({
+          deliveryId: delivery.id,
+          organizationId: delivery.organizationId,
+          startAfter: step.nextAttemptAt,
+        });
+      }
+    }
+    await updateEndpointHealth(
+      trx,
+      s,
+      now,
+      options.disableAfterSeconds,
+      disabledWebhooks,
+      deliveries,
+    );
+  }
+
+  for (const s of settlements) {
+    if (s.kind !== 'cancelled') continue;
+    const cancelled = await trx
+      .updateTable('deliveries')
+      .set({ status: 'CANCELLED', next_attempt_at: null, updated_at: now })
+      .where('id', '=', s.context.delivery.id)
+      .where('status', '=', 'PENDING')
+      .returning(['id'])
+      .executeTakeFirst();
+    if (cancelled) {
+      deliveries.push({
+        organizationId: s.context.delivery.organizationId,
+        deliveryId: s.context.delivery.id,
+        webhookId: s.context.webhook.id,
+        status: 'CANCELLED',
+      });
+    }
+  }
+
+  await enqueueDeliveryJobs(options.queue, trx, retries);
+  const finished = settlements.filter((s) => s.kind !== 'released').map((s) => s.job);
+  const released = settlements.filter((s) => s.kind === 'released').map((s) => s.job);
+  if (finished.length > 0) {
+    await options.queue.complete(deliveryJob.name, finished, null, { db: fromKysely(trx) });
+  }
+  if (released.length > 0) {
+    await options.queue.fail(
+      deliveryJob.name,
+      released,
+      { reason: 'worker stopped' },
+      { db: fromKysely(trx) },
+    );
+  }
+  return { deliveries, attempts };
+}
+
+/**
+ * Tracks the start of an endpoint's unbroken failure streak; a success clears it, and a streak
+ * longer than the window disables the endpoint and cancels what it still owes.
+ */
+async function updateEndpointHealth(
+  trx: Db,
+  s: Extract<Settlement, { kind: 'attempted' }>,
+  now: Date,
+  disableAfterSeconds: number,
+  disabledWebhooks: Set<string>,
+  notices: DeliveryNotice[],
+): Promise<void> {
+  const webhookId = s.context.webhook.id;
+  if (s.result.outcome.ok) {
+    await trx
+      .updateTable('webhooks')
+      .set({ failing_since: null })
+      .where('id', '=', webhookId)
+      .where('failing_since', 'is not', null)
+      .execute();
+    return;
+  }
+  if (disabledWebhooks.has(webhookId)) return;
+  const row = await trx
+    .updateTable('webhooks')
+    .set({ failing_since: sql`coalesce(failing_since, ${s.result.startedAt})` })
+    .where('id', '=', webhookId)
+    .where('enabled', '=', true)
+    .returning(['failing_since', 'organization_id'])
+    .executeTakeFirst();
+  if (!row?.failing_since || !shouldDisable(row.failing_since, now, disableAfterSeconds)) return;
+  disabledWebhooks.add(webhookId);
+  await trx
+    .updateTable('webhooks')
+    .set({
+      enabled: false,
+      disabled_reason: disabledReason(row.failing_since, now),
+      updated_at: now,
+    })
+    .where('id', '=', webhookId)
+    .execute();
+  const cancelled = await cancelPendingDeliveriesOfWebhook(trx, row.organization_id, webhookId);
+  for (const deliveryId of cancelled) {
+    notices.push({
+      organizationId: row.organization_id,
+      deliveryId,
+      webhookId,
+      status: 'CANCELLED',
+    });
+  }
+}

@@ -1,0 +1,99 @@
+import { resolveCursorConnection } from '@pothos/plugin-relay';
+import { z } from 'zod';
+import { AgentRef } from '../agents/agents.schema.ts';
+import { getAgent } from '../agents/agents.service.ts';
+import { builder } from '../graphql/builder.ts';
+import { organizationOf } from '../graphql/viewer.ts';
+import { PAGE_SIZE } from '../shared/pagination.ts';
+import { EventTypeEnum } from './event-types.schema.ts';
+import { type Event, emitEvent, getEvent, listEvents } from './events.service.ts';
+
+export const EventRef = builder.objectRef<Event>('Event');
+
+builder.node(EventRef, {
+  description:
+    'Something that happened to an agent, stored once and delivered to each subscribed webhook.',
+  id: { resolve: (event) => event.id },
+  loadMany: async (ids, ctx) => {
+    const organizationId = organizationOf(ctx);
+    return Promise.all(ids.map(async (id) => (await getEvent(ctx.db, organizationId, id)) ?? null));
+  },
+  authScopes: { organization: true },
+  fields: (t) => ({
+    type: t.field({ type: EventTypeEnum, resolve: (event) => event.type }),
+    agent: t.field({
+      type: AgentRef,
+      nullable: true,
+      description: 'Null for test events, and once the agent is deleted.',
+      resolve: async (event, _args, ctx) =>
+        event.agentId
+          ? ((await getAgent(ctx.db, event.organizationId, event.agentId)) ?? null)
+          : null,
+    }),
+    payload: t.field({ type: 'JSON', resolve: (event) => event.payload }),
+    idempotencyKey: t.exposeString('idempotencyKey', { nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  events: t.connection({
+    type: EventRef,
+    authScopes: { organization: true },
+    args: { agentId: t.arg.id(), type: t.arg({ type: EventTypeEnum }) },
+    resolve: (_root, args, ctx) =>
+      resolveCursorConnection<Promise<Event[]>>(
+        { args, toCursor: (event: Event) => event.id, ...PAGE_SIZE },
+        (page) =>
+          listEvents(ctx.db, organizationOf(ctx), { agentId: args.agentId, type: args.type }, page),
+      ),
+  }),
+  event: t.field({
+    type: EventRef,
+    nullable: true,
+    authScopes: { organization: true },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_root, args, ctx) =>
+      (await getEvent(ctx.db, organizationOf(ctx), args.id)) ?? null,
+  }),
+}));
+
+const EmitEventInput = builder.inputType('EmitEventInput', {
+  fields: (t) => ({
+    agentId: t.id({ required: true }),
+    type: t.field({ type: EventTypeEnum, required: true }),
+    payload: t.field({
+      type: 'JSON',
+      required: true,
+      description: 'Must meet the JSON Schema of the type (see eventTypes); at most 256 KiB.',
+    }),
+    idempotencyKey: t.string({
+      validate: z.string().min(1, 'must not be empty').max(255, 'must be at most 255 characters'),
+      description:
+        'The same key within the organization returns the first event and sends nothing again.',
+    }),
+  }),
+});
+
+const EmitEventPayload = builder.simpleObject('EmitEventPayload', {
+  fields: (t) => ({ event: t.field({ type: EventRef }) }),
+});
+
+builder.mutationField('emitEvent', (t) =>
+  t.field({
+    type: EmitEventPayload,
+    description:
+      'Stores an event and queues one delivery per subscribed, enabled webhook, in one transaction. Once this returns, every delivery is attempted until it succeeds or its schedule runs out.',
+    authScopes: { organization: true },
+    args: { input: t.arg({ type: EmitEventInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      const { event } = await emitEvent(ctx.db, ctx.services, organizationOf(ctx), {
+        agentId: input.agentId,
+        type: input.type,
+        payload: input.payload,
+        idempotencyKey: input.idempotencyKey,
+      });
+      return { event };
+    },
+  }),
+);

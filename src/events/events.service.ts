@@ -1,0 +1,171 @@
+import type { Kysely } from 'kysely';
+import { requireAgent } from '../agents/agents.service.ts';
+import type { Database, Db } from '../db/database.ts';
+import { createDeliveries, type Delivery } from '../deliveries/deliveries.service.ts';
+import type { Services } from '../services.ts';
+import { BadUserInputError, ConflictError } from '../shared/errors.ts';
+import { newId } from '../shared/ids.ts';
+import type { PageRequest } from '../shared/pagination.ts';
+import { requireWebhook } from '../webhooks/webhooks.service.ts';
+import {
+  type EventTypeName,
+  getEventType,
+  MAX_PAYLOAD_BYTES,
+  payloadByteLength,
+  validateEventPayload,
+} from './event-types.ts';
+import {
+  findEvent,
+  findEventByIdempotencyKey,
+  findWebhooksSubscribedTo,
+  insertEvent,
+  listEventRows,
+} from './events.repository.ts';
+import type { EventRow } from './events.table.ts';
+
+export interface Event {
+  id: string;
+  organizationId: string;
+  agentId: string | null;
+  type: EventTypeName;
+  payload: Record<string, unknown>;
+  idempotencyKey: string | null;
+  createdAt: Date;
+}
+
+export function toEvent(row: EventRow): Event {
+  return {
+    id: row.id,
+    organizationId: row.organization_id,
+    agentId: row.agent_id,
+    type: row.type as EventTypeName,
+    payload: row.payload,
+    idempotencyKey: row.idempotency_key,
+    createdAt: row.created_at,
+  };
+}
+
+export interface EmitEventInput {
+  agentId: string;
+  type: EventTypeName;
+  payload: unknown;
+  idempotencyKey?: string | null;
+}
+
+/** Refuses payloads that are too large or do not meet their type's schema, naming each problem. */
+export function validatePayload(type: EventTypeName, payload: unknown): Record<string, unknown> {
+  const size = payloadByteLength(payload);
+  if (size > MAX_PAYLOAD_BYTES) {
+    throw new BadUserInputError([
+      { field: 'payload', message: `is ${size} bytes; the limit is ${MAX_PAYLOAD_BYTES}` },
+    ]);
+  }
+  const result = validateEventPayload(type, payload);
+  if (!result.ok) {
+    throw new BadUserInputError(
+      result.issues.map((issue) => ({
+        field: issue.path ? `payload.${issue.path}` : 'payload',
+        message: issue.message,
+      })),
+    );
+  }
+  return result.data;
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: string }).code === '23505';
+}
+
+/**
+ * Stores an event and fans it out, in one transaction, to every enabled webhook subscribed to
+ * this agent and type. An idempotency key already used by the organization returns the event it
+ * first created, and creates nothing.
+ */
+export async function emitEvent(
+  db: Kysely<Database>,
+  services: Services,
+  organizationId: string,
+  input: EmitEventInput,
+): Promise<{ event: Event; deliveries: Delivery[]; replayed: boolean }> {
+  const payload = validatePayload(input.type, input.payload);
+  const key = input.idempotencyKey ?? null;
+  try {
+    return await db.transaction().execute(async (trx) => {
+      if (key) {
+        const existing = await findEventByIdempotencyKey(trx, organizationId, key);
+        if (existing) return { event: toEvent(existing), deliveries: [], replayed: true };
+      }
+      await requireAgent(trx, organizationId, input.agentId);
+      const event = await insertEvent(trx, {
+        id: newId('Event'),
+        organization_id: organizationId,
+        agent_id: input.agentId,
+        type: input.type,
+        payload,
+        idempotency_key: key,
+      });
+      const webhooks = await findWebhooksSubscribedTo(
+        trx,
+        organizationId,
+        input.agentId,
+        input.type,
+      );
+      const deliveries = await createDeliveries(
+        trx,
+        services,
+        event,
+        webhooks.map((w) => w.id),
+      );
+      return { event: toEvent(event), deliveries, replayed: false };
+    });
+  } catch (error) {
+    // Two requests raced with the same key: the loser answers with the winner's event.
+    if (key && isUniqueViolation(error)) {
+      const existing = await findEventByIdempotencyKey(db, organizationId, key);
+      if (existing) return { event: toEvent(existing), deliveries: [], replayed: true };
+    }
+    throw error;
+  }
+}
+
+/** Sends the catalog's example of a type to one webhook, whether or not an agent is attached. */
+export async function sendTestEvent(
+  db: Kysely<Database>,
+  services: Services,
+  organizationId: string,
+  input: { webhookId: string; type: EventTypeName },
+): Promise<Delivery> {
+  return db.transaction().execute(async (trx) => {
+    const webhook = await requireWebhook(trx, organizationId, input.webhookId);
+    if (!webhook.enabled)
+      throw new ConflictError(`Webhook ${webhook.id} is disabled: enable it first`);
+    const event = await insertEvent(trx, {
+      id: newId('Event'),
+      organization_id: organizationId,
+      agent_id: null,
+      type: input.type,
+      payload: getEventType(input.type).example,
+      idempotency_key: null,
+    });
+    const [delivery] = await createDeliveries(trx, services, event, [input.webhookId]);
+    return delivery!;
+  });
+}
+
+export async function getEvent(
+  db: Db,
+  organizationId: string,
+  id: string,
+): Promise<Event | undefined> {
+  const row = await findEvent(db, organizationId, id);
+  return row && toEvent(row);
+}
+
+export async function listEvents(
+  db: Db,
+  organizationId: string,
+  filter: { agentId?: string | null; type?: EventTypeName | null },
+  page: PageRequest,
+): Promise<Event[]> {
+  return (await listEventRows(db, organizationId, filter, page)).map(toEvent);
+}

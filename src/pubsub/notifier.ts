@@ -1,0 +1,147 @@
+import { sql } from 'kysely';
+import pg from 'pg';
+import type { Db } from '../db/database.ts';
+import type { Logger } from '../shared/logger.ts';
+import { decodeNotices, encodeNotices, type Notices } from './notices.ts';
+
+export const NOTICE_CHANNEL = 'hookline_notices';
+
+export type NoticeListener = (notices: Notices) => void;
+
+/**
+ * Carries notices between processes. `publish` runs on the caller's transaction, so listeners
+ * hear of a change only once it is committed, and never of one rolled back (on PostgreSQL).
+ */
+export interface Notifier {
+  publish(db: Db, notices: Notices): Promise<void>;
+  /** Returns a function that stops listening. */
+  listen(listener: NoticeListener): () => void;
+  /** Called after a lost LISTEN connection is back: notices may have been missed meanwhile. */
+  onReconnect(listener: () => void): () => void;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Listeners of one notifier; a throwing listener must not starve the others. */
+class ListenerSet {
+  readonly #notices = new Set<NoticeListener>();
+  readonly #reconnects = new Set<() => void>();
+  readonly #logger: Logger;
+  constructor(logger: Logger) {
+    this.#logger = logger;
+  }
+  onNotices(listener: NoticeListener): () => void {
+    this.#notices.add(listener);
+    return () => this.#notices.delete(listener);
+  }
+  onReconnect(listener: () => void): () => void {
+    this.#reconnects.add(listener);
+    return () => this.#reconnects.delete(listener);
+  }
+  emitNotices(notices: Notices): void {
+    for (const listener of this.#notices) this.#guard(() => listener(notices));
+  }
+  emitReconnect(): void {
+    for (const listener of this.#reconnects) this.#guard(listener);
+  }
+  #guard(run: () => void): void {
+    try {
+      run();
+    } catch (error) {
+      this.#logger.error({ err: error }, 'notice listener failed');
+    }
+  }
+}
+
+/**
+ * Embedded mode is one process, and PGlite's socket does not carry NOTIFY: notices go straight
+ * to local listeners. They are emitted before the transaction commits, but PGlite has a single
+ * connection that the transaction holds, so any query a listener makes waits for the commit.
+ */
+export function createInProcessNotifier(logger: Logger): Notifier {
+  const listeners = new ListenerSet(logger);
+  return {
+    async publish(_db, notices) {
+      queueMicrotask(() => listeners.emitNotices(notices));
+    },
+    listen: (listener) => listeners.onNotices(listener),
+    onReconnect: (listener) => listeners.onReconnect(listener),
+    async start() {},
+    async stop() {},
+  };
+}
+
+/**
+ * PostgreSQL LISTEN/NOTIFY on a dedicated connection, reconnecting with capped exponential
+ * backoff when it drops. Listeners stay registered across reconnects, so subscribers of the
+ * live feeds never notice more than a gap.
+ */
+export function createPostgresNotifier(connectionString: string, logger: Logger): Notifier {
+  const listeners = new ListenerSet(logger);
+  let client: pg.Client | undefined;
+  let stopped = false;
+  let retryTimer: NodeJS.Timeout | undefined;
+  let attempt = 0;
+
+  const connect = async (): Promise<void> => {
+    const next = new pg.Client({ connectionString, application_name: 'hookline-listener' });
+    next.on('notification', (message) => {
+      if (message.channel !== NOTICE_CHANNEL || !message.payload) return;
+      try {
+        listeners.emitNotices(decodeNotices(message.payload));
+      } catch (error) {
+        logger.error({ err: error }, 'could not decode a notice');
+      }
+    });
+    next.on('error', (error) => {
+      logger.warn({ err: error }, 'LISTEN connection failed; reconnecting');
+      scheduleReconnect(next);
+    });
+    next.on('end', () => scheduleReconnect(next));
+    await next.connect();
+    await next.query(`LISTEN ${NOTICE_CHANNEL}`);
+    client = next;
+    if (attempt > 0) {
+      logger.info({ attempts: attempt }, 'LISTEN connection restored');
+      listeners.emitReconnect();
+    }
+    attempt = 0;
+  };
+
+  const scheduleReconnect = (failed: pg.Client) => {
+    if (stopped || client !== failed || retryTimer) return;
+    client = undefined;
+    failed.end().catch(() => {});
+    const retry = () => {
+      attempt++;
+      const delay = Math.min(30_000, 250 * 2 ** Math.min(attempt, 7)) * (0.5 + Math.random() / 2);
+      retryTimer = setTimeout(() => {
+        retryTimer = undefined;
+        if (stopped) return;
+        connect().catch((error) => {
+          logger.warn({ err: error, attempt }, 'LISTEN reconnect failed');
+          retry();
+        });
+      }, delay);
+    };
+    retry();
+  };
+
+  return {
+    async publish(db, notices) {
+      for (const payload of encodeNotices(notices)) {
+        await sql`select pg_notify(${NOTICE_CHANNEL}, ${payload})`.execute(db);
+      }
+    },
+    listen: (listener) => listeners.onNotices(listener),
+    onReconnect: (listener) => listeners.onReconnect(listener),
+    start: connect,
+    async stop() {
+      stopped = true;
+      clearTimeout(retryTimer);
+      const current = client;
+      client = undefined;
+      await current?.end().catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,68 @@
+import type pg from 'pg';
+import { fromKysely, PgBoss } from 'pg-boss';
+import type { DatabaseMode } from '../db/connect.ts';
+import type { Db } from '../db/database.ts';
+import type { Logger } from '../shared/logger.ts';
+import { type DeliveryJobData, deliveryJob } from './jobs.ts';
+
+export type Queue = PgBoss;
+
+export interface QueueOptions {
+  pool: pg.Pool;
+  mode: DatabaseMode;
+  /** Only workers run pg-boss maintenance (expiry, retention); API processes only enqueue. */
+  supervise: boolean;
+  /** How long a fetched job may stay active before another worker may take it. */
+  expireInSeconds: number;
+  logger: Logger;
+}
+
+/**
+ * pg-boss on our own pool: in embedded mode that pool is PGlite's single connection, which must
+ * be shared (a second session does not exist); on PostgreSQL it saves connections.
+ */
+export async function startQueue(options: QueueOptions): Promise<Queue> {
+  const boss = new PgBoss({
+    db: { executeSql: (text, values) => options.pool.query(text, values as unknown[]) },
+    schema: 'pgboss',
+    backend: options.mode === 'embedded' ? 'pglite' : 'postgres',
+    supervise: options.supervise,
+    // Expired jobs (a killed worker's) are found by the supervisor: look often so they move on fast.
+    superviseIntervalSeconds: 5,
+    monitorIntervalSeconds: 5,
+  });
+  boss.on('error', (error) => options.logger.error({ err: error }, 'pg-boss error'));
+  boss.on('warning', (warning) => options.logger.warn({ warning }, 'pg-boss warning'));
+  await boss.start();
+  await boss.createQueue(deliveryJob.name, {
+    // pg-boss retries only what a crash or shutdown left unfinished; the retry schedule of a
+    // receiver's failures is ours, kept on the delivery row.
+    retryLimit: 20,
+    retryDelay: 0,
+    expireInSeconds: options.expireInSeconds,
+    deleteAfterSeconds: 24 * 3600,
+  });
+  await boss.updateQueue(deliveryJob.name, { expireInSeconds: options.expireInSeconds });
+  return boss;
+}
+
+export interface DeliveryJobInsert extends DeliveryJobData {
+  startAfter?: Date;
+}
+
+/** Enqueues delivery jobs on the caller's transaction: no job without its committed row. */
+export async function enqueueDeliveryJobs(
+  queue: Queue,
+  db: Db,
+  jobs: DeliveryJobInsert[],
+): Promise<void> {
+  if (jobs.length === 0) return;
+  await queue.insert(
+    deliveryJob.name,
+    jobs.map(({ startAfter, ...data }) => ({
+      data: deliveryJob.parse(data),
+      ...(startAfter ? { startAfter } : {}),
+    })),
+    { db: fromKysely(db) },
+  );
+}

@@ -1,0 +1,4 @@
+import packageJson from '../../package.json' with { type: 'json' };
+
+export const VERSION: string = packageJson.version;
+export const USER_AGENT = `Hookline/${VERSION}`;
