@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, test } from 'node:test';
 import {
   AgentDocument,
@@ -13,112 +11,26 @@ import {
   createHooklineClient,
   type HooklineClient,
 } from '../../src/client/index.ts';
+import { exited, killAllProcesses, startHooklineProcess } from '../support/process.ts';
 
 /**
  * `node src/main.ts` with no DATABASE_URL: the zero-setup mode on embedded PGlite. Real child
  * processes, so what is proven is what a user gets: the data folder survives a restart, a clean
  * SIGTERM exits 0, and a second process on the same folder is refused instead of corrupting it.
  */
-const ROOT = resolve(import.meta.dirname, '../..');
 const ADMIN_KEY = 'embedded-test-operator-key-0123456789';
-const READY_TIMEOUT_MS = 60_000;
 
 const dataDir = mkdtempSync(join(tmpdir(), 'hookline-embedded-'));
-const children: ChildProcess[] = [];
 const clients: HooklineClient[] = [];
 
 after(async () => {
   await Promise.all(clients.map((c) => c.close()));
-  for (const child of children) {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  }
-  await Promise.all(children.map((child) => exited(child)));
+  await killAllProcesses();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** A port nobody listens on right now: the child must be told its port up front. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  const address = server.address();
-  await new Promise<void>((ok) => server.close(() => ok()));
-  assert.ok(address && typeof address === 'object');
-  return address.port;
-}
-
-interface Child {
-  process: ChildProcess;
-  port: number;
-  url: string;
-  /** stdout and stderr so far. */
-  output(): string;
-}
-
-function exited(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise((ok) => child.once('exit', (code) => ok(code)));
-}
-
-async function startChild(): Promise<Child> {
-  const port = await freePort();
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  // Whatever the developer's shell carries must not reach the child: it would pick another
-  // database or role. NODE_TEST_CONTEXT would make it talk the test runner's protocol.
-  for (const name of Object.keys(env)) {
-    if (name.startsWith('HOOKLINE_') || name.startsWith('PG')) delete env[name];
-  }
-  delete env.DATABASE_URL;
-  delete env.NODE_TEST_CONTEXT;
-  delete env.HOST;
-  Object.assign(env, {
-    HOOKLINE_DATA_DIR: dataDir,
-    PORT: String(port),
-    HOOKLINE_ADMIN_KEY: ADMIN_KEY,
-    LOG_LEVEL: 'info',
-  });
-  const child = spawn(process.execPath, ['src/main.ts'], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let output = '';
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-    output += chunk;
-  });
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-    output += chunk;
-  });
-  return { process: child, port, url: `http://127.0.0.1:${port}`, output: () => output };
-}
-
-/** Polls /readyz until 200; fails at once if the child dies first. */
-async function waitReady(child: Child): Promise<void> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (child.process.exitCode !== null || child.process.signalCode !== null) {
-      assert.fail(
-        `hookline exited (${child.process.exitCode ?? child.process.signalCode}) before it was ready:\n${child.output()}`,
-      );
-    }
-    const status = await fetch(`${child.url}/readyz`, { signal: AbortSignal.timeout(2_000) })
-      .then((res) => res.status)
-      .catch(() => 0);
-    if (status === 200) return;
-    await new Promise((ok) => setTimeout(ok, 200));
-  }
-  assert.fail(`hookline was not ready within ${READY_TIMEOUT_MS} ms:\n${child.output()}`);
-}
-
-async function stopChild(child: Child): Promise<number | null> {
-  child.process.kill('SIGTERM');
-  const code = await Promise.race([
-    exited(child.process),
-    new Promise<'hung'>((ok) => setTimeout(() => ok('hung'), 20_000).unref()),
-  ]);
-  assert.notEqual(code, 'hung', `hookline did not stop within 20 s of SIGTERM:\n${child.output()}`);
-  return code as number | null;
-}
+const startChild = () =>
+  startHooklineProcess({ HOOKLINE_DATA_DIR: dataDir, HOOKLINE_ADMIN_KEY: ADMIN_KEY });
 
 function client(url: string, apiKey: string): HooklineClient {
   const c = createHooklineClient({ url, apiKey });
@@ -135,7 +47,7 @@ test('embedded PGlite: data survives a restart, SIGTERM exits 0, a second proces
 
   const first = await startChild();
   await t.test('starts on an empty data folder and serves the API', async () => {
-    await waitReady(first);
+    await first.waitReady();
     assert.match(first.output(), /embedded PGlite/, 'it says it uses the embedded database');
     const created = await client(first.url, ADMIN_KEY).request(CreateOrganizationDocument, {
       input: { name: 'Embedded Co' },
@@ -164,13 +76,13 @@ test('embedded PGlite: data survives a restart, SIGTERM exits 0, a second proces
   });
 
   await t.test('SIGTERM stops it cleanly with exit code 0 and releases the lock', async () => {
-    assert.equal(await stopChild(first), 0, first.output());
+    assert.equal(await first.stop(), 0, first.output());
     assert.equal(existsSync(lockPath), false, 'the lockfile is removed on a clean stop');
   });
 
   await t.test('started again on the same folder, the agent is still there', async () => {
     const again = await startChild();
-    await waitReady(again);
+    await again.waitReady();
     const org = client(again.url, apiKey);
     const found = await org.request(AgentDocument, { id: agentId });
     assert.equal(found.agent?.name, 'Persistent agent');
@@ -179,6 +91,6 @@ test('embedded PGlite: data survives a restart, SIGTERM exits 0, a second proces
       list.agents.edges.map((e) => e.node.id),
       [agentId],
     );
-    assert.equal(await stopChild(again), 0, again.output());
+    assert.equal(await again.stop(), 0, again.output());
   });
 });
