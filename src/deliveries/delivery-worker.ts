@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Job } from 'pg-boss';
 import type { Database } from '../db/database.ts';
 import type { DeliveryClient } from '../delivery-client/index.ts';
+import type { Notices } from '../pubsub/notices.ts';
 import type { Notifier } from '../pubsub/notifier.ts';
 import { type DeliveryJobData, deliveryJob } from '../queue/jobs.ts';
 import type { Queue } from '../queue/queue.ts';
@@ -27,6 +28,8 @@ export interface DeliveryWorkerOptions {
   /** Backstop poll for retries coming due and for wake-ups missed while disconnected. */
   pollIntervalMs?: number;
   maxFetchBatch?: number;
+  /** Told of each batch once committed (metrics, the attempt log); must not throw. */
+  onSettled?: (settlements: readonly Settlement[], notices: Notices) => void;
 }
 
 export interface DeliveryWorker {
@@ -64,18 +67,17 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       const batch = queued;
       queued = [];
       try {
-        await db.transaction().execute(async (trx) => {
-          const notices = await recordSettlements(
-            trx,
-            batch.map((b) => b.settlement),
-            {
-              queue,
-              scheduleSeconds: options.scheduleSeconds,
-              disableAfterSeconds: options.disableAfterSeconds,
-            },
-          );
+        const settlements = batch.map((b) => b.settlement);
+        const notices = await db.transaction().execute(async (trx) => {
+          const notices = await recordSettlements(trx, settlements, {
+            queue,
+            scheduleSeconds: options.scheduleSeconds,
+            disableAfterSeconds: options.disableAfterSeconds,
+          });
           await notifier.publish(trx, notices);
+          return notices;
         });
+        options.onSettled?.(settlements, notices);
       } catch (error) {
         // The jobs stay active; when they expire pg-boss hands them out again (at least once).
         logger.error({ err: error, jobs: batch.length }, 'could not record delivery results');
@@ -115,7 +117,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     });
     const outcome = await client.send({ url: webhook.url, headers, body, signal: shutdown.signal });
     if (outcome.error?.kind === 'aborted' && shutdown.signal.aborted)
-      return { kind: 'released', job };
+      return { kind: 'released', job, context };
     return {
       kind: 'attempted',
       job,

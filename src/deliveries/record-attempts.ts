@@ -31,7 +31,7 @@ export type Settlement =
   /** The delivery is gone or no longer pending (redelivered, cancelled): nothing to do. */
   | { kind: 'skipped'; job: JobClaim }
   /** Shutdown interrupted the attempt: the job goes back to the queue for another worker. */
-  | { kind: 'released'; job: JobClaim };
+  | { kind: 'released'; job: JobClaim; context: DeliveryContext };
 
 export interface RecordOptions {
   queue: Queue;
