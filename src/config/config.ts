@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseRetrySchedule } from '../deliveries/next-delay.ts';
 import { parseCidrList } from '../delivery-client/address-policy.ts';
+import { DEFAULT_SUBSCRIPTION_BUFFER } from '../pubsub/live-feed.ts';
 
 /**
  * Every setting Hookline reads, parsed once at start. Nothing else in the codebase touches
@@ -57,6 +58,10 @@ export const configSchema = z.object({
     emptyAsUndefined,
     z.coerce.number().int().min(1).max(1000).default(64),
   ),
+  HOOKLINE_SUBSCRIPTION_BUFFER: z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_SUBSCRIPTION_BUFFER),
+  ),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
@@ -81,6 +86,10 @@ export interface Config {
     secretRotationGraceSeconds: number;
     disableAfterSeconds: number;
     concurrency: number;
+  };
+  subscriptions: {
+    /** Items a subscriber may have waiting before it is ended with SLOW_CONSUMER. */
+    bufferSize: number;
   };
 }
 
@@ -120,5 +129,6 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       disableAfterSeconds: raw.HOOKLINE_DISABLE_AFTER_SECONDS,
       concurrency: raw.HOOKLINE_WORKER_CONCURRENCY,
     },
+    subscriptions: { bufferSize: raw.HOOKLINE_SUBSCRIPTION_BUFFER },
   };
 }

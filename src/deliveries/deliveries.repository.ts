@@ -74,6 +74,20 @@ export async function findAttempt(
     .executeTakeFirst();
 }
 
+/** Rows by id, whatever their organization: the caller checks it (live feeds load in bulk). */
+export async function findDeliveriesByIds(db: Db, ids: readonly string[]): Promise<DeliveryRow[]> {
+  if (ids.length === 0) return [];
+  return db.selectFrom('deliveries').selectAll().where('id', 'in', ids).execute();
+}
+
+export async function findAttemptsByIds(
+  db: Db,
+  ids: readonly string[],
+): Promise<DeliveryAttemptRow[]> {
+  if (ids.length === 0) return [];
+  return db.selectFrom('delivery_attempts').selectAll().where('id', 'in', ids).execute();
+}
+
 /** Puts a finished delivery back to PENDING for a new series of attempts, due now. */
 export async function restartDeliveryRows(
   db: Db,

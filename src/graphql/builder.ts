@@ -87,3 +87,4 @@ registerScalars(builder);
 
 builder.queryType({});
 builder.mutationType({});
+builder.subscriptionType({});

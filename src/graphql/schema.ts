@@ -6,5 +6,6 @@ import '../webhooks/webhooks.schema.ts';
 import '../events/event-types.schema.ts';
 import '../events/events.schema.ts';
 import '../deliveries/deliveries.schema.ts';
+import '../deliveries/deliveries.subscriptions.ts';
 
 export const schema = builder.toSchema();

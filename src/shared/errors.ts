@@ -10,7 +10,8 @@ export type ErrorCode =
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
   | 'CONFLICT'
-  | 'RATE_LIMITED';
+  | 'RATE_LIMITED'
+  | 'SLOW_CONSUMER';
 
 export class HooklineError extends GraphQLError {
   constructor(message: string, code: ErrorCode, extensions: Record<string, unknown> = {}) {
@@ -65,5 +66,16 @@ export class RateLimitedError extends HooklineError {
     super(`Too many requests; retry after ${retryAfterSeconds} s`, 'RATE_LIMITED', {
       retryAfterSeconds,
     });
+  }
+}
+
+/** A subscriber read more slowly than its feed produced, and its bounded buffer filled up. */
+export class SlowConsumerError extends HooklineError {
+  constructor(bufferSize: number) {
+    super(
+      `This subscription fell behind: ${bufferSize} items were waiting for the client, so it was ended. Subscribe again, and catch up on what was missed with the deliveries query.`,
+      'SLOW_CONSUMER',
+      { bufferSize },
+    );
   }
 }

@@ -1,0 +1,121 @@
+import { EventTypeEnum } from '../events/event-types.schema.ts';
+import { builder } from '../graphql/builder.ts';
+import type { GraphQLContext } from '../graphql/context.ts';
+import { organizationOf } from '../graphql/viewer.ts';
+import {
+  type FeedKind,
+  type OrganizationNotice,
+  type SubscribeOptions,
+  subscribeToFeed,
+  unwrapLiveItem,
+} from '../pubsub/live-feed.ts';
+import type { AttemptNotice, DeliveryNotice } from '../pubsub/notices.ts';
+import { findAttemptsByIds, findDeliveriesByIds } from './deliveries.repository.ts';
+import { DeliveryAttemptRef, DeliveryRef, DeliveryStatusEnum } from './deliveries.schema.ts';
+import {
+  type Delivery,
+  type DeliveryAttempt,
+  toDelivery,
+  toDeliveryAttempt,
+} from './deliveries.service.ts';
+
+/** Attempts are written once and never change: the row is the item. */
+const attemptsFeed: FeedKind<AttemptNotice, DeliveryAttempt> = {
+  name: 'deliveryAttempts',
+  select: (notices) => notices.attempts ?? [],
+  async load(db, notices) {
+    const rows = await findAttemptsByIds(
+      db,
+      notices.map((notice) => notice.attemptId),
+    );
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return notices.map((notice) => {
+      const row = byId.get(notice.attemptId);
+      return row?.organization_id === notice.organizationId ? toDeliveryAttempt(row) : undefined;
+    });
+  },
+};
+
+/**
+ * A delivery changes again after its notice (a retry may already be done by the time the row is
+ * read), so each item carries the status its notice announced: a subscriber sees PENDING, then
+ * SUCCEEDED, even if both changes were committed before the first load ran. The other fields are
+ * as loaded.
+ */
+const deliveriesFeed: FeedKind<DeliveryNotice, Delivery> = {
+  name: 'deliveryUpdated',
+  select: (notices) => notices.deliveries ?? [],
+  async load(db, notices) {
+    const ids = [...new Set(notices.map((notice) => notice.deliveryId))];
+    const byId = new Map((await findDeliveriesByIds(db, ids)).map((row) => [row.id, row]));
+    return notices.map((notice) => {
+      const row = byId.get(notice.deliveryId);
+      return row?.organization_id === notice.organizationId
+        ? { ...toDelivery(row), status: notice.status }
+        : undefined;
+    });
+  },
+};
+
+/** What every live field passes to its feed, from the GraphQL context. */
+function feedOptions<N extends OrganizationNotice>(
+  ctx: GraphQLContext,
+  matches: (notice: N) => boolean,
+): SubscribeOptions<N> {
+  return {
+    notifier: ctx.services.notifier,
+    db: ctx.db,
+    logger: ctx.logger,
+    organizationId: organizationOf(ctx),
+    matches,
+    bufferSize: ctx.config.subscriptions.bufferSize,
+  };
+}
+
+const SLOW_CONSUMER_NOTE =
+  'A subscriber that falls too far behind is ended with the error SLOW_CONSUMER.';
+
+builder.subscriptionFields((t) => ({
+  deliveryAttempts: t.field({
+    type: DeliveryAttemptRef,
+    description: `Every delivery attempt of your organization as it completes, optionally only those of one webhook, agent or event type (arguments combine). ${SLOW_CONSUMER_NOTE}`,
+    authScopes: { organization: true },
+    args: {
+      webhookId: t.arg.id(),
+      agentId: t.arg.id(),
+      eventType: t.arg({ type: EventTypeEnum }),
+    },
+    subscribe: (_root, args, ctx) =>
+      subscribeToFeed(
+        attemptsFeed,
+        feedOptions<AttemptNotice>(
+          ctx,
+          (notice) =>
+            (!args.webhookId || notice.webhookId === args.webhookId) &&
+            (!args.agentId || notice.agentId === args.agentId) &&
+            (!args.eventType || notice.eventType === args.eventType),
+        ),
+      ),
+    resolve: (item) => unwrapLiveItem(item),
+  }),
+  deliveryUpdated: t.field({
+    type: DeliveryRef,
+    description: `Every status change of your organization's deliveries: created (PENDING), retry scheduled (PENDING again), SUCCEEDED, FAILED, CANCELLED. Optionally only one webhook's, or only one status. ${SLOW_CONSUMER_NOTE}`,
+    authScopes: { organization: true },
+    args: {
+      webhookId: t.arg.id(),
+      status: t.arg({ type: DeliveryStatusEnum }),
+    },
+    subscribe: (_root, args, ctx) =>
+      subscribeToFeed(
+        deliveriesFeed,
+        feedOptions<DeliveryNotice>(
+          ctx,
+          (notice) =>
+            (!args.webhookId || notice.webhookId === args.webhookId) &&
+            (!args.status || notice.status === args.status),
+        ),
+      ),
+    resolve: (item) => unwrapLiveItem(item),
+  }),
+}));
