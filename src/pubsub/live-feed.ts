@@ -197,7 +197,8 @@ class FeedSubscriber<N, T> implements AsyncIterableIterator<LiveItem<T>> {
   #buffered: T[] = [];
   /** Items routed to this subscriber whose rows are still loading. */
   #loading = 0;
-  #waiting: ((result: IteratorResult<LiveItem<T>>) => void) | undefined;
+  /** Pending `next()` calls, oldest first (there is at most one when graphql-js consumes). */
+  #waiting: Array<(result: IteratorResult<LiveItem<T>>) => void> = [];
   #fellBehind: SlowConsumerError | undefined;
   #detached = false;
   #done = false;
@@ -225,13 +226,9 @@ class FeedSubscriber<N, T> implements AsyncIterableIterator<LiveItem<T>> {
     if (this.#detached) return;
     this.#loading--;
     if (item === undefined) return;
-    const waiting = this.#waiting;
-    if (waiting) {
-      this.#waiting = undefined;
-      waiting({ value: item, done: false });
-    } else {
-      this.#buffered.push(item);
-    }
+    const waiting = this.#waiting.shift();
+    if (waiting) waiting({ value: item, done: false });
+    else this.#buffered.push(item);
   }
 
   next(): Promise<IteratorResult<LiveItem<T>>> {
@@ -245,7 +242,7 @@ class FeedSubscriber<N, T> implements AsyncIterableIterator<LiveItem<T>> {
     }
     if (this.#done) return Promise.resolve({ value: undefined, done: true });
     return new Promise((resolve) => {
-      this.#waiting = resolve;
+      this.#waiting.push(resolve);
     });
   }
 
@@ -264,12 +261,11 @@ class FeedSubscriber<N, T> implements AsyncIterableIterator<LiveItem<T>> {
     this.#loading = 0;
     this.#leaveFeed();
     const error = new SlowConsumerError(this.#capacity);
-    const waiting = this.#waiting;
+    const waiting = this.#waiting.shift();
     if (waiting) {
       // Only possible with slots still loading: the client kept up, this process did not.
-      this.#waiting = undefined;
-      this.#done = true;
       waiting({ value: error, done: false });
+      this.#finish();
     } else {
       this.#fellBehind = error;
     }
@@ -285,8 +281,6 @@ class FeedSubscriber<N, T> implements AsyncIterableIterator<LiveItem<T>> {
     this.#done = true;
     this.#buffered = [];
     this.#leaveFeed();
-    const waiting = this.#waiting;
-    this.#waiting = undefined;
-    waiting?.({ value: undefined, done: true });
+    for (const waiting of this.#waiting.splice(0)) waiting({ value: undefined, done: true });
   }
 }

@@ -18,6 +18,7 @@ import {
   type Collector,
   closed,
   collect,
+  mapItems,
   openGraphqlWs,
   sseSubscribe,
   subscribersToBe,
@@ -64,7 +65,7 @@ function attempts(
   variables: { webhookId?: string; agentId?: string; eventType?: EventType } = {},
 ): Collector<Attempt> {
   return collect(
-    mapIterator(client.subscribe(DeliveryAttemptsDocument, variables), (d) => d.deliveryAttempts),
+    mapItems(client.subscribe(DeliveryAttemptsDocument, variables), (d) => d.deliveryAttempts),
   );
 }
 
@@ -73,28 +74,8 @@ function updates(
   variables: { webhookId?: string; status?: DeliveryUpdate['status'] },
 ): Collector<DeliveryUpdate> {
   return collect(
-    mapIterator(client.subscribe(DeliveryUpdatedDocument, variables), (d) => d.deliveryUpdated),
+    mapItems(client.subscribe(DeliveryUpdatedDocument, variables), (d) => d.deliveryUpdated),
   );
-}
-
-function mapIterator<A, B>(
-  source: AsyncIterableIterator<A>,
-  map: (a: A) => B,
-): AsyncIterableIterator<B> {
-  const mapped: AsyncIterableIterator<B> = {
-    async next() {
-      const result = await source.next();
-      return result.done
-        ? { done: true, value: undefined }
-        : { done: false, value: map(result.value) };
-    },
-    async return() {
-      await source.return?.();
-      return { done: true, value: undefined };
-    },
-    [Symbol.asyncIterator]: () => mapped,
-  };
-  return mapped;
 }
 
 const forEvent = (eventId: string) => (a: Attempt) => a.delivery.event.id === eventId;

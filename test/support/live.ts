@@ -94,6 +94,27 @@ export function collect<T>(iterator: AsyncIterableIterator<T>): Collector<T> {
   };
 }
 
+/** Maps each item of a subscription (e.g. to the field under `data`). */
+export function mapItems<A, B>(
+  source: AsyncIterableIterator<A>,
+  map: (a: A) => B,
+): AsyncIterableIterator<B> {
+  const mapped: AsyncIterableIterator<B> = {
+    async next() {
+      const result = await source.next();
+      return result.done
+        ? { done: true, value: undefined }
+        : { done: false, value: map(result.value) };
+    },
+    async return() {
+      await source.return?.();
+      return { done: true, value: undefined };
+    },
+    [Symbol.asyncIterator]: () => mapped,
+  };
+  return mapped;
+}
+
 /** Waits until this process's live feeds have exactly `count` subscribers. */
 export async function subscribersToBe(notifier: Notifier, count: number): Promise<void> {
   await eventually(() => (liveSubscriberCount(notifier) === count ? true : undefined), {
