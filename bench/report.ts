@@ -1,0 +1,58 @@
+interface Figures {
+  machine: string;
+  quick: boolean;
+  finishedAt: string;
+  throughput: Record<string, { median: number; min: number; max: number }>;
+  ratios: { pOverQ: number; pOverU: number; pOverN: number };
+  latencyMs: { p50: number; p95: number; p99: number; rate: number; samples: number };
+  subscribersCost: {
+    throughputBySubscribers: Record<string, number>;
+    cost100: number | null;
+    cost1000: number | null;
+  };
+  commitsPerDelivery: number;
+  ledger: { emitted: number; received: number; duplicates: number; balanced: boolean };
+  targets: Record<string, { target: string; met: boolean }>;
+}
+
+const NAMES: Record<string, string> = {
+  P: 'P: Hookline end to end (GraphQL in, signed POST out, logged, 10 subscribers)',
+  Q: 'Q: raw pg-boss (send, then work with a no-op handler)',
+  U: 'U: raw undici (signed POSTs, same client settings)',
+  N: 'N: naive in-memory queue (same signing and sending)',
+};
+
+const pct = (v: number | null) => (v === null ? 'n/a' : `${Math.round(v * 1000) / 10} %`);
+const mark = (met: boolean) => (met ? 'met' : 'missed');
+
+export function renderMarkdown(f: Figures): string {
+  const lines = [
+    `# Hookline benchmark${f.quick ? ' (quick run)' : ''}`,
+    '',
+    `Machine: ${f.machine}. Finished ${f.finishedAt}.`,
+    '',
+    '| scenario | deliveries/s (median) | min | max |',
+    '| --- | ---: | ---: | ---: |',
+    ...Object.entries(f.throughput).map(
+      ([k, t]) => `| ${NAMES[k]} | ${t.median} | ${t.min} | ${t.max} |`,
+    ),
+    '',
+    '| figure | value | target |',
+    '| --- | ---: | --- |',
+    `| P/Q | ${f.ratios.pOverQ} | >= 0.8: ${mark(f.targets.pOverQ!.met)} |`,
+    `| P/U | ${f.ratios.pOverU} | |`,
+    `| P/N | ${f.ratios.pOverN} | |`,
+    `| latency p50 at ${f.latencyMs.rate}/s (half of P) | ${f.latencyMs.p50} ms | <= 10 ms: ${mark(f.targets.latencyP50!.met)} |`,
+    `| latency p95 | ${f.latencyMs.p95} ms | |`,
+    `| latency p99 | ${f.latencyMs.p99} ms | <= 50 ms: ${mark(f.targets.latencyP99!.met)} |`,
+    ...Object.entries(f.subscribersCost.throughputBySubscribers).map(
+      ([n, tps]) => `| P with ${n} subscribers | ${tps} deliveries/s | |`,
+    ),
+    `| cost of 100 subscribers | ${pct(f.subscribersCost.cost100)} | <= 10 %: ${mark(f.targets.subscribers100!.met)} |`,
+    `| cost of 1,000 subscribers | ${pct(f.subscribersCost.cost1000)} | |`,
+    `| PostgreSQL commits per delivery | ${f.commitsPerDelivery} | <= 3: ${mark(f.targets.commitsPerDelivery!.met)} |`,
+    `| ledger | ${f.ledger.received} of ${f.ledger.emitted} received, ${f.ledger.duplicates} duplicates | ${f.ledger.balanced ? 'balanced' : 'VOID'} |`,
+    '',
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,228 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ADMIN_URL, createTestDatabase } from '../test/support/database.ts';
+import { committedTransactions, STATS_SETTLE_MS } from './commits.ts';
+import { describeMachine } from './machine.ts';
+import { startBenchReceiver } from './receiver.ts';
+import { renderMarkdown } from './report.ts';
+import { startHooklineUnderTest } from './scenarios/hookline.ts';
+import { runNaive } from './scenarios/naive.ts';
+import { startRawQueue } from './scenarios/pgboss.ts';
+import { throughput } from './scenarios/types.ts';
+import { runUndici } from './scenarios/undici.ts';
+import { percentile, round, summarize } from './stats.ts';
+
+/**
+ * `npm run bench [-- --quick]`: Hookline end to end (P) beside raw pg-boss (Q), raw undici (U)
+ * and a naive in-memory peer (N), on this machine, in one run, interleaved so that drift and
+ * noise hit all four alike. The figures that matter are the ratios.
+ */
+const quick = process.argv.includes('--quick');
+const settings = quick
+  ? {
+      rounds: 2,
+      count: 300,
+      concurrency: 64,
+      latencySeconds: 4,
+      subscriberCounts: [0, 100],
+      subscriberRounds: 1,
+    }
+  : {
+      rounds: 5,
+      count: 2_000,
+      concurrency: 64,
+      latencySeconds: 15,
+      subscriberCounts: [0, 100, 1_000],
+      subscriberRounds: 3,
+    };
+const log = (message: string) => process.stdout.write(`${message}\n`);
+
+const database = await createTestDatabase('bench');
+const receiver = await startBenchReceiver();
+const machine = await describeMachine(database.url);
+log(
+  `bench ${quick ? '(quick) ' : ''}on ${machine.cpu} x${machine.cores}, ${machine.node}, ${machine.postgres}`,
+);
+
+const hookline = await startHooklineUnderTest(database.url, receiver.url);
+const rawQueue = await startRawQueue(database.url);
+let pEmitted = 0;
+
+try {
+  // Ten live subscribers watch P throughout, as an operator's dashboard would.
+  const watchers = await hookline.attachSubscribers(10);
+
+  log('warming up');
+  await hookline.run(receiver, 'warm_p', 200, settings.concurrency);
+  pEmitted += 200;
+  await rawQueue.run('warm_q', 200, settings.concurrency);
+  await runUndici(receiver, 'warm_u', 200, settings.concurrency);
+  await runNaive(receiver, 'warm_n', 200, settings.concurrency);
+
+  const samples: Record<'P' | 'Q' | 'U' | 'N', number[]> = { P: [], Q: [], U: [], N: [] };
+  const scenarios = {
+    P: (tag: string) => hookline.run(receiver, tag, settings.count, settings.concurrency),
+    Q: (tag: string) => rawQueue.run(tag, settings.count, settings.concurrency),
+    U: (tag: string) => runUndici(receiver, tag, settings.count, settings.concurrency),
+    N: (tag: string) => runNaive(receiver, tag, settings.count, settings.concurrency),
+  };
+  for (let r = 0; r < settings.rounds; r++) {
+    const order = (['P', 'Q', 'U', 'N'] as const).map((_, i, all) => all[(i + r) % all.length]!);
+    for (const name of order) {
+      const result = await scenarios[name](`${name.toLowerCase()}_${r}`);
+      if (name === 'P') pEmitted += result.count;
+      samples[name].push(throughput(result));
+      log(
+        `round ${r + 1}/${settings.rounds} ${name}: ${Math.round(throughput(result))} deliveries/s`,
+      );
+    }
+  }
+  await rawQueue.stop();
+
+  // Commits per delivery: a P-only window, read once the statistics have settled.
+  log('measuring commits per delivery');
+  await new Promise((resolve) => setTimeout(resolve, STATS_SETTLE_MS));
+  const commitsBefore = await committedTransactions(ADMIN_URL, database.name);
+  await hookline.run(receiver, 'commits', settings.count, settings.concurrency);
+  pEmitted += settings.count;
+  await new Promise((resolve) => setTimeout(resolve, STATS_SETTLE_MS));
+  const commitsAfter = await committedTransactions(ADMIN_URL, database.name);
+  const commitsPerDelivery = (commitsAfter - commitsBefore) / settings.count;
+
+  // Latency: open loop at half of P's capacity, timed from each event's scheduled moment.
+  const pSummary = summarize(samples.P);
+  const rate = pSummary.median / 2;
+  log(`measuring latency at ${Math.round(rate)} events/s (open loop)`);
+  const scheduled = new Map<string, number>();
+  const latencies: number[] = [];
+  const previous = receiver.onArrival;
+  receiver.onArrival = (_id, callId, at) => {
+    const due = callId ? scheduled.get(callId) : undefined;
+    if (due !== undefined) latencies.push(at - due);
+  };
+  const total = Math.round(rate * settings.latencySeconds);
+  const start = performance.now() + 50;
+  const inFlight: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const due = start + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait - 1));
+    while (performance.now() < due) {}
+    const callId = `lat_${i}`;
+    scheduled.set(callId, due);
+    inFlight.push(hookline.emit(callId));
+  }
+  await Promise.all(inFlight);
+  pEmitted += total;
+  const deadline = performance.now() + 30_000;
+  while (latencies.length < total && performance.now() < deadline)
+    await new Promise((r) => setTimeout(r, 5));
+  receiver.onArrival = previous;
+  const sortedLatencies = [...latencies].sort((a, b) => a - b);
+  const latencyMs = {
+    p50: round(percentile(sortedLatencies, 50)),
+    p95: round(percentile(sortedLatencies, 95)),
+    p99: round(percentile(sortedLatencies, 99)),
+    rate: Math.round(rate),
+    samples: latencies.length,
+  };
+  log(`latency p50 ${latencyMs.p50} ms, p95 ${latencyMs.p95} ms, p99 ${latencyMs.p99} ms`);
+  await watchers.detach();
+
+  // The cost of live subscribers on P's throughput.
+  const byCount: Record<string, number> = {};
+  for (const n of settings.subscriberCounts) {
+    const attached = n > 0 ? await hookline.attachSubscribers(n) : undefined;
+    const tps: number[] = [];
+    for (let r = 0; r < settings.subscriberRounds; r++) {
+      const result = await hookline.run(
+        receiver,
+        `subs${n}_${r}`,
+        settings.count,
+        settings.concurrency,
+      );
+      pEmitted += result.count;
+      tps.push(throughput(result));
+    }
+    await attached?.detach();
+    byCount[n] = round(summarize(tps).median, 1);
+    log(`${n} subscribers: ${byCount[n]} deliveries/s`);
+  }
+  const base = byCount[0]!;
+  const subscribersCost = {
+    throughputBySubscribers: byCount,
+    cost100: byCount[100] === undefined ? null : round(1 - byCount[100] / base, 3),
+    cost1000: byCount[1000] === undefined ? null : round(1 - byCount[1000] / base, 3),
+  };
+
+  // The ledger: every event emitted through P reached the receiver, duplicates counted.
+  let received = 0;
+  let duplicates = 0;
+  for (const [id, n] of receiver.arrivals) {
+    if (!id.startsWith('dlv_')) continue;
+    received++;
+    duplicates += n - 1;
+  }
+  const ledger = { emitted: pEmitted, received, duplicates, balanced: received === pEmitted };
+
+  const medians = {
+    P: pSummary,
+    Q: summarize(samples.Q),
+    U: summarize(samples.U),
+    N: summarize(samples.N),
+  };
+  const ratios = {
+    pOverQ: round(medians.P.median / medians.Q.median, 3),
+    pOverU: round(medians.P.median / medians.U.median, 3),
+    pOverN: round(medians.P.median / medians.N.median, 3),
+  };
+  const results = {
+    machine: `${machine.cpu} x${machine.cores}, ${machine.memoryGiB} GiB, ${machine.os}, ${machine.node}, ${machine.postgres}`,
+    machineDetail: machine,
+    quick,
+    finishedAt: new Date().toISOString(),
+    settings,
+    throughput: Object.fromEntries(
+      Object.entries(medians).map(([k, s]) => [
+        k,
+        { median: round(s.median, 1), min: round(s.min, 1), max: round(s.max, 1) },
+      ]),
+    ),
+    ratios,
+    latencyMs,
+    subscribersCost,
+    commitsPerDelivery: round(commitsPerDelivery, 3),
+    ledger,
+    targets: {
+      pOverQ: { target: '>= 0.8', met: ratios.pOverQ >= 0.8 },
+      latencyP50: { target: '<= 10 ms', met: latencyMs.p50 <= 10 },
+      latencyP99: { target: '<= 50 ms', met: latencyMs.p99 <= 50 },
+      subscribers100: { target: '<= 10 %', met: (subscribersCost.cost100 ?? 1) <= 0.1 },
+      commitsPerDelivery: { target: '<= 3', met: commitsPerDelivery <= 3 },
+    },
+  };
+
+  const folder = join(import.meta.dirname, 'results');
+  mkdirSync(folder, { recursive: true });
+  const stamp = results.finishedAt.replace(/[:.]/g, '-');
+  const markdown = renderMarkdown(results);
+  writeFileSync(
+    join(folder, `${stamp}${quick ? '-quick' : ''}.json`),
+    `${JSON.stringify(results, null, 2)}\n`,
+  );
+  writeFileSync(join(folder, `${stamp}${quick ? '-quick' : ''}.md`), markdown);
+  if (!quick) {
+    writeFileSync(join(folder, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+    writeFileSync(join(folder, 'latest.md'), markdown);
+  }
+  log(markdown);
+  if (!ledger.balanced) {
+    log(`VOID: the ledger does not balance (${received} received of ${pEmitted} emitted)`);
+    process.exitCode = 1;
+  }
+} finally {
+  await hookline.stop().catch(() => {});
+  await rawQueue.stop().catch(() => {});
+  await receiver.close();
+  await database.drop();
+}

@@ -1,0 +1,168 @@
+import { createClient as createWsClient } from 'graphql-ws';
+import { Pool } from 'undici';
+import { type HooklineProcess, startHooklineProcess } from '../../test/support/process.ts';
+import type { BenchReceiver } from '../receiver.ts';
+import { waitUntil } from '../receiver.ts';
+import { withConcurrency } from '../signed-post.ts';
+import type { RoundResult } from './types.ts';
+
+const ADMIN_KEY = 'bench-operator-key-0123456789abcdef';
+
+const EMIT = `mutation Emit($input: EmitEventInput!) { emitEvent(input: $input) { event { id } } }`;
+const TAIL = `subscription Tail($webhookId: ID) { deliveryAttempts(webhookId: $webhookId) { id attemptNumber responseStatus } }`;
+
+/**
+ * P: Hookline end to end. A real server process (API and worker, on PostgreSQL); events go in
+ * through the GraphQL API, come out of the worker signed and logged, and reach the receiver.
+ */
+export interface HooklineUnderTest {
+  process: HooklineProcess;
+  webhookId: string;
+  /** Emits `count` events with at most `concurrency` requests in flight; call ids `${tag}_${i}`. */
+  emit(callId: string): Promise<void>;
+  run(
+    receiver: BenchReceiver,
+    tag: string,
+    count: number,
+    concurrency: number,
+  ): Promise<RoundResult>;
+  /** Attaches `n` graphql-ws subscribers to the webhook's attempts; returns how many attempts they saw. */
+  attachSubscribers(n: number): Promise<{ seen: () => number; detach: () => Promise<void> }>;
+  stop(): Promise<void>;
+}
+
+async function graphql(
+  pool: Pool,
+  apiKey: string,
+  query: string,
+  variables: Record<string, unknown>,
+) {
+  const res = await pool.request({
+    path: '/graphql',
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await res.body.json()) as { data?: Record<string, any>; errors?: unknown[] };
+  if (body.errors) throw new Error(`GraphQL error: ${JSON.stringify(body.errors)}`);
+  return body.data!;
+}
+
+export async function startHooklineUnderTest(
+  databaseUrl: string,
+  receiverUrl: string,
+): Promise<HooklineUnderTest> {
+  const process = await startHooklineProcess({
+    DATABASE_URL: databaseUrl,
+    HOOKLINE_ADMIN_KEY: ADMIN_KEY,
+    HOOKLINE_ALLOW_NETWORKS: '127.0.0.0/8',
+    LOG_LEVEL: 'warn',
+    NODE_ENV: 'production',
+  });
+  await process.waitReady();
+  const pool = new Pool(process.url, { connections: 128, pipelining: 1 });
+  const org = await graphql(
+    pool,
+    ADMIN_KEY,
+    'mutation { createOrganization(input: { name: "Bench" }) { apiKey } }',
+    {},
+  );
+  const apiKey: string = org.createOrganization.apiKey;
+  const agent = await graphql(
+    pool,
+    apiKey,
+    'mutation { createAgent(input: { name: "Bench agent" }) { agent { id } } }',
+    {},
+  );
+  const agentId: string = agent.createAgent.agent.id;
+  const webhook = await graphql(
+    pool,
+    apiKey,
+    'mutation ($url: String!) { createWebhook(input: { url: $url }) { webhook { id } } }',
+    { url: receiverUrl },
+  );
+  const webhookId: string = webhook.createWebhook.webhook.id;
+  await graphql(
+    pool,
+    apiKey,
+    'mutation ($w: ID!, $a: ID!) { attachWebhook(input: { webhookId: $w, agentId: $a, events: [PRE_CONVERSATION] }) { subscription { createdAt } } }',
+    { w: webhookId, a: agentId },
+  );
+
+  const emit = async (callId: string) => {
+    await graphql(pool, apiKey, EMIT, {
+      input: {
+        agentId,
+        type: 'PRE_CONVERSATION',
+        payload: { callId, callerPhoneNumber: '+14155550123', direction: 'inbound' },
+      },
+    });
+  };
+
+  return {
+    process,
+    webhookId,
+    emit,
+    async run(receiver, tag, count, concurrency) {
+      let arrived = 0;
+      const previous = receiver.onArrival;
+      receiver.onArrival = (id, callId, at) => {
+        previous?.(id, callId, at);
+        if (callId?.startsWith(`${tag}_`)) arrived++;
+      };
+      const before = receiver.total();
+      const started = performance.now();
+      await withConcurrency(count, concurrency, (i) => emit(`${tag}_${i}`));
+      const finished = await waitUntil(() => arrived, count, 120_000);
+      receiver.onArrival = previous;
+      return { count, elapsedMs: finished - started, received: receiver.total() - before };
+    },
+    async attachSubscribers(n) {
+      let seen = 0;
+      const clients = Array.from({ length: n }, () =>
+        createWsClient({
+          url: `${process.url.replace('http', 'ws')}/graphql`,
+          connectionParams: { authorization: `Bearer ${apiKey}` },
+          lazy: false,
+        }),
+      );
+      await Promise.all(
+        clients.map(
+          (client) =>
+            new Promise<void>((resolve, reject) => {
+              const off = client.on('connected', () => {
+                off();
+                resolve();
+              });
+              client.on('error', reject);
+            }),
+        ),
+      );
+      const disposers = clients.map((client) =>
+        client.subscribe(
+          { query: TAIL, variables: { webhookId } },
+          {
+            next: () => {
+              seen++;
+            },
+            error: (error) => console.error('subscriber error', error),
+            complete: () => {},
+          },
+        ),
+      );
+      // graphql-ws does not acknowledge a subscribe: give the server a moment to register them.
+      await new Promise((resolve) => setTimeout(resolve, 300 + n));
+      return {
+        seen: () => seen,
+        async detach() {
+          for (const dispose of disposers) dispose();
+          await Promise.all(clients.map((client) => client.dispose()));
+        },
+      };
+    },
+    async stop() {
+      await pool.close();
+      await process.stop();
+    },
+  };
+}
