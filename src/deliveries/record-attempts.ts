@@ -65,7 +65,6 @@ export async function recordSettlements(
   const deliveries: DeliveryNotice[] = [];
   const attempts: AttemptNotice[] = [];
   const retries: DeliveryJobInsert[] = [];
-  const disabledWebhooks = new Set<string>();
 
   const attempted = settlements.filter((s) => s.kind === 'attempted');
   if (attempted.length > 0) {
@@ -97,53 +96,44 @@ export async function recordSettlements(
     });
   }
 
-  for (const s of attempted) {
-    const { delivery, webhook } = s.context;
-    const step = decideNext({
+  const steps = attempted.map((s) => ({
+    settlement: s,
+    step: decideNext({
       outcome: s.result.outcome,
-      seriesAttemptNumber: delivery.seriesAttemptCount + 1,
+      seriesAttemptNumber: s.context.delivery.seriesAttemptCount + 1,
       scheduleSeconds: options.scheduleSeconds,
       now,
-    });
-    const updated = await trx
-      .updateTable('deliveries')
-      .set({
-        status: step.status,
-        attempt_count: sql`attempt_count + 1`,
-        series_attempt_count: sql`series_attempt_count + 1`,
-        last_attempt_at: s.result.startedAt,
-        next_attempt_at: step.nextAttemptAt,
-        updated_at: now,
-      })
-      .where('id', '=', delivery.id)
-      .where('status', '=', 'PENDING')
-      .returning(['id'])
-      .executeTakeFirst();
+    }),
+  }));
+  const advanced = await advanceDeliveries(
+    trx,
+    steps.map(({ settlement, step }) => ({
+      id: settlement.context.delivery.id,
+      status: step.status,
+      startedAt: settlement.result.startedAt,
+      nextAttemptAt: step.nextAttemptAt,
+    })),
+    now,
+  );
+  for (const { settlement, step } of steps) {
+    const { delivery, webhook } = settlement.context;
     // Cancelled or disabled meanwhile: the attempt is logged, but nothing follows it.
-    if (updated) {
-      deliveries.push({
-        organizationId: delivery.organizationId,
+    if (!advanced.has(delivery.id)) continue;
+    deliveries.push({
+      organizationId: delivery.organizationId,
+      deliveryId: delivery.id,
+      webhookId: webhook.id,
+      status: step.status,
+    });
+    if (step.status === 'PENDING' && step.nextAttemptAt) {
+      retries.push({
         deliveryId: delivery.id,
-        webhookId: webhook.id,
-        status: step.status,
+        organizationId: delivery.organizationId,
+        startAfter: step.nextAttemptAt,
       });
-      if (step.status === 'PENDING' && step.nextAttemptAt) {
-        retries.push({
-          deliveryId: delivery.id,
-          organizationId: delivery.organizationId,
-          startAfter: step.nextAttemptAt,
-        });
-      }
     }
-    await updateEndpointHealth(
-      trx,
-      s,
-      now,
-      options.disableAfterSeconds,
-      disabledWebhooks,
-      deliveries,
-    );
   }
+  await updateEndpointHealth(trx, attempted, now, options.disableAfterSeconds, deliveries);
 
   for (const s of settlements) {
     if (s.kind !== 'cancelled') continue;
@@ -182,53 +172,90 @@ export async function recordSettlements(
 }
 
 /**
- * Tracks the start of an endpoint's unbroken failure streak; a success clears it, and a streak
+ * Moves each attempted delivery to its next step in one statement, whatever the batch size.
+ * Only deliveries still PENDING move; the ids of those that did are returned.
+ */
+async function advanceDeliveries(
+  trx: Db,
+  rows: { id: string; status: string; startedAt: Date; nextAttemptAt: Date | null }[],
+  now: Date,
+): Promise<Set<string>> {
+  if (rows.length === 0) return new Set();
+  const values = sql.join(
+    rows.map(
+      (r) =>
+        sql`(${r.id}::text, ${r.status}::text, ${r.startedAt}::timestamptz, ${r.nextAttemptAt}::timestamptz)`,
+    ),
+  );
+  const result = await sql<{ id: string }>`
+    update deliveries as d
+    set status = v.status,
+        attempt_count = d.attempt_count + 1,
+        series_attempt_count = d.series_attempt_count + 1,
+        last_attempt_at = v.started_at,
+        next_attempt_at = v.next_attempt_at,
+        updated_at = ${now}
+    from (values ${values}) as v(id, status, started_at, next_attempt_at)
+    where d.id = v.id and d.status = 'PENDING'
+    returning d.id`.execute(trx);
+  return new Set(result.rows.map((row) => row.id));
+}
+
+/**
+ * Tracks the start of each endpoint's unbroken failure streak: a success clears it, and a streak
  * longer than the window disables the endpoint and cancels what it still owes.
  */
 async function updateEndpointHealth(
   trx: Db,
-  s: Extract<Settlement, { kind: 'attempted' }>,
+  attempted: readonly Extract<Settlement, { kind: 'attempted' }>[],
   now: Date,
   disableAfterSeconds: number,
-  disabledWebhooks: Set<string>,
   notices: DeliveryNotice[],
 ): Promise<void> {
-  const webhookId = s.context.webhook.id;
-  if (s.result.outcome.ok) {
+  const succeeded = new Set<string>();
+  const firstFailure = new Map<string, Date>();
+  for (const s of attempted) {
+    const webhookId = s.context.webhook.id;
+    if (s.result.outcome.ok) succeeded.add(webhookId);
+    else if (!firstFailure.has(webhookId)) firstFailure.set(webhookId, s.result.startedAt);
+  }
+  if (succeeded.size > 0) {
     await trx
       .updateTable('webhooks')
       .set({ failing_since: null })
-      .where('id', '=', webhookId)
+      .where('id', 'in', [...succeeded])
       .where('failing_since', 'is not', null)
       .execute();
-    return;
   }
-  if (disabledWebhooks.has(webhookId)) return;
-  const row = await trx
-    .updateTable('webhooks')
-    .set({ failing_since: sql`coalesce(failing_since, ${s.result.startedAt})` })
-    .where('id', '=', webhookId)
-    .where('enabled', '=', true)
-    .returning(['failing_since', 'organization_id'])
-    .executeTakeFirst();
-  if (!row?.failing_since || !shouldDisable(row.failing_since, now, disableAfterSeconds)) return;
-  disabledWebhooks.add(webhookId);
-  await trx
-    .updateTable('webhooks')
-    .set({
-      enabled: false,
-      disabled_reason: disabledReason(row.failing_since, now),
-      updated_at: now,
-    })
-    .where('id', '=', webhookId)
-    .execute();
-  const cancelled = await cancelPendingDeliveriesOfWebhook(trx, row.organization_id, webhookId);
-  for (const deliveryId of cancelled) {
-    notices.push({
-      organizationId: row.organization_id,
-      deliveryId,
-      webhookId,
-      status: 'CANCELLED',
-    });
+  for (const [webhookId, startedAt] of firstFailure) {
+    // An endpoint that also answered within this batch is not failing continuously.
+    if (succeeded.has(webhookId)) continue;
+    const row = await trx
+      .updateTable('webhooks')
+      .set({ failing_since: sql`coalesce(failing_since, ${startedAt})` })
+      .where('id', '=', webhookId)
+      .where('enabled', '=', true)
+      .returning(['failing_since', 'organization_id'])
+      .executeTakeFirst();
+    if (!row?.failing_since || !shouldDisable(row.failing_since, now, disableAfterSeconds))
+      continue;
+    await trx
+      .updateTable('webhooks')
+      .set({
+        enabled: false,
+        disabled_reason: disabledReason(row.failing_since, now),
+        updated_at: now,
+      })
+      .where('id', '=', webhookId)
+      .execute();
+    const cancelled = await cancelPendingDeliveriesOfWebhook(trx, row.organization_id, webhookId);
+    for (const deliveryId of cancelled) {
+      notices.push({
+        organizationId: row.organization_id,
+        deliveryId,
+        webhookId,
+        status: 'CANCELLED',
+      });
+    }
   }
 }
