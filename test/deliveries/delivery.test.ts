@@ -223,7 +223,7 @@ describe('delivery', () => {
     assert.equal(attempt.errorKind, 'timeout');
     assert.equal(attempt.responseStatus, null);
     assert.ok(
-      attempt.durationMs >= 700 && attempt.durationMs < 5_000,
+      attempt.durationMs >= 700 && attempt.durationMs < 10_000,
       `took ${attempt.durationMs} ms`,
     );
   });
