@@ -108,6 +108,20 @@ builder.node(DeliveryAttemptRef, {
   }),
 });
 
+builder.objectField(EventRef, 'deliveries', (t) =>
+  t.field({
+    type: [DeliveryRef],
+    description: 'One delivery per webhook the event was sent to.',
+    resolve: (event, _args, ctx) =>
+      listDeliveries(
+        ctx.db,
+        event.organizationId,
+        { eventId: event.id },
+        { limit: 1_000, inverted: false },
+      ),
+  }),
+);
+
 builder.objectField(WebhookRef, 'deliveries', (t) =>
   t.connection({
     type: DeliveryRef,
