@@ -15,14 +15,23 @@ import { healthz, readyz } from './http/health.ts';
 import { createHttpServer, listen, type RouteHandler } from './http/server.ts';
 import { attachGraphQLWebSocket, type GraphQLWebSocket } from './http/websocket.ts';
 import { createHooklineYoga, type HooklineYoga } from './http/yoga.ts';
+import { logSettlements } from './logging/attempt-log.ts';
+import { useRequestLog } from './logging/request-log.ts';
+import { registerDatabaseGauges } from './metrics/database-gauges.ts';
+import { createMetrics } from './metrics/metrics.ts';
+import { metricsRoute } from './metrics/metrics-route.ts';
+import { countSettlements } from './metrics/settlement-metrics.ts';
 import {
   createInProcessNotifier,
   createPostgresNotifier,
   type Notifier,
 } from './pubsub/notifier.ts';
 import { type Queue, startQueue } from './queue/queue.ts';
+import { createRetentionScheduler } from './retention/retention-scheduler.ts';
 import type { Services } from './services.ts';
 import type { Logger } from './shared/logger.ts';
+import { createHttpDrain } from './shutdown/http-drain.ts';
+import { createLiveSubscriptions } from './shutdown/live-subscriptions.ts';
 
 export interface Hookline {
   /** Base URL, e.g. http://127.0.0.1:4000 */
@@ -76,6 +85,8 @@ export async function startHookline(config: Config, logger: Logger): Promise<Hoo
     const applied = await migrateToLatest(database.db);
     if (applied.length > 0) logger.info({ applied }, 'applied database migrations');
     await ensureOperatorKey(database.db, config.adminKey, logger);
+    const metrics = createMetrics();
+    registerDatabaseGauges(metrics, { db: database.db, pool: database.pool, logger });
 
     const runWorker = config.role !== 'api';
     const serveApi = config.role !== 'worker';
@@ -92,10 +103,11 @@ export async function startHookline(config: Config, logger: Logger): Promise<Hoo
       mode: database.mode,
       supervise: runWorker,
       expireInSeconds: Math.ceil(config.delivery.requestTimeoutMs / 1000) + 15,
+      deleteAfterSeconds: Math.round(config.retention.days * 86_400),
       logger,
     });
     teardown.add('queue', () => queue.stop({ graceful: false, close: false }));
-    const services: Services = { queue, notifier };
+    const services: Services = { queue, notifier, metrics };
 
     let worker: DeliveryWorker | undefined;
     if (runWorker) {
@@ -115,19 +127,41 @@ export async function startHookline(config: Config, logger: Logger): Promise<Hoo
         concurrency: config.delivery.concurrency,
         scheduleSeconds: config.delivery.retryScheduleSeconds ?? DEFAULT_RETRY_SCHEDULE_SECONDS,
         disableAfterSeconds: config.delivery.disableAfterSeconds,
+        onSettled: (settlements, notices) => {
+          countSettlements(metrics, settlements);
+          logSettlements(logger, settlements, notices);
+        },
       });
       worker.start();
       const startedWorker = worker;
-      teardown.add('delivery worker', () => startedWorker.stop(config.delivery.requestTimeoutMs));
+      teardown.add('delivery worker', () => startedWorker.stop(config.shutdownTimeoutMs));
+      const retention = createRetentionScheduler({
+        db: database.db,
+        mode: database.mode,
+        logger,
+        days: config.retention.days,
+        intervalMs: config.retention.intervalSeconds * 1000,
+      });
+      retention.start();
+      teardown.add('retention', () => retention.stop());
     }
 
     const routes: Record<string, RouteHandler> = {
       '/healthz': healthz,
       '/readyz': readyz(database.db),
+      '/metrics': metricsRoute(metrics),
     };
+    const live = createLiveSubscriptions(metrics);
     let yoga: HooklineYoga | undefined;
     if (serveApi) {
-      yoga = createHooklineYoga({ schema, db: database.db, config, logger, services });
+      yoga = createHooklineYoga({
+        schema,
+        db: database.db,
+        config,
+        logger,
+        services,
+        plugins: [useRequestLog(logger), live.plugin],
+      });
       const api = yoga;
       teardown.add('yoga', () => api.dispose());
     }
@@ -137,16 +171,19 @@ export async function startHookline(config: Config, logger: Logger): Promise<Hoo
       fallback: api && ((req, res) => api.handle(req, res)),
       logger,
     });
-    teardown.add('http server', async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    });
+    const http = createHttpDrain(server);
+    teardown.add('http server', () => http.drain(config.shutdownTimeoutMs));
     let ws: GraphQLWebSocket | undefined;
     if (api) {
       ws = attachGraphQLWebSocket(server, api, database.db, logger);
       const socket = ws;
       teardown.add('websocket', () => socket.dispose());
     }
+    // First of all at stop: no new connections; subscriptions end (SSE streams complete).
+    teardown.add('stop accepting', () => {
+      http.stopAccepting();
+      return live.endAll();
+    });
     const address = await listen(server, config.port, config.host);
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const url = `http://${host}:${address.port}`;

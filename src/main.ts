@@ -21,11 +21,26 @@ let hookline: Hookline | undefined;
 let stopRequested: string | undefined;
 
 async function stop(signal: string): Promise<void> {
-  if (stopRequested) return;
+  if (stopRequested) {
+    // A second signal while stopping (Ctrl-C again): the operator does not want to wait.
+    if (hookline) {
+      logger.warn({ signal }, 'second signal while stopping: exiting now');
+      process.exit(1);
+    }
+    return;
+  }
   stopRequested = signal;
   // A signal during start-up is honoured once start-up is done, so nothing is left half-open.
   if (!hookline) return;
   logger.info({ signal }, 'stopping');
+  // Each step is bounded; this is the backstop should one hang anyway (a wedged connection).
+  setTimeout(
+    () => {
+      logger.error('stopping took too long: exiting');
+      process.exit(1);
+    },
+    2 * config.shutdownTimeoutMs + 10_000,
+  ).unref();
   try {
     await hookline.stop();
     logger.info('stopped');

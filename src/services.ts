@@ -1,3 +1,4 @@
+import type { Metrics } from './metrics/metrics.ts';
 import type { Notifier } from './pubsub/notifier.ts';
 import type { Queue } from './queue/queue.ts';
 
@@ -5,4 +6,5 @@ import type { Queue } from './queue/queue.ts';
 export interface Services {
   queue: Queue;
   notifier: Notifier;
+  metrics: Metrics;
 }

@@ -58,6 +58,12 @@ export const configSchema = z.object({
     emptyAsUndefined,
     z.coerce.number().int().min(1).max(1000).default(64),
   ),
+  HOOKLINE_SHUTDOWN_TIMEOUT_MS: positiveMs(15_000),
+  HOOKLINE_RETENTION_DAYS: z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number().min(0).max(3650).default(30),
+  ),
+  HOOKLINE_RETENTION_INTERVAL_SECONDS: positiveSeconds(3600),
   HOOKLINE_SUBSCRIPTION_BUFFER: z.preprocess(
     emptyAsUndefined,
     z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_SUBSCRIPTION_BUFFER),
@@ -86,6 +92,13 @@ export interface Config {
     secretRotationGraceSeconds: number;
     disableAfterSeconds: number;
     concurrency: number;
+  };
+  /** At stop: how long requests and delivery attempts in flight may take to finish. */
+  shutdownTimeoutMs: number;
+  retention: {
+    /** Attempts and finished events older than this are purged; 0 keeps everything. */
+    days: number;
+    intervalSeconds: number;
   };
   subscriptions: {
     /** Items a subscriber may have waiting before it is ended with SLOW_CONSUMER. */
@@ -128,6 +141,11 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       secretRotationGraceSeconds: raw.HOOKLINE_SECRET_ROTATION_GRACE_SECONDS,
       disableAfterSeconds: raw.HOOKLINE_DISABLE_AFTER_SECONDS,
       concurrency: raw.HOOKLINE_WORKER_CONCURRENCY,
+    },
+    shutdownTimeoutMs: raw.HOOKLINE_SHUTDOWN_TIMEOUT_MS,
+    retention: {
+      days: raw.HOOKLINE_RETENTION_DAYS,
+      intervalSeconds: raw.HOOKLINE_RETENTION_INTERVAL_SECONDS,
     },
     subscriptions: { bufferSize: raw.HOOKLINE_SUBSCRIPTION_BUFFER },
   };

@@ -90,7 +90,7 @@ export async function emitEvent(
   const payload = validatePayload(input.type, input.payload);
   const key = input.idempotencyKey ?? null;
   try {
-    return await db.transaction().execute(async (trx) => {
+    const emitted = await db.transaction().execute(async (trx) => {
       if (key) {
         const existing = await findEventByIdempotencyKey(trx, organizationId, key);
         if (existing) return { event: toEvent(existing), deliveries: [], replayed: true };
@@ -118,6 +118,8 @@ export async function emitEvent(
       );
       return { event: toEvent(event), deliveries, replayed: false };
     });
+    if (!emitted.replayed) services.metrics.eventsIngested.inc({ type: input.type });
+    return emitted;
   } catch (error) {
     // Two requests raced with the same key: the loser answers with the winner's event.
     if (key && isUniqueViolation(error)) {

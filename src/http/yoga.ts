@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { GraphQLSchema } from 'graphql';
-import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Kysely } from 'kysely';
 import { parseBearer } from '../auth/api-key.ts';
 import { authenticate } from '../auth/auth.service.ts';
@@ -16,6 +16,8 @@ export interface YogaDeps {
   config: Config;
   logger: Logger;
   services: Services;
+  /** Operational plugins (request log, subscription tracking), from the composition root. */
+  plugins?: Plugin[];
 }
 
 /** What Yoga hands the context factory: a Fetch request over HTTP, connection params over WS. */
@@ -40,6 +42,7 @@ export function createHooklineYoga(deps: YogaDeps): HooklineYoga {
     graphqlEndpoint: '/graphql',
     graphiql: !deps.config.production,
     landingPage: false,
+    plugins: deps.plugins ?? [],
     // Internal errors reach the client as "Unexpected error."; the real one is logged.
     maskedErrors: {
       maskError: (error, message, isDev) => {

@@ -14,6 +14,8 @@ export interface QueueOptions {
   supervise: boolean;
   /** How long a fetched job may stay active before another worker may take it. */
   expireInSeconds: number;
+  /** How long finished jobs are kept: the retention window of attempts and events (0: always). */
+  deleteAfterSeconds: number;
   logger: Logger;
 }
 
@@ -40,9 +42,14 @@ export async function startQueue(options: QueueOptions): Promise<Queue> {
     retryLimit: 20,
     retryDelay: 0,
     expireInSeconds: options.expireInSeconds,
-    deleteAfterSeconds: 24 * 3600,
+    deleteAfterSeconds: options.deleteAfterSeconds,
   });
-  await boss.updateQueue(deliveryJob.name, { expireInSeconds: options.expireInSeconds });
+  // createQueue leaves an existing queue as it was: settings that follow the configuration are
+  // applied on every start.
+  await boss.updateQueue(deliveryJob.name, {
+    expireInSeconds: options.expireInSeconds,
+    deleteAfterSeconds: options.deleteAfterSeconds,
+  });
   return boss;
 }
 

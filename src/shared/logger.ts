@@ -22,6 +22,29 @@ export const REDACT_PATHS = [
   '*.connectionParams',
   'adminKey',
   '*.adminKey',
+  // A webhook object (the worker's delivery context) carries both of its secrets.
+  'previousSigningSecret',
+  '*.previousSigningSecret',
+  '*.webhook.signingSecret',
+  '*.webhook.previousSigningSecret',
+  'secrets',
+  '*.secrets',
+  // Request headers, wherever they are logged from.
+  'headers.cookie',
+  '*.headers.authorization',
+  '*.headers.cookie',
+  '*.headers["x-api-key"]',
+  // Connection strings hold the database password.
+  'databaseUrl',
+  '*.databaseUrl',
+  'connectionString',
+  '*.connectionString',
+  'password',
+  '*.password',
+  'DATABASE_URL',
+  'HOOKLINE_ADMIN_KEY',
+  '*.DATABASE_URL',
+  '*.HOOKLINE_ADMIN_KEY',
 ];
 
 export function createLogger(options: {

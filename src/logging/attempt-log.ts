@@ -1,0 +1,59 @@
+import type { Settlement } from '../deliveries/record-attempts.ts';
+import type { Notices } from '../pubsub/notices.ts';
+import type { Logger } from '../shared/logger.ts';
+
+/**
+ * One log line per recorded delivery attempt, written once its batch is committed, so the log
+ * and the attempt table agree. Fields are ids, numbers and error kinds: never headers, bodies
+ * or secrets. A released attempt (shutdown cut it short) gets a line too, since the receiver
+ * may have seen the request and will see it again, with the same webhook-id, from another worker.
+ */
+export function logSettlements(
+  logger: Logger,
+  settlements: readonly Settlement[],
+  notices: Notices,
+): void {
+  // recordSettlements announces each attempt it inserted; its id is the attempt's id.
+  const attemptIds = new Map<string, string[]>();
+  for (const notice of notices.attempts ?? []) {
+    const ids = attemptIds.get(notice.deliveryId) ?? [];
+    ids.push(notice.attemptId);
+    attemptIds.set(notice.deliveryId, ids);
+  }
+  for (const settlement of settlements) {
+    if (settlement.kind === 'attempted') {
+      const { delivery, webhook, event } = settlement.context;
+      const { outcome } = settlement.result;
+      logger.info(
+        {
+          organizationId: delivery.organizationId,
+          webhookId: webhook.id,
+          deliveryId: delivery.id,
+          attemptId: attemptIds.get(delivery.id)?.shift() ?? null,
+          eventId: event.id,
+          eventType: event.type,
+          attemptNumber: delivery.attemptCount + 1,
+          outcome: outcome.ok ? 'success' : 'failure',
+          status: outcome.status,
+          durationMs: Math.round(outcome.durationMs),
+          errorKind: outcome.error?.kind ?? (outcome.ok ? null : 'http_status'),
+          jobId: settlement.job.id,
+        },
+        'delivery attempt',
+      );
+    } else if (settlement.kind === 'released') {
+      const { delivery, webhook } = settlement.context;
+      logger.warn(
+        {
+          organizationId: delivery.organizationId,
+          webhookId: webhook.id,
+          deliveryId: delivery.id,
+          attemptNumber: delivery.attemptCount + 1,
+          jobId: settlement.job.id,
+          reason: 'worker stopped',
+        },
+        'delivery attempt interrupted by shutdown: job released to another worker; the receiver may see this webhook-id again',
+      );
+    }
+  }
+}
