@@ -3,6 +3,7 @@ import { builder } from './builder.ts';
 import '../auth/auth.schema.ts';
 import '../agents/agents.schema.ts';
 import '../webhooks/webhooks.schema.ts';
+import '../webhooks/webhook-stats.schema.ts';
 import '../events/event-types.schema.ts';
 import '../events/events.schema.ts';
 import '../deliveries/deliveries.schema.ts';
