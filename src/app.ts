@@ -11,6 +11,7 @@ import {
   type DeliveryClient,
 } from './delivery-client/index.ts';
 import { schema } from './graphql/schema.ts';
+import { dashboardRoutes } from './http/dashboard.ts';
 import { healthz, readyz } from './http/health.ts';
 import { createHttpServer, listen, type RouteHandler } from './http/server.ts';
 import { attachGraphQLWebSocket, type GraphQLWebSocket } from './http/websocket.ts';
@@ -154,6 +155,7 @@ export async function startHookline(config: Config, logger: Logger): Promise<Hoo
     const live = createLiveSubscriptions(metrics);
     let yoga: HooklineYoga | undefined;
     if (serveApi) {
+      Object.assign(routes, dashboardRoutes(logger));
       yoga = createHooklineYoga({
         schema,
         db: database.db,

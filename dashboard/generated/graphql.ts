@@ -1,0 +1,796 @@
+/* eslint-disable */
+/** Internal type. DO NOT USE DIRECTLY. */
+type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+/** Internal type. DO NOT USE DIRECTLY. */
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+export type AttachWebhookInput = {
+  agentId: string | number;
+  events: Array<EventType>;
+  webhookId: string | number;
+};
+
+export type CreateAgentInput = {
+  name: string;
+};
+
+export type CreateWebhookInput = {
+  description?: string | null | undefined;
+  url: string;
+};
+
+export type DeleteWebhookInput = {
+  id: string | number;
+};
+
+export type DeliveryStatus =
+  /** The webhook was disabled or deleted before delivery. */
+  | 'CANCELLED'
+  /** Every attempt of the schedule failed. */
+  | 'FAILED'
+  /** Not delivered yet: an attempt is in flight or scheduled. */
+  | 'PENDING'
+  /** The endpoint answered 2xx. */
+  | 'SUCCEEDED';
+
+export type DetachWebhookInput = {
+  agentId: string | number;
+  webhookId: string | number;
+};
+
+/** What happened. Each value has a wire name, used in the delivered body. */
+export type EventType =
+  /** analytics-completed: Post-call analytics are ready. */
+  | 'ANALYTICS_COMPLETED'
+  /** pre-conversation: A call is about to start. */
+  | 'PRE_CONVERSATION';
+
+export type RedeliverInput = {
+  deliveryId: string | number;
+};
+
+export type ReplayFailedDeliveriesInput = {
+  since: string;
+  webhookId: string | number;
+};
+
+export type RotateWebhookSecretInput = {
+  id: string | number;
+};
+
+export type SendTestEventInput = {
+  type: EventType;
+  webhookId: string | number;
+};
+
+export type ToggleWebhookInput = {
+  enabled: boolean;
+  id: string | number;
+};
+
+/** Fields left out keep their value. */
+export type UpdateWebhookInput = {
+  description?: string | null | undefined;
+  id: string | number;
+  url?: string | null | undefined;
+};
+
+export type DashboardAgentsQueryVariables = Exact<{
+  after?: string | null | undefined;
+}>;
+
+
+export type DashboardAgentsQuery = { agents: { edges: Array<{ node: { id: string, name: string, createdAt: string, subscriptions: Array<{ events: Array<EventType>, webhook: { id: string, url: string, enabled: boolean } }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type DashboardAgentQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type DashboardAgentQuery = { agent: { id: string, name: string, createdAt: string, subscriptions: Array<{ events: Array<EventType>, createdAt: string, webhook: { id: string, url: string, description: string, enabled: boolean } }> } | null };
+
+export type DashboardAgentEventsQueryVariables = Exact<{
+  agentId: string | number;
+}>;
+
+
+export type DashboardAgentEventsQuery = { events: { edges: Array<{ node: { id: string, type: EventType, createdAt: string } }> } };
+
+export type DashboardCreateAgentMutationVariables = Exact<{
+  input: CreateAgentInput;
+}>;
+
+
+export type DashboardCreateAgentMutation = { createAgent: { agent: { id: string, name: string, createdAt: string } } };
+
+export type DashboardAttachWebhookMutationVariables = Exact<{
+  input: AttachWebhookInput;
+}>;
+
+
+export type DashboardAttachWebhookMutation = { attachWebhook: { subscription: { events: Array<EventType>, createdAt: string, webhook: { id: string }, agent: { id: string } } } };
+
+export type DashboardDetachWebhookMutationVariables = Exact<{
+  input: DetachWebhookInput;
+}>;
+
+
+export type DashboardDetachWebhookMutation = { detachWebhook: { webhookId: string, agentId: string } };
+
+export type DashboardAttemptFragment = { id: string, attemptNumber: number, startedAt: string, durationMs: number, responseStatus: number | null, responseBody: string | null, errorKind: string | null, error: string | null };
+
+export type DashboardDeliveryFragment = { id: string, status: DeliveryStatus, attemptCount: number, createdAt: string, lastAttemptAt: string | null, nextAttemptAt: string | null, event: { id: string, type: EventType, agent: { id: string, name: string } | null }, attempts: Array<{ id: string, attemptNumber: number, startedAt: string, durationMs: number, responseStatus: number | null, responseBody: string | null, errorKind: string | null, error: string | null }> };
+
+export type DashboardWebhookDeliveriesQueryVariables = Exact<{
+  id: string | number;
+  status?: DeliveryStatus | null | undefined;
+  before?: string | null | undefined;
+}>;
+
+
+export type DashboardWebhookDeliveriesQuery = { webhook: { id: string, deliveries: { edges: Array<{ node: { id: string, status: DeliveryStatus, attemptCount: number, createdAt: string, lastAttemptAt: string | null, nextAttemptAt: string | null, event: { id: string, type: EventType, agent: { id: string, name: string } | null }, attempts: Array<{ id: string, attemptNumber: number, startedAt: string, durationMs: number, responseStatus: number | null, responseBody: string | null, errorKind: string | null, error: string | null }> } }>, pageInfo: { hasPreviousPage: boolean, startCursor: string | null } } } | null };
+
+export type DashboardSendTestEventMutationVariables = Exact<{
+  input: SendTestEventInput;
+}>;
+
+
+export type DashboardSendTestEventMutation = { sendTestEvent: { delivery: { id: string, status: DeliveryStatus, attemptCount: number, createdAt: string, lastAttemptAt: string | null, nextAttemptAt: string | null, event: { id: string, type: EventType, agent: { id: string, name: string } | null }, attempts: Array<{ id: string, attemptNumber: number, startedAt: string, durationMs: number, responseStatus: number | null, responseBody: string | null, errorKind: string | null, error: string | null }> } } };
+
+export type DashboardRedeliverMutationVariables = Exact<{
+  input: RedeliverInput;
+}>;
+
+
+export type DashboardRedeliverMutation = { redeliver: { delivery: { id: string, status: DeliveryStatus, attemptCount: number, createdAt: string, lastAttemptAt: string | null, nextAttemptAt: string | null, event: { id: string, type: EventType, agent: { id: string, name: string } | null }, attempts: Array<{ id: string, attemptNumber: number, startedAt: string, durationMs: number, responseStatus: number | null, responseBody: string | null, errorKind: string | null, error: string | null }> } } };
+
+export type DashboardReplayFailedDeliveriesMutationVariables = Exact<{
+  input: ReplayFailedDeliveriesInput;
+}>;
+
+
+export type DashboardReplayFailedDeliveriesMutation = { replayFailedDeliveries: { count: number } };
+
+export type DashboardDeliveryAttemptsSubscriptionVariables = Exact<{
+  webhookId?: string | number | null | undefined;
+  agentId?: string | number | null | undefined;
+  eventType?: EventType | null | undefined;
+}>;
+
+
+export type DashboardDeliveryAttemptsSubscription = { deliveryAttempts: { id: string, attemptNumber: number, startedAt: string, durationMs: number, responseStatus: number | null, errorKind: string | null, error: string | null, delivery: { id: string, status: DeliveryStatus, attemptCount: number, webhook: { id: string, url: string }, event: { id: string, type: EventType, agent: { id: string, name: string } | null } } } };
+
+export type DashboardLiveFiltersQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type DashboardLiveFiltersQuery = { webhooks: { edges: Array<{ node: { id: string, url: string } }> }, agents: { edges: Array<{ node: { id: string, name: string } }> } };
+
+export type DashboardDeliveryUpdatedSubscriptionVariables = Exact<{
+  webhookId?: string | number | null | undefined;
+}>;
+
+
+export type DashboardDeliveryUpdatedSubscription = { deliveryUpdated: { id: string, status: DeliveryStatus } };
+
+export type DashboardSessionQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type DashboardSessionQuery = { organization: { id: string, name: string } | null, eventTypes: Array<{ type: EventType, name: string, description: string }> };
+
+export type DashboardWebhookRowFragment = { id: string, url: string, description: string, enabled: boolean, disabledReason: string | null, createdAt: string, subscriptions: Array<{ events: Array<EventType>, agent: { id: string, name: string } }>, recentDeliveries: { edges: Array<{ node: { status: DeliveryStatus } }> } };
+
+export type DashboardWebhooksQueryVariables = Exact<{
+  after?: string | null | undefined;
+}>;
+
+
+export type DashboardWebhooksQuery = { webhooks: { edges: Array<{ node: { id: string, url: string, description: string, enabled: boolean, disabledReason: string | null, createdAt: string, subscriptions: Array<{ events: Array<EventType>, agent: { id: string, name: string } }>, recentDeliveries: { edges: Array<{ node: { status: DeliveryStatus } }> } } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type DashboardWebhookChoicesQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type DashboardWebhookChoicesQuery = { webhooks: { edges: Array<{ node: { id: string, url: string, description: string, enabled: boolean } }> } };
+
+export type DashboardWebhookDetailsFragment = { id: string, url: string, description: string, enabled: boolean, disabledReason: string | null, signingSecret: string, createdAt: string, updatedAt: string, subscriptions: Array<{ events: Array<EventType>, createdAt: string, agent: { id: string, name: string } }> };
+
+export type DashboardWebhookQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type DashboardWebhookQuery = { webhook: { id: string, url: string, description: string, enabled: boolean, disabledReason: string | null, signingSecret: string, createdAt: string, updatedAt: string, subscriptions: Array<{ events: Array<EventType>, createdAt: string, agent: { id: string, name: string } }> } | null };
+
+export type DashboardCreateWebhookMutationVariables = Exact<{
+  input: CreateWebhookInput;
+}>;
+
+
+export type DashboardCreateWebhookMutation = { createWebhook: { webhook: { signingSecret: string, id: string, url: string, description: string, enabled: boolean, disabledReason: string | null, createdAt: string, subscriptions: Array<{ events: Array<EventType>, agent: { id: string, name: string } }>, recentDeliveries: { edges: Array<{ node: { status: DeliveryStatus } }> } } } };
+
+export type DashboardUpdateWebhookMutationVariables = Exact<{
+  input: UpdateWebhookInput;
+}>;
+
+
+export type DashboardUpdateWebhookMutation = { updateWebhook: { webhook: { id: string, url: string, description: string, enabled: boolean, disabledReason: string | null, signingSecret: string, createdAt: string, updatedAt: string, subscriptions: Array<{ events: Array<EventType>, createdAt: string, agent: { id: string, name: string } }> } } };
+
+export type DashboardToggleWebhookMutationVariables = Exact<{
+  input: ToggleWebhookInput;
+}>;
+
+
+export type DashboardToggleWebhookMutation = { toggleWebhook: { webhook: { id: string, enabled: boolean, disabledReason: string | null, updatedAt: string } } };
+
+export type DashboardRotateWebhookSecretMutationVariables = Exact<{
+  input: RotateWebhookSecretInput;
+}>;
+
+
+export type DashboardRotateWebhookSecretMutation = { rotateWebhookSecret: { webhook: { id: string, signingSecret: string, updatedAt: string } } };
+
+export type DashboardDeleteWebhookMutationVariables = Exact<{
+  input: DeleteWebhookInput;
+}>;
+
+
+export type DashboardDeleteWebhookMutation = { deleteWebhook: { deletedWebhookId: string } };
+
+export class TypedDocumentString<TResult, TVariables>
+  extends String
+  implements DocumentTypeDecoration<TResult, TVariables>
+{
+  __apiType?: NonNullable<DocumentTypeDecoration<TResult, TVariables>['__apiType']>;
+  private value: string;
+  public __meta__?: Record<string, any> | undefined;
+
+  constructor(value: string, __meta__?: Record<string, any> | undefined) {
+    super(value);
+    this.value = value;
+    this.__meta__ = __meta__;
+  }
+
+  override toString(): string & DocumentTypeDecoration<TResult, TVariables> {
+    return this.value;
+  }
+}
+export const DashboardAttemptFragmentDoc = new TypedDocumentString(`
+    fragment DashboardAttempt on DeliveryAttempt {
+  id
+  attemptNumber
+  startedAt
+  durationMs
+  responseStatus
+  responseBody
+  errorKind
+  error
+}
+    `, {"fragmentName":"DashboardAttempt"}) as unknown as TypedDocumentString<DashboardAttemptFragment, unknown>;
+export const DashboardDeliveryFragmentDoc = new TypedDocumentString(`
+    fragment DashboardDelivery on Delivery {
+  id
+  status
+  attemptCount
+  createdAt
+  lastAttemptAt
+  nextAttemptAt
+  event {
+    id
+    type
+    agent {
+      id
+      name
+    }
+  }
+  attempts {
+    ...DashboardAttempt
+  }
+}
+    fragment DashboardAttempt on DeliveryAttempt {
+  id
+  attemptNumber
+  startedAt
+  durationMs
+  responseStatus
+  responseBody
+  errorKind
+  error
+}`, {"fragmentName":"DashboardDelivery"}) as unknown as TypedDocumentString<DashboardDeliveryFragment, unknown>;
+export const DashboardWebhookRowFragmentDoc = new TypedDocumentString(`
+    fragment DashboardWebhookRow on Webhook {
+  id
+  url
+  description
+  enabled
+  disabledReason
+  createdAt
+  subscriptions {
+    events
+    agent {
+      id
+      name
+    }
+  }
+  recentDeliveries: deliveries(last: 50) {
+    edges {
+      node {
+        status
+      }
+    }
+  }
+}
+    `, {"fragmentName":"DashboardWebhookRow"}) as unknown as TypedDocumentString<DashboardWebhookRowFragment, unknown>;
+export const DashboardWebhookDetailsFragmentDoc = new TypedDocumentString(`
+    fragment DashboardWebhookDetails on Webhook {
+  id
+  url
+  description
+  enabled
+  disabledReason
+  signingSecret
+  createdAt
+  updatedAt
+  subscriptions {
+    events
+    createdAt
+    agent {
+      id
+      name
+    }
+  }
+}
+    `, {"fragmentName":"DashboardWebhookDetails"}) as unknown as TypedDocumentString<DashboardWebhookDetailsFragment, unknown>;
+export const DashboardAgentsDocument = new TypedDocumentString(`
+    query DashboardAgents($after: String) {
+  agents(first: 50, after: $after) {
+    edges {
+      node {
+        id
+        name
+        createdAt
+        subscriptions {
+          events
+          webhook {
+            id
+            url
+            enabled
+          }
+        }
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<DashboardAgentsQuery, DashboardAgentsQueryVariables>;
+export const DashboardAgentDocument = new TypedDocumentString(`
+    query DashboardAgent($id: ID!) {
+  agent(id: $id) {
+    id
+    name
+    createdAt
+    subscriptions {
+      events
+      createdAt
+      webhook {
+        id
+        url
+        description
+        enabled
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<DashboardAgentQuery, DashboardAgentQueryVariables>;
+export const DashboardAgentEventsDocument = new TypedDocumentString(`
+    query DashboardAgentEvents($agentId: ID!) {
+  events(agentId: $agentId, last: 20) {
+    edges {
+      node {
+        id
+        type
+        createdAt
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<DashboardAgentEventsQuery, DashboardAgentEventsQueryVariables>;
+export const DashboardCreateAgentDocument = new TypedDocumentString(`
+    mutation DashboardCreateAgent($input: CreateAgentInput!) {
+  createAgent(input: $input) {
+    agent {
+      id
+      name
+      createdAt
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<DashboardCreateAgentMutation, DashboardCreateAgentMutationVariables>;
+export const DashboardAttachWebhookDocument = new TypedDocumentString(`
+    mutation DashboardAttachWebhook($input: AttachWebhookInput!) {
+  attachWebhook(input: $input) {
+    subscription {
+      events
+      createdAt
+      webhook {
+        id
+      }
+      agent {
+        id
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<DashboardAttachWebhookMutation, DashboardAttachWebhookMutationVariables>;
+export const DashboardDetachWebhookDocument = new TypedDocumentString(`
+    mutation DashboardDetachWebhook($input: DetachWebhookInput!) {
+  detachWebhook(input: $input) {
+    webhookId
+    agentId
+  }
+}
+    `) as unknown as TypedDocumentString<DashboardDetachWebhookMutation, DashboardDetachWebhookMutationVariables>;
+export const DashboardWebhookDeliveriesDocument = new TypedDocumentString(`
+    query DashboardWebhookDeliveries($id: ID!, $status: DeliveryStatus, $before: String) {
+  webhook(id: $id) {
+    id
+    deliveries(last: 20, before: $before, status: $status) {
+      edges {
+        node {
+          ...DashboardDelivery
+        }
+      }
+      pageInfo {
+        hasPreviousPage
+        startCursor
+      }
+    }
+  }
+}
+    fragment DashboardAttempt on DeliveryAttempt {
+  id
+  attemptNumber
+  startedAt
+  durationMs
+  responseStatus
+  responseBody
+  errorKind
+  error
+}
+fragment DashboardDelivery on Delivery {
+  id
+  status
+  attemptCount
+  createdAt
+  lastAttemptAt
+  nextAttemptAt
+  event {
+    id
+    type
+    agent {
+      id
+      name
+    }
+  }
+  attempts {
+    ...DashboardAttempt
+  }
+}`) as unknown as TypedDocumentString<DashboardWebhookDeliveriesQuery, DashboardWebhookDeliveriesQueryVariables>;
+export const DashboardSendTestEventDocument = new TypedDocumentString(`
+    mutation DashboardSendTestEvent($input: SendTestEventInput!) {
+  sendTestEvent(input: $input) {
+    delivery {
+      ...DashboardDelivery
+    }
+  }
+}
+    fragment DashboardAttempt on DeliveryAttempt {
+  id
+  attemptNumber
+  startedAt
+  durationMs
+  responseStatus
+  responseBody
+  errorKind
+  error
+}
+fragment DashboardDelivery on Delivery {
+  id
+  status
+  attemptCount
+  createdAt
+  lastAttemptAt
+  nextAttemptAt
+  event {
+    id
+    type
+    agent {
+      id
+      name
+    }
+  }
+  attempts {
+    ...DashboardAttempt
+  }
+}`) as unknown as TypedDocumentString<DashboardSendTestEventMutation, DashboardSendTestEventMutationVariables>;
+export const DashboardRedeliverDocument = new TypedDocumentString(`
+    mutation DashboardRedeliver($input: RedeliverInput!) {
+  redeliver(input: $input) {
+    delivery {
+      ...DashboardDelivery
+    }
+  }
+}
+    fragment DashboardAttempt on DeliveryAttempt {
+  id
+  attemptNumber
+  startedAt
+  durationMs
+  responseStatus
+  responseBody
+  errorKind
+  error
+}
+fragment DashboardDelivery on Delivery {
+  id
+  status
+  attemptCount
+  createdAt
+  lastAttemptAt
+  nextAttemptAt
+  event {
+    id
+    type
+    agent {
+      id
+      name
+    }
+  }
+  attempts {
+    ...DashboardAttempt
+  }
+}`) as unknown as TypedDocumentString<DashboardRedeliverMutation, DashboardRedeliverMutationVariables>;
+export const DashboardReplayFailedDeliveriesDocument = new TypedDocumentString(`
+    mutation DashboardReplayFailedDeliveries($input: ReplayFailedDeliveriesInput!) {
+  replayFailedDeliveries(input: $input) {
+    count
+  }
+}
+    `) as unknown as TypedDocumentString<DashboardReplayFailedDeliveriesMutation, DashboardReplayFailedDeliveriesMutationVariables>;
+export const DashboardDeliveryAttemptsDocument = new TypedDocumentString(`
+    subscription DashboardDeliveryAttempts($webhookId: ID, $agentId: ID, $eventType: EventType) {
+  deliveryAttempts(
+    webhookId: $webhookId
+    agentId: $agentId
+    eventType: $eventType
+  ) {
+    id
+    attemptNumber
+    startedAt
+    durationMs
+    responseStatus
+    errorKind
+    error
+    delivery {
+      id
+      status
+      attemptCount
+      webhook {
+        id
+        url
+      }
+      event {
+        id
+        type
+        agent {
+          id
+          name
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<DashboardDeliveryAttemptsSubscription, DashboardDeliveryAttemptsSubscriptionVariables>;
+export const DashboardLiveFiltersDocument = new TypedDocumentString(`
+    query DashboardLiveFilters {
+  webhooks(first: 100) {
+    edges {
+      node {
+        id
+        url
+      }
+    }
+  }
+  agents(first: 100) {
+    edges {
+      node {
+        id
+        name
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<DashboardLiveFiltersQuery, DashboardLiveFiltersQueryVariables>;
+export const DashboardDeliveryUpdatedDocument = new TypedDocumentString(`
+    subscription DashboardDeliveryUpdated($webhookId: ID) {
+  deliveryUpdated(webhookId: $webhookId) {
+    id
+    status
+  }
+}
+    `) as unknown as TypedDocumentString<DashboardDeliveryUpdatedSubscription, DashboardDeliveryUpdatedSubscriptionVariables>;
+export const DashboardSessionDocument = new TypedDocumentString(`
+    query DashboardSession {
+  organization {
+    id
+    name
+  }
+  eventTypes {
+    type
+    name
+    description
+  }
+}
+    `) as unknown as TypedDocumentString<DashboardSessionQuery, DashboardSessionQueryVariables>;
+export const DashboardWebhooksDocument = new TypedDocumentString(`
+    query DashboardWebhooks($after: String) {
+  webhooks(first: 50, after: $after) {
+    edges {
+      node {
+        ...DashboardWebhookRow
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+    fragment DashboardWebhookRow on Webhook {
+  id
+  url
+  description
+  enabled
+  disabledReason
+  createdAt
+  subscriptions {
+    events
+    agent {
+      id
+      name
+    }
+  }
+  recentDeliveries: deliveries(last: 50) {
+    edges {
+      node {
+        status
+      }
+    }
+  }
+}`) as unknown as TypedDocumentString<DashboardWebhooksQuery, DashboardWebhooksQueryVariables>;
+export const DashboardWebhookChoicesDocument = new TypedDocumentString(`
+    query DashboardWebhookChoices {
+  webhooks(first: 100) {
+    edges {
+      node {
+        id
+        url
+        description
+        enabled
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<DashboardWebhookChoicesQuery, DashboardWebhookChoicesQueryVariables>;
+export const DashboardWebhookDocument = new TypedDocumentString(`
+    query DashboardWebhook($id: ID!) {
+  webhook(id: $id) {
+    ...DashboardWebhookDetails
+  }
+}
+    fragment DashboardWebhookDetails on Webhook {
+  id
+  url
+  description
+  enabled
+  disabledReason
+  signingSecret
+  createdAt
+  updatedAt
+  subscriptions {
+    events
+    createdAt
+    agent {
+      id
+      name
+    }
+  }
+}`) as unknown as TypedDocumentString<DashboardWebhookQuery, DashboardWebhookQueryVariables>;
+export const DashboardCreateWebhookDocument = new TypedDocumentString(`
+    mutation DashboardCreateWebhook($input: CreateWebhookInput!) {
+  createWebhook(input: $input) {
+    webhook {
+      ...DashboardWebhookRow
+      signingSecret
+    }
+  }
+}
+    fragment DashboardWebhookRow on Webhook {
+  id
+  url
+  description
+  enabled
+  disabledReason
+  createdAt
+  subscriptions {
+    events
+    agent {
+      id
+      name
+    }
+  }
+  recentDeliveries: deliveries(last: 50) {
+    edges {
+      node {
+        status
+      }
+    }
+  }
+}`) as unknown as TypedDocumentString<DashboardCreateWebhookMutation, DashboardCreateWebhookMutationVariables>;
+export const DashboardUpdateWebhookDocument = new TypedDocumentString(`
+    mutation DashboardUpdateWebhook($input: UpdateWebhookInput!) {
+  updateWebhook(input: $input) {
+    webhook {
+      ...DashboardWebhookDetails
+    }
+  }
+}
+    fragment DashboardWebhookDetails on Webhook {
+  id
+  url
+  description
+  enabled
+  disabledReason
+  signingSecret
+  createdAt
+  updatedAt
+  subscriptions {
+    events
+    createdAt
+    agent {
+      id
+      name
+    }
+  }
+}`) as unknown as TypedDocumentString<DashboardUpdateWebhookMutation, DashboardUpdateWebhookMutationVariables>;
+export const DashboardToggleWebhookDocument = new TypedDocumentString(`
+    mutation DashboardToggleWebhook($input: ToggleWebhookInput!) {
+  toggleWebhook(input: $input) {
+    webhook {
+      id
+      enabled
+      disabledReason
+      updatedAt
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<DashboardToggleWebhookMutation, DashboardToggleWebhookMutationVariables>;
+export const DashboardRotateWebhookSecretDocument = new TypedDocumentString(`
+    mutation DashboardRotateWebhookSecret($input: RotateWebhookSecretInput!) {
+  rotateWebhookSecret(input: $input) {
+    webhook {
+      id
+      signingSecret
+      updatedAt
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<DashboardRotateWebhookSecretMutation, DashboardRotateWebhookSecretMutationVariables>;
+export const DashboardDeleteWebhookDocument = new TypedDocumentString(`
+    mutation DashboardDeleteWebhook($input: DeleteWebhookInput!) {
+  deleteWebhook(input: $input) {
+    deletedWebhookId
+  }
+}
+    `) as unknown as TypedDocumentString<DashboardDeleteWebhookMutation, DashboardDeleteWebhookMutationVariables>;

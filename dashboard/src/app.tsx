@@ -1,0 +1,209 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { DashboardSessionDocument } from '../generated/graphql.ts';
+import { ApiError, createApi } from './api.ts';
+import {
+  type ConfirmOptions,
+  type EventTypeInfo,
+  type Notice,
+  type Session,
+  SessionContext,
+} from './context.ts';
+import { describeError } from './errors.ts';
+import { useRoute } from './hooks.ts';
+import { createLiveConnection } from './live-client.ts';
+import { hrefOf, type Route, sectionOf } from './router.ts';
+import { AgentDetailsScreen } from './screens/agent-details.tsx';
+import { AgentsScreen } from './screens/agents.tsx';
+import { LiveScreen } from './screens/live.tsx';
+import { SignInScreen } from './screens/sign-in.tsx';
+import { WebhookDetailsScreen } from './screens/webhook-details.tsx';
+import { WebhooksScreen } from './screens/webhooks.tsx';
+import { forgetApiKey, readApiKey, storeApiKey } from './session.ts';
+import { ConfirmDialog, Notices } from './ui.tsx';
+
+interface SignedIn {
+  apiKey: string;
+  organization: { id: string; name: string };
+  eventTypes: EventTypeInfo[];
+}
+
+type AuthState =
+  | { status: 'checking' }
+  | { status: 'signed-out'; message?: string }
+  | { status: 'signed-in'; account: SignedIn };
+
+/** Checks a key by asking for its organization; the operator key has none. */
+async function checkKey(apiKey: string): Promise<SignedIn> {
+  const api = createApi(apiKey, () => {});
+  const data = await api.request(DashboardSessionDocument);
+  if (!data.organization) throw new ApiError('This key belongs to no organization', 'FORBIDDEN');
+  return { apiKey, organization: data.organization, eventTypes: data.eventTypes };
+}
+
+export function App() {
+  const [auth, setAuth] = useState<AuthState>(() =>
+    readApiKey() ? { status: 'checking' } : { status: 'signed-out' },
+  );
+
+  useEffect(() => {
+    const stored = readApiKey();
+    if (!stored) return;
+    checkKey(stored).then(
+      (account) => setAuth({ status: 'signed-in', account }),
+      (error: unknown) => {
+        forgetApiKey();
+        setAuth({ status: 'signed-out', message: describeError(error).message });
+      },
+    );
+  }, []);
+
+  const signOut = useCallback((message?: string) => {
+    forgetApiKey();
+    setAuth({ status: 'signed-out', ...(message ? { message } : {}) });
+  }, []);
+
+  if (auth.status === 'checking') {
+    return (
+      <main class="sign-in">
+        <p role="status">Signing in…</p>
+      </main>
+    );
+  }
+  if (auth.status === 'signed-out') {
+    return (
+      <SignInScreen
+        message={auth.message}
+        signIn={async (apiKey) => {
+          const account = await checkKey(apiKey);
+          storeApiKey(apiKey);
+          setAuth({ status: 'signed-in', account });
+        }}
+      />
+    );
+  }
+  return <Shell account={auth.account} signOut={signOut} />;
+}
+
+function Shell({ account, signOut }: { account: SignedIn; signOut: (message?: string) => void }) {
+  const route = useRoute();
+  const [notices, setNotices] = useState<Notice[]>([]);
+  const [confirmation, setConfirmation] = useState<
+    (ConfirmOptions & { resolve: (ok: boolean) => void }) | null
+  >(null);
+  const nextNotice = useRef(1);
+
+  const live = useMemo(() => createLiveConnection(account.apiKey), [account]);
+  useEffect(() => () => live.dispose(), [live]);
+
+  const session = useMemo<Session>(() => {
+    const notify = (kind: Notice['kind'], message: string) => {
+      const id = nextNotice.current++;
+      setNotices((current) => [...current.slice(-2), { id, kind, message }]);
+      if (kind === 'success') {
+        setTimeout(() => setNotices((current) => current.filter((n) => n.id !== id)), 5000);
+      }
+    };
+    return {
+      live,
+      organization: account.organization,
+      eventTypes: account.eventTypes,
+      api: createApi(account.apiKey, (error: ApiError) => signOut(describeError(error).message)),
+      notify,
+      confirm: (options) =>
+        new Promise<boolean>((resolve) => setConfirmation({ ...options, resolve })),
+      signOut: () => signOut(),
+    };
+  }, [account, live, signOut]);
+
+  // A new screen: move focus to its heading so keyboard and screen-reader users start there.
+  const screenKey = route.name === 'live' ? 'live' : hrefOf(route);
+  const firstScreen = useRef(true);
+  useEffect(() => {
+    if (firstScreen.current) {
+      firstScreen.current = false;
+      return;
+    }
+    requestAnimationFrame(() => document.querySelector<HTMLElement>('main h1')?.focus());
+  }, [screenKey]);
+
+  const section = sectionOf(route);
+  const navLink = (name: 'webhooks' | 'agents' | 'live', label: string) => (
+    <a class="nav-link" href={`#/${name}`} aria-current={section === name ? 'page' : undefined}>
+      {label}
+    </a>
+  );
+
+  return (
+    <SessionContext.Provider value={session}>
+      {/* A button, not a link: a #main link would be taken for a route by the hash router. */}
+      <button
+        type="button"
+        class="skip-link"
+        onClick={() => document.getElementById('main')?.focus()}
+      >
+        Skip to content
+      </button>
+      <header class="topbar">
+        <a class="brand" href="#/webhooks">
+          Hookline
+        </a>
+        <nav aria-label="Main">
+          {navLink('webhooks', 'Webhooks')}
+          {navLink('agents', 'Agents')}
+          {navLink('live', 'Live')}
+        </nav>
+        <div class="account">
+          <span class="org" title={account.organization.id}>
+            {account.organization.name}
+          </span>
+          <button type="button" class="button small ghost" onClick={() => signOut()}>
+            Sign out
+          </button>
+        </div>
+      </header>
+      <main id="main" tabIndex={-1}>
+        <Notices
+          notices={notices}
+          dismiss={(id) => setNotices((current) => current.filter((n) => n.id !== id))}
+        />
+        <Screen route={route} />
+      </main>
+      {confirmation && (
+        <ConfirmDialog
+          title={confirmation.title}
+          body={confirmation.body}
+          confirmLabel={confirmation.confirmLabel}
+          danger={confirmation.danger}
+          onClose={(ok) => {
+            confirmation.resolve(ok);
+            setConfirmation(null);
+          }}
+        />
+      )}
+    </SessionContext.Provider>
+  );
+}
+
+function Screen({ route }: { route: Route }) {
+  switch (route.name) {
+    case 'webhooks':
+      return <WebhooksScreen />;
+    case 'webhook':
+      return <WebhookDetailsScreen key={route.id} id={route.id} />;
+    case 'agents':
+      return <AgentsScreen />;
+    case 'agent':
+      return <AgentDetailsScreen key={route.id} id={route.id} tab={route.tab} />;
+    case 'live':
+      return <LiveScreen filters={route.filters} />;
+    case 'not-found':
+      return (
+        <section>
+          <h1 tabIndex={-1}>Page not found</h1>
+          <p>
+            Nothing lives at <code>{route.path}</code>. Go to the <a href="#/webhooks">webhooks</a>.
+          </p>
+        </section>
+      );
+  }
+}

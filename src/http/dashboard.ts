@@ -1,0 +1,106 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { buildDashboard, type DashboardAsset, type DashboardBuild } from '../../dashboard/build.ts';
+import type { Logger } from '../shared/logger.ts';
+import type { RouteHandler } from './server.ts';
+
+/** The files the dashboard build produces, by URL path (the server routes by exact path). */
+export const DASHBOARD_PATHS = [
+  '/',
+  '/assets/app.js',
+  '/assets/app.js.map',
+  '/assets/styles.css',
+  '/assets/styles.css.map',
+] as const;
+
+/**
+ * The page may load only its own script and style and talk only to this origin (GraphQL over
+ * fetch and WebSocket). No inline script can run, so injected markup cannot read the API key
+ * from session storage; no other site may frame the page.
+ */
+const PAGE_SECURITY_HEADERS = {
+  'content-security-policy': [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; '),
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+};
+
+let building: Promise<DashboardBuild> | undefined;
+
+/** Builds once per process, however many servers it starts (the tests start several). */
+function dashboardBuild(): Promise<DashboardBuild> {
+  building ??= buildDashboard();
+  return building;
+}
+
+/**
+ * Routes that serve the dashboard at `/`. The build starts now, in the background, so the API
+ * does not wait for it; the first request waits if it must. A failed build is logged at start
+ * and answered with 503, and the API keeps working.
+ */
+export function dashboardRoutes(logger: Logger): Record<string, RouteHandler> {
+  const ready = dashboardBuild().then(
+    (build) => build,
+    (error: unknown) => {
+      logger.error({ err: error }, 'the dashboard could not be built; / answers 503');
+      return undefined;
+    },
+  );
+  const handler: RouteHandler = async (req, res) => {
+    const build = await ready;
+    const path = (req.url ?? '/').split('?')[0]!;
+    const file = build?.assets.get(path);
+    if (!build) {
+      sendText(res, 503, 'The dashboard could not be built: see the server log.');
+    } else if (!file) {
+      sendText(res, 404, 'Not found');
+    } else {
+      serve(req, res, file);
+    }
+  };
+  return Object.fromEntries(DASHBOARD_PATHS.map((path) => [path, handler]));
+}
+
+function serve(req: IncomingMessage, res: ServerResponse, file: DashboardAsset): void {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.writeHead(405, { allow: 'GET, HEAD' }).end();
+    return;
+  }
+  const gzip = file.gzip && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+  const etag = `"${file.hash}${gzip ? '-gz' : ''}"`;
+  const versioned = new URL(req.url ?? '/', 'http://localhost').searchParams.get('v') === file.hash;
+  const headers: Record<string, string> = {
+    'content-type': file.contentType,
+    'x-content-type-options': 'nosniff',
+    etag,
+    vary: 'accept-encoding',
+    // The page names its assets with their hash (?v=...): those never change. Anything else is
+    // revalidated, which costs a 304.
+    'cache-control': versioned ? 'public, max-age=31536000, immutable' : 'no-cache',
+    ...(file.path === '/' ? PAGE_SECURITY_HEADERS : {}),
+  };
+  if (req.headers['if-none-match'] === etag) {
+    res.writeHead(304, headers).end();
+    return;
+  }
+  const body = gzip ? file.gzip! : file.body;
+  if (gzip) headers['content-encoding'] = 'gzip';
+  headers['content-length'] = String(body.length);
+  res.writeHead(200, headers);
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+function sendText(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, {
+    'content-type': 'text/plain; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
+  res.end(text);
+}

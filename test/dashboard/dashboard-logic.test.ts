@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ApiError, apiErrorFrom } from '../../dashboard/src/api.ts';
+import { describeError } from '../../dashboard/src/errors.ts';
+import { maskSecret } from '../../dashboard/src/format.ts';
+import { hrefOf, parseRoute, type Route } from '../../dashboard/src/router.ts';
+import { formatRate, healthOf, successRate } from '../../dashboard/src/stats.ts';
+import { verificationSnippets } from '../../dashboard/src/verification-code.ts';
+
+/** The dashboard's pure parts, which run in Node as they do in the browser. */
+describe('success rate', () => {
+  it('counts finished deliveries only', () => {
+    const stats = successRate([
+      'SUCCEEDED',
+      'SUCCEEDED',
+      'SUCCEEDED',
+      'FAILED',
+      'PENDING',
+      'CANCELLED',
+    ]);
+    assert.deepEqual(stats, { succeeded: 3, failed: 1, pending: 1, rate: 0.75 });
+    assert.equal(healthOf(stats.rate), 'bad');
+  });
+
+  it('has no rate before anything finished', () => {
+    assert.equal(successRate(['PENDING', 'CANCELLED']).rate, null);
+    assert.equal(successRate([]).rate, null);
+    assert.equal(healthOf(null), 'unknown');
+  });
+
+  it('never rounds a failure up to 100%', () => {
+    assert.equal(formatRate(1), '100%');
+    assert.equal(formatRate(0.9995), '99.9%');
+    assert.equal(formatRate(0.995), '99.5%');
+    assert.equal(formatRate(0.5), '50%');
+    assert.equal(healthOf(0.95), 'good');
+    assert.equal(healthOf(0.9), 'warning');
+  });
+});
+
+describe('routes', () => {
+  const routes: Route[] = [
+    { name: 'webhooks' },
+    { name: 'webhook', id: 'whk_1' },
+    { name: 'agents' },
+    { name: 'agent', id: 'agt_1', tab: 'webhooks' },
+    { name: 'agent', id: 'agt_1', tab: 'events' },
+    { name: 'live', filters: {} },
+    {
+      name: 'live',
+      filters: { webhookId: 'whk_1', agentId: 'agt_1', eventType: 'PRE_CONVERSATION' },
+    },
+  ];
+  for (const route of routes) {
+    it(`round-trips ${hrefOf(route)}`, () => assert.deepEqual(parseRoute(hrefOf(route)), route));
+  }
+
+  it('starts on the webhooks and reports unknown paths', () => {
+    assert.deepEqual(parseRoute(''), { name: 'webhooks' });
+    assert.deepEqual(parseRoute('#/'), { name: 'webhooks' });
+    assert.deepEqual(parseRoute('#/nope/1/2'), { name: 'not-found', path: '/nope/1/2' });
+  });
+});
+
+describe('error messages', () => {
+  it('maps input problems to their fields', () => {
+    const error = apiErrorFrom(
+      [
+        {
+          message: 'Invalid input: url: must use http or https',
+          extensions: {
+            code: 'BAD_USER_INPUT',
+            field: 'url',
+            problems: [{ field: 'url', message: 'must use http or https' }],
+          },
+        },
+      ],
+      200,
+    );
+    const view = describeError(error);
+    assert.deepEqual(view.fields, { url: 'must use http or https' });
+    assert.equal(view.message, 'Please correct this field: url must use http or https.');
+  });
+
+  it('says what each code means', () => {
+    const message = (code: string, text = 'Webhook whk_1 was not found') =>
+      describeError(new ApiError(text, code)).message;
+    assert.equal(message('NOT_FOUND'), 'Webhook whk_1 was not found. It may have been deleted.');
+    assert.match(message('UNAUTHENTICATED'), /not accepted.*Sign in again/);
+    assert.match(message('FORBIDDEN'), /organization's API key/);
+    assert.equal(
+      message('CONFLICT', 'Webhook whk_1 is disabled: enable it first'),
+      'Not possible right now: Webhook whk_1 is disabled: enable it first.',
+    );
+    assert.match(message('NETWORK'), /Cannot reach Hookline/);
+    assert.match(
+      describeError(apiErrorFrom([{ message: 'Unexpected error.' }], 200)).message,
+      /internal error/,
+    );
+    assert.equal(
+      describeError(new ApiError('slow down', 'RATE_LIMITED', { retryAfterSeconds: 7 })).message,
+      'Too many requests. Try again in 7 s.',
+    );
+  });
+});
+
+describe('verification code', () => {
+  it('carries the secret as a string literal in both languages', () => {
+    const secret = 'whsec_c2VjcmV0LWtleS1mb3ItdGVzdHM=';
+    for (const snippet of verificationSnippets(secret)) {
+      assert.ok(snippet.code.includes(`"${secret}"`), snippet.label);
+    }
+  });
+
+  it('masks all but the end of a secret', () => {
+    const masked = maskSecret('whsec_c2VjcmV0LWtleS1mb3ItdGVzdHM=');
+    assert.ok(masked.startsWith('whsec_•'));
+    assert.ok(masked.endsWith('dHM='));
+    assert.ok(!masked.includes('c2VjcmV0'));
+  });
+});
