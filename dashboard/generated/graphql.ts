@@ -63,6 +63,15 @@ export type SendTestEventInput = {
   webhookId: string | number;
 };
 
+/** A window of time ending now. */
+export type StatsWindow =
+  /** The last 7 days. */
+  | 'LAST_7_DAYS'
+  /** The last 24 hours. */
+  | 'LAST_24_HOURS'
+  /** The last 60 minutes. */
+  | 'LAST_HOUR';
+
 export type ToggleWebhookInput = {
   enabled: boolean;
   id: string | number;
@@ -177,14 +186,24 @@ export type DashboardSessionQueryVariables = Exact<{ [key: string]: never; }>;
 
 export type DashboardSessionQuery = { organization: { id: string, name: string } | null, eventTypes: Array<{ type: EventType, name: string, description: string }> };
 
-export type DashboardWebhookRowFragment = { id: string, url: string, description: string, enabled: boolean, disabledReason: string | null, createdAt: string, subscriptions: Array<{ events: Array<EventType>, agent: { id: string, name: string } }>, recentDeliveries: { edges: Array<{ node: { status: DeliveryStatus } }> } };
+export type DashboardWebhookRowFragment = { id: string, url: string, description: string, enabled: boolean, disabledReason: string | null, createdAt: string, subscriptions: Array<{ events: Array<EventType>, agent: { id: string, name: string } }>, stats: { attemptCount: number, successCount: number, failureCount: number, successRate: number | null, p50LatencyMs: number | null, p95LatencyMs: number | null, lastError: string | null, lastErrorAt: string | null } };
+
+export type DashboardWebhookStatsFragment = { attemptCount: number, successCount: number, failureCount: number, successRate: number | null, p50LatencyMs: number | null, p95LatencyMs: number | null, lastError: string | null, lastErrorAt: string | null };
+
+export type DashboardWebhookHealthQueryVariables = Exact<{
+  id: string | number;
+  window: StatsWindow;
+}>;
+
+
+export type DashboardWebhookHealthQuery = { webhook: { id: string, stats: { attemptCount: number, successCount: number, failureCount: number, successRate: number | null, p50LatencyMs: number | null, p95LatencyMs: number | null, lastError: string | null, lastErrorAt: string | null } } | null };
 
 export type DashboardWebhooksQueryVariables = Exact<{
   after?: string | null | undefined;
 }>;
 
 
-export type DashboardWebhooksQuery = { webhooks: { edges: Array<{ node: { id: string, url: string, description: string, enabled: boolean, disabledReason: string | null, createdAt: string, subscriptions: Array<{ events: Array<EventType>, agent: { id: string, name: string } }>, recentDeliveries: { edges: Array<{ node: { status: DeliveryStatus } }> } } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type DashboardWebhooksQuery = { webhooks: { edges: Array<{ node: { id: string, url: string, description: string, enabled: boolean, disabledReason: string | null, createdAt: string, subscriptions: Array<{ events: Array<EventType>, agent: { id: string, name: string } }>, stats: { attemptCount: number, successCount: number, failureCount: number, successRate: number | null, p50LatencyMs: number | null, p95LatencyMs: number | null, lastError: string | null, lastErrorAt: string | null } } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type DashboardWebhookChoicesQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -205,7 +224,7 @@ export type DashboardCreateWebhookMutationVariables = Exact<{
 }>;
 
 
-export type DashboardCreateWebhookMutation = { createWebhook: { webhook: { signingSecret: string, id: string, url: string, description: string, enabled: boolean, disabledReason: string | null, createdAt: string, subscriptions: Array<{ events: Array<EventType>, agent: { id: string, name: string } }>, recentDeliveries: { edges: Array<{ node: { status: DeliveryStatus } }> } } } };
+export type DashboardCreateWebhookMutation = { createWebhook: { webhook: { signingSecret: string, id: string, url: string, description: string, enabled: boolean, disabledReason: string | null, createdAt: string, subscriptions: Array<{ events: Array<EventType>, agent: { id: string, name: string } }>, stats: { attemptCount: number, successCount: number, failureCount: number, successRate: number | null, p50LatencyMs: number | null, p95LatencyMs: number | null, lastError: string | null, lastErrorAt: string | null } } } };
 
 export type DashboardUpdateWebhookMutationVariables = Exact<{
   input: UpdateWebhookInput;
@@ -295,6 +314,18 @@ export const DashboardDeliveryFragmentDoc = new TypedDocumentString(`
   errorKind
   error
 }`, {"fragmentName":"DashboardDelivery"}) as unknown as TypedDocumentString<DashboardDeliveryFragment, unknown>;
+export const DashboardWebhookStatsFragmentDoc = new TypedDocumentString(`
+    fragment DashboardWebhookStats on WebhookStats {
+  attemptCount
+  successCount
+  failureCount
+  successRate
+  p50LatencyMs
+  p95LatencyMs
+  lastError
+  lastErrorAt
+}
+    `, {"fragmentName":"DashboardWebhookStats"}) as unknown as TypedDocumentString<DashboardWebhookStatsFragment, unknown>;
 export const DashboardWebhookRowFragmentDoc = new TypedDocumentString(`
     fragment DashboardWebhookRow on Webhook {
   id
@@ -310,15 +341,20 @@ export const DashboardWebhookRowFragmentDoc = new TypedDocumentString(`
       name
     }
   }
-  recentDeliveries: deliveries(last: 50) {
-    edges {
-      node {
-        status
-      }
-    }
+  stats(window: LAST_24_HOURS) {
+    ...DashboardWebhookStats
   }
 }
-    `, {"fragmentName":"DashboardWebhookRow"}) as unknown as TypedDocumentString<DashboardWebhookRowFragment, unknown>;
+    fragment DashboardWebhookStats on WebhookStats {
+  attemptCount
+  successCount
+  failureCount
+  successRate
+  p50LatencyMs
+  p95LatencyMs
+  lastError
+  lastErrorAt
+}`, {"fragmentName":"DashboardWebhookRow"}) as unknown as TypedDocumentString<DashboardWebhookRowFragment, unknown>;
 export const DashboardWebhookDetailsFragmentDoc = new TypedDocumentString(`
     fragment DashboardWebhookDetails on Webhook {
   id
@@ -633,6 +669,25 @@ export const DashboardSessionDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<DashboardSessionQuery, DashboardSessionQueryVariables>;
+export const DashboardWebhookHealthDocument = new TypedDocumentString(`
+    query DashboardWebhookHealth($id: ID!, $window: StatsWindow!) {
+  webhook(id: $id) {
+    id
+    stats(window: $window) {
+      ...DashboardWebhookStats
+    }
+  }
+}
+    fragment DashboardWebhookStats on WebhookStats {
+  attemptCount
+  successCount
+  failureCount
+  successRate
+  p50LatencyMs
+  p95LatencyMs
+  lastError
+  lastErrorAt
+}`) as unknown as TypedDocumentString<DashboardWebhookHealthQuery, DashboardWebhookHealthQueryVariables>;
 export const DashboardWebhooksDocument = new TypedDocumentString(`
     query DashboardWebhooks($after: String) {
   webhooks(first: 50, after: $after) {
@@ -661,13 +716,19 @@ export const DashboardWebhooksDocument = new TypedDocumentString(`
       name
     }
   }
-  recentDeliveries: deliveries(last: 50) {
-    edges {
-      node {
-        status
-      }
-    }
+  stats(window: LAST_24_HOURS) {
+    ...DashboardWebhookStats
   }
+}
+fragment DashboardWebhookStats on WebhookStats {
+  attemptCount
+  successCount
+  failureCount
+  successRate
+  p50LatencyMs
+  p95LatencyMs
+  lastError
+  lastErrorAt
 }`) as unknown as TypedDocumentString<DashboardWebhooksQuery, DashboardWebhooksQueryVariables>;
 export const DashboardWebhookChoicesDocument = new TypedDocumentString(`
     query DashboardWebhookChoices {
@@ -730,13 +791,19 @@ export const DashboardCreateWebhookDocument = new TypedDocumentString(`
       name
     }
   }
-  recentDeliveries: deliveries(last: 50) {
-    edges {
-      node {
-        status
-      }
-    }
+  stats(window: LAST_24_HOURS) {
+    ...DashboardWebhookStats
   }
+}
+fragment DashboardWebhookStats on WebhookStats {
+  attemptCount
+  successCount
+  failureCount
+  successRate
+  p50LatencyMs
+  p95LatencyMs
+  lastError
+  lastErrorAt
 }`) as unknown as TypedDocumentString<DashboardCreateWebhookMutation, DashboardCreateWebhookMutationVariables>;
 export const DashboardUpdateWebhookDocument = new TypedDocumentString(`
     mutation DashboardUpdateWebhook($input: UpdateWebhookInput!) {

@@ -3,7 +3,7 @@ import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { type EventTypeInfo, eventTypeLabel, type Notice } from './context.ts';
 import type { ErrorView } from './errors.ts';
 import { formatDate, formatDateTime } from './format.ts';
-import { type DeliveryStatusName, formatRate, healthOf, successRate } from './stats.ts';
+import { type DeliveryStatusName, formatRate, healthOf } from './stats.ts';
 import { verificationSnippets } from './verification-code.ts';
 
 export function Time({ iso, dateOnly = false }: { iso: string; dateOnly?: boolean }) {
@@ -128,25 +128,25 @@ export function AttemptResult({
   return <span class="badge badge-bad">{errorKind ?? 'no response'}</span>;
 }
 
-export function SuccessRateCell({ statuses }: { statuses: readonly DeliveryStatusName[] }) {
-  const stats = successRate(statuses);
-  if (stats.rate === null) {
-    return (
-      <span class="muted">
-        {stats.pending > 0 ? `${stats.pending} pending` : 'No deliveries yet'}
-      </span>
-    );
+/** A webhook's attempt success rate over a window, from `Webhook.stats`. */
+export function SuccessRate({
+  stats,
+  window,
+}: {
+  stats: { attemptCount: number; successCount: number; successRate?: number | null };
+  window: string;
+}) {
+  if (stats.successRate == null) {
+    return <span class="muted">No attempts in {window}</span>;
   }
-  const finished = stats.succeeded + stats.failed;
   return (
     <span
-      class={`rate rate-${healthOf(stats.rate)}`}
-      title={`Of the last ${statuses.length} deliveries: ${stats.succeeded} succeeded, ${stats.failed} failed, ${stats.pending} pending`}
+      class={`rate rate-${healthOf(stats.successRate)}`}
+      title={`${stats.successCount} of ${stats.attemptCount} attempts in ${window} answered 2xx`}
     >
-      <strong>{formatRate(stats.rate)}</strong>{' '}
+      <strong>{formatRate(stats.successRate)}</strong>{' '}
       <span class="muted">
-        ({stats.succeeded} of {finished}
-        {stats.pending > 0 ? `, ${stats.pending} pending` : ''})
+        ({stats.successCount} of {stats.attemptCount})
       </span>
     </span>
   );

@@ -191,6 +191,7 @@ describe('dashboard', () => {
     );
 
     // The webhook's page refreshes its pending delivery by itself; the attempt has the details.
+    await page.getByTestId('webhook-health').getByText('100%').waitFor();
     const delivery = page.getByTestId('deliveries').locator('li[data-status="SUCCEEDED"]');
     await delivery.waitFor();
     await delivery.getByRole('button', { name: /attempts of/ }).click();

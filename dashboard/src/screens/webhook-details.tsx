@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import {
   DashboardDeleteWebhookDocument,
   type DashboardDeliveryFragment,
@@ -13,8 +13,10 @@ import {
   DashboardWebhookDeliveriesDocument,
   type DashboardWebhookDetailsFragment,
   DashboardWebhookDocument,
+  DashboardWebhookHealthDocument,
   type DeliveryStatus,
   type EventType,
+  type StatsWindow,
 } from '../../generated/graphql.ts';
 import { eventTypeLabel, useSession } from '../context.ts';
 import { describeError } from '../errors.ts';
@@ -29,6 +31,7 @@ import {
   ErrorMessage,
   EventChips,
   Loading,
+  SuccessRate,
   TextField,
   Time,
   VerificationPanel,
@@ -40,6 +43,7 @@ export function WebhookDetailsScreen({ id }: { id: string }) {
   const query = useQuery(DashboardWebhookDocument, { id });
   const webhook = query.data?.webhook;
   useDocumentTitle(webhook ? webhook.url : 'Webhook');
+  const changes = useDeliveryChanges(id);
 
   if (query.error && !query.data) {
     return (
@@ -69,9 +73,123 @@ export function WebhookDetailsScreen({ id }: { id: string }) {
     <section aria-labelledby="webhook-title" class="stack">
       <Breadcrumb current={webhook.url} />
       <Overview webhook={webhook} replace={replace} />
+      <Health webhookId={webhook.id} changes={changes} />
       <SigningSecret webhook={webhook} replace={replace} />
       <Subscriptions webhook={webhook} />
-      <Deliveries webhook={webhook} />
+      <Deliveries webhook={webhook} changes={changes} />
+    </section>
+  );
+}
+
+/**
+ * Counts the changes the server announces to this webhook's deliveries (deliveryUpdated), a
+ * moment after each burst, so that the screens reading them reload once per burst.
+ */
+function useDeliveryChanges(webhookId: string): number {
+  const { live } = useSession();
+  const [changes, setChanges] = useState(0);
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const unsubscribe = live.client.subscribe<DashboardDeliveryUpdatedSubscription>(
+      { query: DashboardDeliveryUpdatedDocument.toString(), variables: { webhookId } },
+      {
+        next: () => {
+          clearTimeout(timer);
+          timer = setTimeout(() => setChanges((n) => n + 1), RELOAD_DELAY_MS);
+        },
+        // A lost feed only means no automatic refresh: the Refresh buttons still work.
+        error: () => {},
+        complete: () => {},
+      },
+    );
+    return () => {
+      clearTimeout(timer);
+      unsubscribe();
+    };
+  }, [live, webhookId]);
+  return changes;
+}
+
+const WINDOWS: { value: StatsWindow; label: string; short: string }[] = [
+  { value: 'LAST_HOUR', label: 'Last hour', short: 'the last hour' },
+  { value: 'LAST_24_HOURS', label: 'Last 24 hours', short: '24 h' },
+  { value: 'LAST_7_DAYS', label: 'Last 7 days', short: '7 days' },
+];
+
+function Health({ webhookId, changes }: { webhookId: string; changes: number }) {
+  const [statsWindow, setStatsWindow] = useState<StatsWindow>('LAST_24_HOURS');
+  const query = useQuery(DashboardWebhookHealthDocument, { id: webhookId, window: statsWindow });
+  useEffect(() => {
+    if (changes > 0) void query.reload();
+  }, [changes]);
+  const stats = query.data?.webhook?.stats;
+  const windowText = WINDOWS.find((w) => w.value === statsWindow)?.short ?? '';
+  const latency = (ms: number | null | undefined) => (ms == null ? '—' : formatDuration(ms));
+  return (
+    <section class="card" aria-labelledby="health-title">
+      <div class="page-header">
+        <h2 id="health-title">Health</h2>
+        <div class="field compact">
+          <label for="health-window">Over</label>
+          <select
+            id="health-window"
+            value={statsWindow}
+            onChange={(event) => setStatsWindow(event.currentTarget.value as StatsWindow)}
+          >
+            {WINDOWS.map((w) => (
+              <option key={w.value} value={w.value}>
+                {w.label}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+      {query.error && !stats ? (
+        <ErrorMessage error={query.error} retry={() => void query.reload()} />
+      ) : !stats ? (
+        <Loading what="health" />
+      ) : (
+        <dl class="facts" data-testid="webhook-health">
+          <div>
+            <dt>Success rate</dt>
+            <dd>
+              <SuccessRate stats={stats} window={windowText} />
+            </dd>
+          </div>
+          <div>
+            <dt>Attempts</dt>
+            <dd>
+              {stats.attemptCount} ({stats.failureCount} failed)
+            </dd>
+          </div>
+          <div>
+            <dt>Latency p50 / p95</dt>
+            <dd>
+              {latency(stats.p50LatencyMs)} / {latency(stats.p95LatencyMs)}
+            </dd>
+          </div>
+          <div>
+            <dt>Last error</dt>
+            <dd>
+              {stats.lastError ? (
+                <>
+                  {stats.lastError}
+                  {stats.lastErrorAt && (
+                    <>
+                      {' '}
+                      <span class="muted">
+                        (<Time iso={stats.lastErrorAt} />)
+                      </span>
+                    </>
+                  )}
+                </>
+              ) : (
+                <span class="muted">None</span>
+              )}
+            </dd>
+          </div>
+        </dl>
+      )}
     </section>
   );
 }
@@ -379,8 +497,8 @@ const STATUS_FILTERS: { value: DeliveryStatus | ''; label: string }[] = [
 /** How long the list waits after a delivery changed before it reloads. */
 const RELOAD_DELAY_MS = 250;
 
-function Deliveries({ webhook }: { webhook: Webhook }) {
-  const { api, live, notify, eventTypes } = useSession();
+function Deliveries({ webhook, changes }: { webhook: Webhook; changes: number }) {
+  const { api, notify, eventTypes } = useSession();
   const [status, setStatus] = useState<DeliveryStatus | ''>('');
   const query = useQuery(DashboardWebhookDeliveriesDocument, {
     id: webhook.id,
@@ -406,29 +524,10 @@ function Deliveries({ webhook }: { webhook: Webhook }) {
   const paging = older
     ? { more: older.more, cursor: older.cursor }
     : { more: page?.pageInfo.hasPreviousPage ?? false, cursor: page?.pageInfo.startCursor ?? null };
-  // Deliveries change as they are attempted: reload when the server says one of this webhook's
-  // did, a moment later so that a burst of changes costs one request.
-  const reload = useRef(query.reload);
-  reload.current = query.reload;
+  // Deliveries change as they are attempted: reload when the server says one did.
   useEffect(() => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const unsubscribe = live.client.subscribe<DashboardDeliveryUpdatedSubscription>(
-      { query: DashboardDeliveryUpdatedDocument.toString(), variables: { webhookId: webhook.id } },
-      {
-        next: () => {
-          clearTimeout(timer);
-          timer = setTimeout(() => void reload.current(), RELOAD_DELAY_MS);
-        },
-        // A lost feed only means no automatic refresh: the Refresh button still works.
-        error: () => {},
-        complete: () => {},
-      },
-    );
-    return () => {
-      clearTimeout(timer);
-      unsubscribe();
-    };
-  }, [live, webhook.id]);
+    if (changes > 0) void query.reload();
+  }, [changes]);
 
   const loadOlder = async () => {
     if (!paging.cursor) return;

@@ -15,7 +15,7 @@ import {
   EnabledBadge,
   ErrorMessage,
   Loading,
-  SuccessRateCell,
+  SuccessRate,
   TextField,
   Time,
   VerificationPanel,
@@ -185,7 +185,7 @@ export function WebhooksScreen() {
                 <th scope="col">Agents</th>
                 <th scope="col">Created</th>
                 <th scope="col">Status</th>
-                <th scope="col">Success rate</th>
+                <th scope="col">Success (24 h)</th>
                 <th scope="col">
                   <span class="visually-hidden">Actions</span>
                 </th>
@@ -224,10 +224,8 @@ export function WebhooksScreen() {
                       {row.disabledReason && <p class="hint">{row.disabledReason}</p>}
                     </div>
                   </td>
-                  <td data-label="Success rate">
-                    <SuccessRateCell
-                      statuses={row.recentDeliveries.edges.map((e) => e.node.status)}
-                    />
+                  <td data-label="Success (24 h)">
+                    <SuccessRate stats={row.stats} window="24 h" />
                   </td>
                   <td class="row-actions">
                     <button
