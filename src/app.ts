@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { ensureOperatorKey } from './auth/auth.service.ts';
 import type { Config } from './config/config.ts';
+import { withBootstrapLock } from './db/bootstrap-lock.ts';
 import { type DatabaseHandle, openDatabase } from './db/connect.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { createDeliveryWorker, type DeliveryWorker } from './deliveries/delivery-worker.ts';
@@ -83,9 +84,12 @@ export async function startHookline(config: Config, logger: Logger): Promise<Hoo
     );
     teardown.add('database', () => database.close());
 
-    const applied = await migrateToLatest(database.db);
+    const applied = await withBootstrapLock(database, async () => {
+      const applied = await migrateToLatest(database.db);
+      await ensureOperatorKey(database.db, config.adminKey, logger);
+      return applied;
+    });
     if (applied.length > 0) logger.info({ applied }, 'applied database migrations');
-    await ensureOperatorKey(database.db, config.adminKey, logger);
     const metrics = createMetrics();
     registerDatabaseGauges(metrics, { db: database.db, pool: database.pool, logger });
 
@@ -99,14 +103,17 @@ export async function startHookline(config: Config, logger: Logger): Promise<Hoo
     await notifier.start();
     teardown.add('notifier', () => notifier.stop());
 
-    const queue: Queue = await startQueue({
-      pool: database.pool,
-      mode: database.mode,
-      supervise: runWorker,
-      expireInSeconds: Math.ceil(config.delivery.requestTimeoutMs / 1000) + 15,
-      deleteAfterSeconds: Math.round(config.retention.days * 86_400),
-      logger,
-    });
+    // pg-boss installs its schema on first start: one process at a time.
+    const queue: Queue = await withBootstrapLock(database, () =>
+      startQueue({
+        pool: database.pool,
+        mode: database.mode,
+        supervise: runWorker,
+        expireInSeconds: Math.ceil(config.delivery.requestTimeoutMs / 1000) + 15,
+        deleteAfterSeconds: Math.round(config.retention.days * 86_400),
+        logger,
+      }),
+    );
     teardown.add('queue', () => queue.stop({ graceful: false, close: false }));
     const services: Services = { queue, notifier, metrics };
 
