@@ -184,7 +184,7 @@ export async function startHookline(config: Config, logger: Logger): Promise<Hoo
     teardown.add('http server', () => http.drain(config.shutdownTimeoutMs));
     let ws: GraphQLWebSocket | undefined;
     if (api) {
-      ws = attachGraphQLWebSocket(server, api, database.db, logger);
+      ws = attachGraphQLWebSocket(server, api, database.db, logger, notifier);
       const socket = ws;
       teardown.add('websocket', () => socket.dispose());
     }

@@ -2,12 +2,12 @@ import { builder } from '../graphql/builder.ts';
 import { nameSchema } from '../graphql/validators.ts';
 import { organizationOf, organizationViewer } from '../graphql/viewer.ts';
 import { createOrganizationWithKey, issueApiKey } from './auth.service.ts';
+import { revokeApiKeyEverywhere } from './key-revocation.ts';
 import {
   type ApiKey,
   getApiKey,
   getOrganization,
   type Organization,
-  revokeApiKey,
   toApiKey,
   toOrganization,
 } from './organizations.service.ts';
@@ -105,12 +105,18 @@ builder.mutationFields((t) => ({
       return { apiKey: issued.apiKey, key: toApiKey(issued.row) };
     },
   }),
+  // Takes effect at once: requests with the key fail, open connections with it are closed.
   revokeApiKey: t.field({
     type: RevokeApiKeyPayload,
     authScopes: { organization: true },
     args: { input: t.arg({ type: RevokeApiKeyInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({
-      key: await revokeApiKey(ctx.db, organizationOf(ctx), input.id),
+      key: await revokeApiKeyEverywhere(
+        ctx.db,
+        ctx.services.notifier,
+        organizationOf(ctx),
+        input.id,
+      ),
     }),
   }),
 }));

@@ -48,7 +48,10 @@ export async function getApiKey(
   return row && toApiKey(row);
 }
 
-/** Revoking takes effect on the next request: keys are looked up on every operation. */
+/**
+ * Revoking takes effect on the next request: keys are looked up on every operation. Open
+ * connections are closed by `revokeApiKeyEverywhere` (key-revocation.ts), which calls this.
+ */
 export async function revokeApiKey(db: Db, organizationId: string, id: string): Promise<ApiKey> {
   const row = await revokeApiKeyRow(db, organizationId, id);
   if (!row) throw new NotFoundError('API key', id);

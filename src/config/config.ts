@@ -68,6 +68,10 @@ export const configSchema = z.object({
     emptyAsUndefined,
     z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_SUBSCRIPTION_BUFFER),
   ),
+  HOOKLINE_RATE_LIMIT_PER_MINUTE: z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number().int().min(0).max(1_000_000).default(600),
+  ),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
@@ -104,6 +108,8 @@ export interface Config {
     /** Items a subscriber may have waiting before it is ended with SLOW_CONSUMER. */
     bufferSize: number;
   };
+  /** Mutations per API key per minute, in each API process; 0 turns the limit off. */
+  rateLimitPerMinute: number;
 }
 
 export class ConfigError extends Error {
@@ -148,5 +154,6 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       intervalSeconds: raw.HOOKLINE_RETENTION_INTERVAL_SECONDS,
     },
     subscriptions: { bufferSize: raw.HOOKLINE_SUBSCRIPTION_BUFFER },
+    rateLimitPerMinute: raw.HOOKLINE_RATE_LIMIT_PER_MINUTE,
   };
 }

@@ -41,6 +41,29 @@ function literalToJson(node: ValueNode, variables?: Record<string, unknown> | nu
   }
 }
 
+/**
+ * JSON values nest at most this deep. Event payloads are shallow; a value nested a hundred
+ * thousand levels (a 600 KB request) would otherwise overflow the stack of every recursive
+ * step after this one (validation, JSON.stringify, the jsonb column).
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/** Checks the nesting depth without recursion, so that checking cannot overflow either. */
+function withinJsonDepth(value: unknown): unknown {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop()!;
+    if (typeof current !== 'object' || current === null) continue;
+    if (depth > MAX_JSON_DEPTH) {
+      throw new GraphQLError(`JSON values may nest at most ${MAX_JSON_DEPTH} levels deep`, {
+        extensions: { code: 'BAD_USER_INPUT' },
+      });
+    }
+    for (const child of Object.values(current)) stack.push([child, depth + 1]);
+  }
+  return value;
+}
+
 export function registerScalars(builder: Builder): void {
   builder.scalarType('DateTime', {
     description: 'An ISO 8601 date-time in UTC, e.g. 2026-11-29T17:43:55.000Z',
@@ -51,7 +74,7 @@ export function registerScalars(builder: Builder): void {
   builder.scalarType('JSON', {
     description: 'Any JSON value',
     serialize: (value) => value,
-    parseValue: (value) => value,
-    parseLiteral: (node, variables) => literalToJson(node, variables),
+    parseValue: (value) => withinJsonDepth(value),
+    parseLiteral: (node, variables) => withinJsonDepth(literalToJson(node, variables)),
   });
 }

@@ -1,12 +1,14 @@
 import type { Server } from 'node:http';
-import type { ExecutionArgs } from 'graphql';
+import { type DocumentNode, type ExecutionArgs, GraphQLError } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Kysely } from 'kysely';
 import { WebSocketServer } from 'ws';
 import { parseBearer } from '../auth/api-key.ts';
 import { authenticate } from '../auth/auth.service.ts';
+import { watchKeyRevocations } from '../auth/key-revocation.ts';
 import type { Database } from '../db/database.ts';
+import type { Notifier } from '../pubsub/notifier.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { HooklineYoga } from './yoga.ts';
 
@@ -32,7 +34,9 @@ export function attachGraphQLWebSocket(
   yoga: HooklineYoga,
   db: Kysely<Database>,
   logger: Logger,
+  notifier: Notifier,
 ): GraphQLWebSocket {
+  const revocations = watchKeyRevocations({ notifier, db, logger });
   const wss = new WebSocketServer({
     server,
     path: yoga.graphqlEndpoint,
@@ -52,10 +56,14 @@ export function attachGraphQLWebSocket(
           );
           return false;
         }
-        if (!(await authenticate(db, key))) {
+        const viewer = await authenticate(db, key);
+        if (!viewer) {
           ctx.extra.socket.close(CloseCode.Forbidden, 'Forbidden: unknown or revoked API key');
           return false;
         }
+        // Revoking the key closes this socket (4403), in whichever process it is revoked.
+        if (ctx.extra.socket.readyState !== ctx.extra.socket.OPEN) return false;
+        ctx.extra.socket.once('close', revocations.track(viewer.apiKeyId, ctx.extra.socket));
         return true;
       },
       onSubscribe: async (ctx, _id, params) => {
@@ -65,10 +73,18 @@ export function attachGraphQLWebSocket(
           socket: ctx.extra.socket,
           params,
         });
+        let document: DocumentNode;
+        try {
+          document = enveloped.parse(params.query);
+        } catch (error) {
+          // A syntax error or a query limit ends this operation, not the whole connection.
+          if (error instanceof GraphQLError) return [error];
+          throw error;
+        }
         const args = {
           schema: enveloped.schema,
           operationName: params.operationName,
-          document: enveloped.parse(params.query),
+          document,
           variableValues: params.variables,
           contextValue: await enveloped.contextFactory(),
           rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
@@ -83,6 +99,7 @@ export function attachGraphQLWebSocket(
   wss.on('error', (error) => logger.warn({ err: error }, 'websocket server error'));
   return {
     async dispose() {
+      revocations.stop();
       await disposable.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },

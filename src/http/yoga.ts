@@ -9,6 +9,7 @@ import type { Database } from '../db/database.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
 import type { Services } from '../services.ts';
 import type { Logger } from '../shared/logger.ts';
+import { limitPlugins, MAX_REQUEST_BODY_BYTES } from './limits.ts';
 
 export interface YogaDeps {
   schema: GraphQLSchema;
@@ -42,7 +43,10 @@ export function createHooklineYoga(deps: YogaDeps): HooklineYoga {
     graphqlEndpoint: '/graphql',
     graphiql: !deps.config.production,
     landingPage: false,
-    plugins: deps.plugins ?? [],
+    // Limits first: a request they refuse costs no more than parsing it.
+    plugins: [...limitPlugins(deps.config), ...(deps.plugins ?? [])],
+    maxRequestBodySize: MAX_REQUEST_BODY_BYTES,
+    batching: false,
     // Internal errors reach the client as "Unexpected error."; the real one is logged.
     maskedErrors: {
       maskError: (error, message, isDev) => {

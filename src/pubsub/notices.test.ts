@@ -43,3 +43,14 @@ test('nothing to say is no payload at all', () => {
   assert.deepEqual(encodeNotices({}), []);
   assert.deepEqual(encodeNotices({ wake: false, attempts: [] }), []);
 });
+
+test('revoked keys travel with other notices, and only when there are some', () => {
+  const notices = { wake: false, deliveries: [], attempts: [attempt(3)], revokedKeys: ['key_1'] };
+  const payloads = encodeNotices(notices);
+  assert.equal(payloads.length, 1);
+  assert.deepEqual(decodeNotices(payloads[0]!), notices);
+  assert.deepEqual(decodeNotices(encodeNotices({ revokedKeys: ['key_2'] })[0]!).revokedKeys, [
+    'key_2',
+  ]);
+  assert.equal('revokedKeys' in decodeNotices(encodeNotices({ wake: true })[0]!), false);
+});

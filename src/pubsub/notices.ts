@@ -26,6 +26,8 @@ export interface Notices {
   wake?: boolean;
   deliveries?: DeliveryNotice[];
   attempts?: AttemptNotice[];
+  /** Ids of API keys just revoked: connections authenticated with them are closed at once. */
+  revokedKeys?: string[];
 }
 
 type DeliveryTuple = [string, string, string, DeliveryStatus];
@@ -34,6 +36,7 @@ interface Wire {
   w?: 1;
   d?: DeliveryTuple[];
   a?: AttemptTuple[];
+  k?: string[];
 }
 
 /** Stays under PostgreSQL's 8000-byte NOTIFY limit with room for the channel name. */
@@ -45,12 +48,22 @@ export function encodeNotices(notices: Notices): string[] {
   let current: Wire = notices.wake ? { w: 1 } : {};
   let size = JSON.stringify(current).length;
   const flushIfFull = (added: number) => {
-    if (size + added > MAX_NOTICE_BYTES && (current.d?.length || current.a?.length)) {
+    if (
+      size + added > MAX_NOTICE_BYTES &&
+      (current.d?.length || current.a?.length || current.k?.length)
+    ) {
       payloads.push(JSON.stringify(current));
       current = {};
       size = 2;
     }
   };
+  for (const keyId of notices.revokedKeys ?? []) {
+    const added = JSON.stringify(keyId).length + 8;
+    flushIfFull(added);
+    current.k ??= [];
+    current.k.push(keyId);
+    size += added;
+  }
   for (const d of notices.deliveries ?? []) {
     const tuple: DeliveryTuple = [d.organizationId, d.deliveryId, d.webhookId, d.status];
     const added = JSON.stringify(tuple).length + 8;
@@ -74,7 +87,9 @@ export function encodeNotices(notices: Notices): string[] {
     current.a.push(tuple);
     size += added;
   }
-  if (current.w || current.d?.length || current.a?.length) payloads.push(JSON.stringify(current));
+  if (current.w || current.d?.length || current.a?.length || current.k?.length) {
+    payloads.push(JSON.stringify(current));
+  }
   return payloads;
 }
 
@@ -98,5 +113,6 @@ export function decodeNotices(payload: string): Notices {
         eventType,
       }),
     ),
+    ...(wire.k?.length ? { revokedKeys: wire.k } : {}),
   };
 }

@@ -11,7 +11,8 @@ export type ErrorCode =
   | 'FORBIDDEN'
   | 'CONFLICT'
   | 'RATE_LIMITED'
-  | 'SLOW_CONSUMER';
+  | 'SLOW_CONSUMER'
+  | 'QUERY_LIMIT_EXCEEDED';
 
 export class HooklineError extends GraphQLError {
   constructor(message: string, code: ErrorCode, extensions: Record<string, unknown> = {}) {
@@ -62,10 +63,22 @@ export class ConflictError extends HooklineError {
 }
 
 export class RateLimitedError extends HooklineError {
-  constructor(retryAfterSeconds: number) {
+  /** `extensions` adds transport hints, e.g. Yoga's `http` (status 429 and Retry-After). */
+  constructor(retryAfterSeconds: number, extensions: Record<string, unknown> = {}) {
     super(`Too many requests; retry after ${retryAfterSeconds} s`, 'RATE_LIMITED', {
       retryAfterSeconds,
+      ...extensions,
     });
+  }
+}
+
+/** Which limit of a GraphQL document was exceeded (see src/http/limits.ts). */
+export type QueryLimitName = 'length' | 'tokens' | 'depth' | 'cost' | 'aliases' | 'directives';
+
+/** A document over one of the query limits: refused before anything runs. */
+export class QueryLimitError extends HooklineError {
+  constructor(limit: QueryLimitName, max: number, actual: number | undefined, detail: string) {
+    super(`Query too large: ${detail}`, 'QUERY_LIMIT_EXCEEDED', { limit, max, actual });
   }
 }
 

@@ -13,6 +13,7 @@ import {
   listSubscriptionsOfWebhook,
   type WebhookSubscription,
 } from './subscriptions.service.ts';
+import { assertDeliverableAddress } from './webhook-address.ts';
 import {
   createWebhook,
   deleteWebhook,
@@ -156,23 +157,29 @@ builder.mutationFields((t) => ({
     type: CreateWebhookPayload,
     authScopes: { organization: true },
     args: { input: t.arg({ type: CreateWebhookInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => ({
-      webhook: await createWebhook(ctx.db, organizationOf(ctx), {
-        url: input.url,
-        description: input.description ?? '',
-      }),
-    }),
+    resolve: async (_root, { input }, ctx) => {
+      assertDeliverableAddress(input.url, ctx.config.delivery.allowNetworks);
+      return {
+        webhook: await createWebhook(ctx.db, organizationOf(ctx), {
+          url: input.url,
+          description: input.description ?? '',
+        }),
+      };
+    },
   }),
   updateWebhook: t.field({
     type: UpdateWebhookPayload,
     authScopes: { organization: true },
     args: { input: t.arg({ type: UpdateWebhookInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => ({
-      webhook: await updateWebhook(ctx.db, organizationOf(ctx), input.id, {
-        url: input.url ?? undefined,
-        description: input.description ?? undefined,
-      }),
-    }),
+    resolve: async (_root, { input }, ctx) => {
+      if (input.url) assertDeliverableAddress(input.url, ctx.config.delivery.allowNetworks);
+      return {
+        webhook: await updateWebhook(ctx.db, organizationOf(ctx), input.id, {
+          url: input.url ?? undefined,
+          description: input.description ?? undefined,
+        }),
+      };
+    },
   }),
   toggleWebhook: t.field({
     type: ToggleWebhookPayload,

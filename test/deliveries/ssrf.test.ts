@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { DeliveriesDocument, DeliveryDocument, EmitEventDocument } from '../../src/client/index.ts';
-import { eventually } from '../support/assertions.ts';
+import pg from 'pg';
+import {
+  CreateWebhookDocument,
+  DeliveriesDocument,
+  DeliveryDocument,
+  EmitEventDocument,
+} from '../../src/client/index.ts';
+import { eventually, expectCode } from '../support/assertions.ts';
 import { agentWithWebhook, preConversation } from '../support/fixtures.ts';
 import { type Receiver, startReceiver } from '../support/receiver.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -34,10 +40,37 @@ const targets: Array<[string, () => string]> = [
   ['IPv6 unique-local', () => 'http://[fd00::1]/'],
 ];
 
+/**
+ * createWebhook refuses IP literals that delivery would refuse (webhook-address.ts), so for
+ * those the URL is put in place behind the API's back: the guard at delivery must hold anyway
+ * (a host name resolving there, a webhook stored before HOOKLINE_ALLOW_NETWORKS changed).
+ */
+async function webhookPointingAt(client: Parameters<typeof agentWithWebhook>[0], url: string) {
+  const literal = !url.includes('localhost');
+  if (literal) {
+    const refused = await expectCode(
+      client.request(CreateWebhookDocument, { input: { url } }),
+      'BAD_USER_INPUT',
+    );
+    assert.equal(refused.errors[0]?.extensions?.field, 'url');
+  }
+  const created = await agentWithWebhook(client, literal ? 'https://example.com/hooks' : url);
+  if (literal) {
+    const db = new pg.Client({ connectionString: server.database.url });
+    await db.connect();
+    try {
+      await db.query('update webhooks set url = $1 where id = $2', [url, created.webhookId]);
+    } finally {
+      await db.end();
+    }
+  }
+  return created;
+}
+
 for (const [label, target] of targets) {
   test(`${label}: recorded as blocked, nothing contacted`, async () => {
     const { client } = await server.newOrganization();
-    const { agentId, webhookId } = await agentWithWebhook(client, target());
+    const { agentId, webhookId } = await webhookPointingAt(client, target());
     await client.request(EmitEventDocument, {
       input: { agentId, type: 'PRE_CONVERSATION', payload: preConversation() },
     });

@@ -1,0 +1,826 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { MAX_WS_MESSAGE_BYTES } from '../../src/http/websocket.ts';
+import { countRows } from '../support/database.ts';
+import { agentWithWebhook } from '../support/fixtures.ts';
+import { codeOf, postGraphQL, postRaw, RawGraphqlWs } from '../support/raw.ts';
+import { startTestServer, TEST_ADMIN_KEY, type TestServer } from '../support/server.ts';
+
+/**
+ * The bad-input catalog: malformed and hostile requests against every mutation, query and
+ * subscription, over HTTP and WebSocket. Each case names what it must get back (a GraphQL error
+ * code, an HTTP status where GraphQL never starts, a WebSocket close code), and every case must
+ * leave the database exactly as it was and the process healthy (/healthz answers 200 and a
+ * normal query still works).
+ *
+ * Codes: BAD_USER_INPUT (invalid values; `field` names them), NOT_FOUND (unknown or another
+ * organization's id), UNAUTHENTICATED, FORBIDDEN, GRAPHQL_PARSE_FAILED (not GraphQL),
+ * GRAPHQL_VALIDATION_FAILED (not valid against the schema), QUERY_LIMIT_EXCEEDED (`limit`
+ * names depth, cost, aliases, directives, tokens or length), OPERATION_RESOLUTION_FAILURE,
+ * BAD_REQUEST (the HTTP request itself), REQUEST_ENTITY_TOO_LARGE (413).
+ */
+let server: TestServer;
+let key: string;
+let ids: { agentId: string; webhookId: string };
+let foreign: { agentId: string; webhookId: string; apiKeyId: string };
+
+before(async () => {
+  server = await startTestServer('security_catalog');
+  const mine = await server.newOrganization('Mine');
+  key = mine.apiKey;
+  ids = await agentWithWebhook(mine.client, 'https://example.com/mine');
+  const theirs = await server.newOrganization('Theirs');
+  const theirIds = await agentWithWebhook(theirs.client, 'https://example.com/theirs');
+  const keyId = await postGraphQL(
+    server.url,
+    'mutation { createApiKey(input: { name: "theirs" }) { key { id } } }',
+    {},
+    theirs.apiKey,
+  );
+  foreign = {
+    ...theirIds,
+    apiKeyId: (keyId.json!.data as { createApiKey: { key: { id: string } } }).createApiKey.key.id,
+  };
+});
+after(() => server.stop());
+
+type Expected =
+  | { code: string; field?: string; limit?: string }
+  | { status: number; code?: string }
+  | { close: number };
+
+interface Outcome {
+  status?: number;
+  code?: string;
+  field?: unknown;
+  limit?: unknown;
+  close?: number;
+}
+
+interface Case {
+  name: string;
+  expect: Expected;
+  run: () => Promise<Outcome>;
+}
+
+const UNKNOWN = {
+  agent: 'agt_01M8M7GW07XXBBQQAB1K81B7YJ',
+  webhook: 'whk_01M8M7GWCBKMAZ4VWQDE64XE5E',
+  delivery: 'dlv_01M8M7GWX0JP8796V1GS8HC8MH',
+  key: 'key_01M8M7GWX0JP8796V1GS8HC8MH',
+};
+const PHONE = '+14155550123';
+const pre = (extra: Record<string, unknown> = {}) => ({
+  callId: 'call_1',
+  callerPhoneNumber: PHONE,
+  direction: 'inbound',
+  ...extra,
+});
+
+/** One GraphQL request over HTTP; the outcome is its status and first error. */
+async function http(
+  query: string,
+  variables: Record<string, unknown> = {},
+  apiKey: string | null = key,
+): Promise<Outcome> {
+  const response = await postGraphQL(server.url, query, variables, apiKey ?? undefined);
+  const error = response.json?.errors?.[0];
+  return {
+    status: response.status,
+    code: codeOf(response),
+    field: error?.extensions?.field,
+    limit: error?.extensions?.limit,
+  };
+}
+
+async function raw(body: string, headers: Record<string, string> = {}): Promise<Outcome> {
+  const response = await postRaw(server.url, body, { apiKey: key, headers });
+  return { status: response.status, code: codeOf(response) };
+}
+
+/** One operation over a fresh graphql-ws connection: its first error, or the close code. */
+async function ws(
+  query: string,
+  variables: Record<string, unknown> = {},
+  apiKey: string | null = key,
+): Promise<Outcome> {
+  const connection = await RawGraphqlWs.connect(server.url, apiKey ?? undefined);
+  try {
+    if (!connection.isOpen) return { close: (await connection.closed).code };
+    const outcome = await connection.run(query, variables);
+    if (outcome.close) return { close: outcome.close.code };
+    const error = outcome.errors?.[0] ?? outcome.results[0]?.errors?.[0];
+    return {
+      code: error?.extensions?.code,
+      field: error?.extensions?.field,
+      limit: error?.extensions?.limit,
+    };
+  } finally {
+    connection.close();
+  }
+}
+
+/** A subscription over server-sent events without a key: the first event's first error. */
+async function sse(query: string): Promise<Outcome> {
+  const response = await fetch(`${server.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+    body: JSON.stringify({ query }),
+  });
+  const text = await response.text();
+  const data = /^data: (.*)$/m.exec(text)?.[1];
+  const payload = data
+    ? (JSON.parse(data) as { errors?: Array<{ extensions?: { code?: string } }> })
+    : {};
+  return { code: payload.errors?.[0]?.extensions?.code };
+}
+
+/** Sends a raw WebSocket message after connecting; the outcome is how the socket closed. */
+async function wsMessage(message: string, init = true): Promise<Outcome> {
+  const connection = init ? await RawGraphqlWs.connect(server.url, key) : await openWithoutInit();
+  connection.send(message);
+  return { close: (await connection.closed).code };
+}
+
+async function openWithoutInit(): Promise<RawGraphqlWs> {
+  // RawGraphqlWs always sends connection_init; for "before init" cases, talk to ws directly.
+  const { openGraphqlWs, closed } = await import('../support/live.ts');
+  const socket = openGraphqlWs(server.url);
+  await new Promise((resolve) => socket.once('open', resolve));
+  return {
+    send: (m: string) => socket.send(m),
+    closed: closed(socket),
+  } as unknown as RawGraphqlWs;
+}
+
+const m = {
+  createAgent:
+    'mutation($input: CreateAgentInput!) { createAgent(input: $input) { agent { id } } }',
+  updateAgent:
+    'mutation($input: UpdateAgentInput!) { updateAgent(input: $input) { agent { id } } }',
+  deleteAgent:
+    'mutation($input: DeleteAgentInput!) { deleteAgent(input: $input) { deletedAgentId } }',
+  createWebhook:
+    'mutation($input: CreateWebhookInput!) { createWebhook(input: $input) { webhook { id } } }',
+  updateWebhook:
+    'mutation($input: UpdateWebhookInput!) { updateWebhook(input: $input) { webhook { id } } }',
+  toggleWebhook:
+    'mutation($input: ToggleWebhookInput!) { toggleWebhook(input: $input) { webhook { id } } }',
+  deleteWebhook:
+    'mutation($input: DeleteWebhookInput!) { deleteWebhook(input: $input) { deletedWebhookId } }',
+  rotate:
+    'mutation($input: RotateWebhookSecretInput!) { rotateWebhookSecret(input: $input) { webhook { id } } }',
+  attach:
+    'mutation($input: AttachWebhookInput!) { attachWebhook(input: $input) { subscription { events } } }',
+  detach: 'mutation($input: DetachWebhookInput!) { detachWebhook(input: $input) { agentId } }',
+  emit: 'mutation($input: EmitEventInput!) { emitEvent(input: $input) { event { id } } }',
+  sendTest:
+    'mutation($input: SendTestEventInput!) { sendTestEvent(input: $input) { delivery { id } } }',
+  redeliver: 'mutation($input: RedeliverInput!) { redeliver(input: $input) { delivery { id } } }',
+  replay:
+    'mutation($input: ReplayFailedDeliveriesInput!) { replayFailedDeliveries(input: $input) { count } }',
+  createKey: 'mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { apiKey } }',
+  revokeKey: 'mutation($input: RevokeApiKeyInput!) { revokeApiKey(input: $input) { key { id } } }',
+  createOrg:
+    'mutation($input: CreateOrganizationInput!) { createOrganization(input: $input) { apiKey } }',
+};
+
+const nested = (levels: number, open: string, leaf: string) =>
+  `${open.repeat(levels)} ${leaf} ${'}'.repeat(levels)}`;
+
+const bad = (field?: string): Expected => ({ code: 'BAD_USER_INPUT', ...(field ? { field } : {}) });
+const notFound: Expected = { code: 'NOT_FOUND' };
+const invalid: Expected = { code: 'GRAPHQL_VALIDATION_FAILED' };
+const limit = (name: string): Expected => ({ code: 'QUERY_LIMIT_EXCEEDED', limit: name });
+
+const cases: Case[] = [
+  // createAgent / updateAgent / deleteAgent
+  {
+    name: 'createAgent: name of the wrong type',
+    expect: bad('name'),
+    run: () => http(m.createAgent, { input: { name: 42 } }),
+  },
+  {
+    name: 'createAgent: empty name',
+    expect: bad('name'),
+    run: () => http(m.createAgent, { input: { name: '' } }),
+  },
+  {
+    name: 'createAgent: 100,000-character name',
+    expect: bad('name'),
+    run: () => http(m.createAgent, { input: { name: 'x'.repeat(100_000) } }),
+  },
+  { name: 'createAgent: input missing', expect: bad('input'), run: () => http(m.createAgent) },
+  {
+    name: 'createAgent: input not an object',
+    expect: bad('input'),
+    run: () => http(m.createAgent, { input: 'Reception' }),
+  },
+  {
+    name: 'createAgent: unknown input field',
+    expect: bad(),
+    run: () => http(m.createAgent, { input: { name: 'a', admin: true } }),
+  },
+  {
+    name: 'createAgent: literal of the wrong type',
+    expect: invalid,
+    run: () => http('mutation { createAgent(input: { name: 5 }) { agent { id } } }'),
+  },
+  {
+    name: 'updateAgent: unknown id',
+    expect: notFound,
+    run: () => http(m.updateAgent, { input: { id: UNKNOWN.agent, name: 'x' } }),
+  },
+  {
+    name: "updateAgent: another organization's agent",
+    expect: notFound,
+    run: () => http(m.updateAgent, { input: { id: foreign.agentId, name: 'mine now' } }),
+  },
+  {
+    name: 'updateAgent: SQL in the id',
+    expect: notFound,
+    run: () => http(m.updateAgent, { input: { id: "'; drop table agents; --", name: 'x' } }),
+  },
+  {
+    name: "deleteAgent: another organization's agent",
+    expect: notFound,
+    run: () => http(m.deleteAgent, { input: { id: foreign.agentId } }),
+  },
+  {
+    name: 'deleteAgent: id of another type',
+    expect: notFound,
+    run: () => http(m.deleteAgent, { input: { id: ids.webhookId } }),
+  },
+  // createWebhook / updateWebhook / toggle / delete / rotate
+  {
+    name: 'createWebhook: relative URL',
+    expect: bad('url'),
+    run: () => http(m.createWebhook, { input: { url: '/hooks' } }),
+  },
+  {
+    name: 'createWebhook: javascript: URL',
+    expect: bad('url'),
+    run: () => http(m.createWebhook, { input: { url: 'javascript:alert(1)' } }),
+  },
+  {
+    name: 'createWebhook: file: URL',
+    expect: bad('url'),
+    run: () => http(m.createWebhook, { input: { url: 'file:///etc/passwd' } }),
+  },
+  {
+    name: 'createWebhook: URL with credentials',
+    expect: bad('url'),
+    run: () => http(m.createWebhook, { input: { url: 'https://user:pass@example.com/' } }),
+  },
+  {
+    name: 'createWebhook: 20,000-character URL',
+    expect: bad('url'),
+    run: () =>
+      http(m.createWebhook, { input: { url: `https://example.com/${'a'.repeat(20_000)}` } }),
+  },
+  {
+    name: 'createWebhook: not a URL at all',
+    expect: bad('url'),
+    run: () => http(m.createWebhook, { input: { url: 'not a url' } }),
+  },
+  {
+    name: 'createWebhook: private 10/8 literal',
+    expect: bad('url'),
+    run: () => http(m.createWebhook, { input: { url: 'http://10.0.0.1/hooks' } }),
+  },
+  {
+    name: 'createWebhook: cloud metadata address',
+    expect: bad('url'),
+    run: () =>
+      http(m.createWebhook, { input: { url: 'http://169.254.169.254/latest/meta-data/' } }),
+  },
+  {
+    name: 'createWebhook: private address in hex notation',
+    expect: bad('url'),
+    run: () => http(m.createWebhook, { input: { url: 'http://0x0a000001/' } }),
+  },
+  {
+    name: 'createWebhook: IPv4-mapped IPv6 private address',
+    expect: bad('url'),
+    run: () => http(m.createWebhook, { input: { url: 'http://[::ffff:192.168.1.1]/' } }),
+  },
+  {
+    name: 'createWebhook: IPv6 unique-local address',
+    expect: bad('url'),
+    run: () => http(m.createWebhook, { input: { url: 'http://[fd00::1]/' } }),
+  },
+  {
+    name: 'createWebhook: description too long',
+    expect: bad('description'),
+    run: () =>
+      http(m.createWebhook, {
+        input: { url: 'https://example.com/', description: 'd'.repeat(100_000) },
+      }),
+  },
+  {
+    name: 'updateWebhook: private address',
+    expect: bad('url'),
+    run: () => http(m.updateWebhook, { input: { id: ids.webhookId, url: 'http://192.168.0.10/' } }),
+  },
+  {
+    name: "updateWebhook: another organization's webhook",
+    expect: notFound,
+    run: () =>
+      http(m.updateWebhook, { input: { id: foreign.webhookId, url: 'https://evil.example/' } }),
+  },
+  {
+    name: 'toggleWebhook: "yes" for a Boolean',
+    expect: bad('enabled'),
+    run: () => http(m.toggleWebhook, { input: { id: ids.webhookId, enabled: 'yes' } }),
+  },
+  {
+    name: "toggleWebhook: another organization's webhook",
+    expect: notFound,
+    run: () => http(m.toggleWebhook, { input: { id: foreign.webhookId, enabled: false } }),
+  },
+  {
+    name: 'deleteWebhook: unknown id',
+    expect: notFound,
+    run: () => http(m.deleteWebhook, { input: { id: UNKNOWN.webhook } }),
+  },
+  {
+    name: "rotateWebhookSecret: another organization's webhook",
+    expect: notFound,
+    run: () => http(m.rotate, { input: { id: foreign.webhookId } }),
+  },
+  // attachWebhook / detachWebhook
+  {
+    name: 'attachWebhook: no events',
+    expect: bad('events'),
+    run: () =>
+      http(m.attach, { input: { webhookId: ids.webhookId, agentId: ids.agentId, events: [] } }),
+  },
+  {
+    name: 'attachWebhook: unknown event type',
+    expect: bad(),
+    run: () =>
+      http(m.attach, {
+        input: { webhookId: ids.webhookId, agentId: ids.agentId, events: ['CALL_HACKED'] },
+      }),
+  },
+  {
+    name: "attachWebhook: another organization's agent",
+    expect: notFound,
+    run: () =>
+      http(m.attach, {
+        input: { webhookId: ids.webhookId, agentId: foreign.agentId, events: ['PRE_CONVERSATION'] },
+      }),
+  },
+  {
+    name: 'detachWebhook: not attached',
+    expect: notFound,
+    run: () => http(m.detach, { input: { webhookId: ids.webhookId, agentId: UNKNOWN.agent } }),
+  },
+  // emitEvent / sendTestEvent / redeliver / replay
+  {
+    name: 'emitEvent: payload missing a required field',
+    expect: bad('payload.callId'),
+    run: () =>
+      http(m.emit, {
+        input: {
+          agentId: ids.agentId,
+          type: 'PRE_CONVERSATION',
+          payload: { callerPhoneNumber: PHONE, direction: 'inbound' },
+        },
+      }),
+  },
+  {
+    name: 'emitEvent: payload field of the wrong type',
+    expect: bad('payload.direction'),
+    run: () =>
+      http(m.emit, {
+        input: { agentId: ids.agentId, type: 'PRE_CONVERSATION', payload: pre({ direction: 7 }) },
+      }),
+  },
+  {
+    name: 'emitEvent: payload is a string',
+    expect: bad('payload'),
+    run: () =>
+      http(m.emit, { input: { agentId: ids.agentId, type: 'PRE_CONVERSATION', payload: 'hello' } }),
+  },
+  {
+    name: 'emitEvent: payload over 256 KiB',
+    expect: bad('payload'),
+    run: () =>
+      http(m.emit, {
+        input: {
+          agentId: ids.agentId,
+          type: 'ANALYTICS_COMPLETED',
+          payload: {
+            callId: 'c',
+            durationSeconds: 1,
+            transcript: [{ role: 'agent', text: 'x'.repeat(300 * 1024), startSeconds: 0 }],
+          },
+        },
+      }),
+  },
+  {
+    name: 'emitEvent: payload nested 10,000 levels deep',
+    expect: bad('payload'),
+    run: () =>
+      raw(
+        `{"query":${JSON.stringify(m.emit)},"variables":{"input":{"agentId":"${ids.agentId}","type":"PRE_CONVERSATION","payload":${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}}}}`,
+      ).then(async (outcome) => ({ ...outcome, field: 'payload' })),
+  },
+  {
+    name: 'emitEvent: unknown event type',
+    expect: bad('type'),
+    run: () => http(m.emit, { input: { agentId: ids.agentId, type: 'NOPE', payload: pre() } }),
+  },
+  {
+    name: 'emitEvent: unknown agent',
+    expect: notFound,
+    run: () =>
+      http(m.emit, { input: { agentId: UNKNOWN.agent, type: 'PRE_CONVERSATION', payload: pre() } }),
+  },
+  {
+    name: "emitEvent: another organization's agent",
+    expect: notFound,
+    run: () =>
+      http(m.emit, {
+        input: { agentId: foreign.agentId, type: 'PRE_CONVERSATION', payload: pre() },
+      }),
+  },
+  {
+    name: 'emitEvent: idempotency key too long',
+    expect: bad('idempotencyKey'),
+    run: () =>
+      http(m.emit, {
+        input: {
+          agentId: ids.agentId,
+          type: 'PRE_CONVERSATION',
+          payload: pre(),
+          idempotencyKey: 'k'.repeat(10_000),
+        },
+      }),
+  },
+  {
+    name: "sendTestEvent: another organization's webhook",
+    expect: notFound,
+    run: () =>
+      http(m.sendTest, { input: { webhookId: foreign.webhookId, type: 'PRE_CONVERSATION' } }),
+  },
+  {
+    name: 'redeliver: unknown delivery',
+    expect: notFound,
+    run: () => http(m.redeliver, { input: { deliveryId: UNKNOWN.delivery } }),
+  },
+  {
+    name: 'redeliver: id of another type',
+    expect: notFound,
+    run: () => http(m.redeliver, { input: { deliveryId: ids.agentId } }),
+  },
+  {
+    name: 'replayFailedDeliveries: "yesterday" for a DateTime',
+    expect: bad('since'),
+    run: () => http(m.replay, { input: { webhookId: ids.webhookId, since: 'yesterday' } }),
+  },
+  {
+    name: "replayFailedDeliveries: another organization's webhook",
+    expect: notFound,
+    run: () =>
+      http(m.replay, { input: { webhookId: foreign.webhookId, since: '2026-01-01T00:00:00Z' } }),
+  },
+  // keys and organizations
+  {
+    name: 'createApiKey: name too long',
+    expect: bad('name'),
+    run: () => http(m.createKey, { input: { name: 'k'.repeat(10_000) } }),
+  },
+  {
+    name: "revokeApiKey: another organization's key",
+    expect: notFound,
+    run: () => http(m.revokeKey, { input: { id: foreign.apiKeyId } }),
+  },
+  {
+    name: 'revokeApiKey: unknown key',
+    expect: notFound,
+    run: () => http(m.revokeKey, { input: { id: UNKNOWN.key } }),
+  },
+  {
+    name: 'createOrganization: with an organization key',
+    expect: { code: 'FORBIDDEN' },
+    run: () => http(m.createOrg, { input: { name: 'Evil' } }),
+  },
+  {
+    name: 'createOrganization: without a key',
+    expect: { code: 'UNAUTHENTICATED' },
+    run: () => http(m.createOrg, { input: { name: 'Anon' } }, null),
+  },
+  {
+    name: 'a mutation with a malformed key',
+    expect: { code: 'UNAUTHENTICATED' },
+    run: () => http(m.createAgent, { input: { name: 'x' } }, 'hkl_short'),
+  },
+  {
+    name: 'a mutation with a forged key',
+    expect: { code: 'UNAUTHENTICATED' },
+    run: () => http(m.createAgent, { input: { name: 'x' } }, `hkl_${'A'.repeat(43)}`),
+  },
+  {
+    name: 'a mutation with Basic auth',
+    expect: { code: 'UNAUTHENTICATED' },
+    run: () =>
+      raw(JSON.stringify({ query: m.createAgent, variables: { input: { name: 'x' } } }), {
+        authorization: 'Basic YWRtaW46YWRtaW4=',
+      }),
+  },
+  {
+    name: 'a mutation with an unknown field',
+    expect: invalid,
+    run: () => http('mutation { createAgent(input: { name: "x" }) { agent { id password } } }'),
+  },
+  {
+    name: 'a mutation over GET',
+    expect: { status: 405, code: 'BAD_REQUEST' },
+    run: async () => {
+      const r = await fetch(
+        `${server.url}/graphql?query=${encodeURIComponent('mutation { createAgent(input: { name: "get" }) { agent { id } } }')}`,
+        { headers: { authorization: `Bearer ${key}` } },
+      );
+      return {
+        status: r.status,
+        code: ((await r.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]
+          ?.extensions.code,
+      };
+    },
+  },
+  // queries
+  { name: 'node: garbage id', expect: notFound, run: () => http('{ node(id: "garbage") { id } }') },
+  {
+    name: 'deliveries: negative page size',
+    expect: bad('first'),
+    run: () => http('{ deliveries(first: -1) { edges { node { id } } } }'),
+  },
+  {
+    name: 'events: unknown enum literal',
+    expect: invalid,
+    run: () => http('{ events(type: NOPE) { edges { node { id } } } }'),
+  },
+  {
+    name: 'webhooks: Int for a Boolean variable',
+    expect: bad('enabled'),
+    run: () =>
+      http('query($enabled: Boolean) { webhooks(enabled: $enabled) { edges { node { id } } } }', {
+        enabled: 3,
+      }),
+  },
+  {
+    name: 'agents: unknown field',
+    expect: invalid,
+    run: () => http('{ agents { edges { node { id secret } } } }'),
+  },
+  {
+    name: 'agents: without a key',
+    expect: { code: 'UNAUTHENTICATED' },
+    run: () => http('{ agents { edges { node { id } } } }', {}, null),
+  },
+  {
+    name: 'agents: with the operator key',
+    expect: { code: 'FORBIDDEN' },
+    run: () => http('{ agents { edges { node { id } } } }', {}, TEST_ADMIN_KEY),
+  },
+  {
+    name: 'deep query: agents and webhooks, 18 levels',
+    expect: limit('depth'),
+    run: () =>
+      http(
+        `{ agents { edges { node { ${nested(5, 'subscriptions { webhook { subscriptions { agent { ', 'id')}${'}'.repeat(15)} } } } }`,
+      ),
+  },
+  {
+    name: 'wide query: nested connections',
+    expect: limit('cost'),
+    run: () =>
+      http(
+        '{ webhooks(first: 100) { edges { node { deliveries(first: 100) { edges { node { attempts { id } } } } } } } }',
+      ),
+  },
+  {
+    name: 'aliased query: 101 aliases',
+    expect: limit('aliases'),
+    run: () =>
+      http(`{ ${Array.from({ length: 101 }, (_, i) => `a${i}: organization { id }`).join(' ')} }`),
+  },
+  {
+    name: 'directive flood',
+    expect: limit('directives'),
+    run: () => http(`{ ${'__typename @skip(if: false) '.repeat(60)} }`),
+  },
+  {
+    name: 'token flood',
+    expect: limit('tokens'),
+    run: () => http(`{ ${'organization { id } '.repeat(1_000)} }`),
+  },
+  {
+    name: 'fragment bomb',
+    expect: limit('cost'),
+    run: () =>
+      http(
+        `{ organization { ...F20 } } fragment F0 on Organization { id } ${Array.from({ length: 20 }, (_, i) => `fragment F${i + 1} on Organization { ...F${i} ...F${i} }`).join(' ')}`,
+      ),
+  },
+  {
+    name: 'fragment cycle',
+    expect: invalid,
+    run: () =>
+      http(
+        '{ organization { ...A } } fragment A on Organization { id ...B } fragment B on Organization { ...A }',
+      ),
+  },
+  {
+    name: 'introspection: __type nested 20 ofType deep',
+    expect: limit('depth'),
+    run: () => http(`{ __type(name: "Webhook") { ${nested(20, 'ofType { ', 'name')} } }`, {}, null),
+  },
+  {
+    name: 'introspection: fields nested three deep',
+    expect: invalid,
+    run: () =>
+      http(
+        `{ __type(name: "Query") { ${nested(3, 'fields { type { ', 'name')}${'}'.repeat(3)} } }`,
+        {},
+        undefined,
+      ),
+  },
+  {
+    name: 'introspection: lists of lists fanning out',
+    expect: limit('cost'),
+    run: () =>
+      http(
+        '{ __schema { types { fields { args { type { fields { args { type { name } } } } } } } } }',
+        {},
+        undefined,
+      ),
+  },
+  {
+    name: 'malformed GraphQL',
+    expect: { code: 'GRAPHQL_PARSE_FAILED' },
+    run: () => http('{ agents { edges { node { id }'),
+  },
+  {
+    name: 'two operations, no operationName',
+    expect: { code: 'OPERATION_RESOLUTION_FAILURE' },
+    run: () => http('query A { __typename } query B { __typename }'),
+  },
+  // the HTTP request itself
+  {
+    name: 'malformed JSON body',
+    expect: { status: 400, code: 'BAD_REQUEST' },
+    run: () => raw('{"query": "{ __typename }"'),
+  },
+  {
+    name: 'JSON body that is a string',
+    expect: { status: 400, code: 'BAD_REQUEST' },
+    run: () => raw('"{ __typename }"'),
+  },
+  {
+    name: 'query that is not a string',
+    expect: { status: 400, code: 'BAD_REQUEST' },
+    run: () => raw('{"query": 42}'),
+  },
+  {
+    name: 'variables that are not an object',
+    expect: { status: 400, code: 'BAD_REQUEST' },
+    run: () => raw('{"query": "{ __typename }", "variables": "x"}'),
+  },
+  {
+    name: 'unknown body parameter',
+    expect: { status: 400, code: 'BAD_REQUEST' },
+    run: () => raw('{"query": "{ __typename }", "sql": "drop table agents"}'),
+  },
+  {
+    name: 'non-JSON content type',
+    expect: { status: 415 },
+    run: () => raw('{ __typename }', { 'content-type': 'text/plain' }),
+  },
+  {
+    name: 'batched operations',
+    expect: { status: 400, code: 'BAD_REQUEST' },
+    run: () =>
+      raw(`[${JSON.stringify({ query: m.createAgent, variables: { input: { name: 'batch' } } })}]`),
+  },
+  {
+    name: 'body over 1 MiB',
+    expect: { status: 413, code: 'REQUEST_ENTITY_TOO_LARGE' },
+    run: () =>
+      raw(
+        JSON.stringify({
+          query: m.createAgent,
+          variables: { input: { name: 'x'.repeat(1_100_000) } },
+        }),
+      ),
+  },
+  // subscriptions and WebSocket
+  {
+    name: 'subscription: no key',
+    expect: { close: 4401 },
+    run: () => ws('subscription { deliveryUpdated { id } }', {}, null),
+  },
+  {
+    name: 'subscription: unknown key',
+    expect: { close: 4403 },
+    run: () => ws('subscription { deliveryUpdated { id } }', {}, `hkl_${'B'.repeat(43)}`),
+  },
+  {
+    name: 'subscription: the operator key',
+    expect: { code: 'FORBIDDEN' },
+    run: () => ws('subscription { deliveryUpdated { id } }', {}, TEST_ADMIN_KEY),
+  },
+  {
+    name: 'subscription: unknown status literal',
+    expect: invalid,
+    run: () => ws('subscription { deliveryUpdated(status: EXPLODED) { id } }'),
+  },
+  {
+    name: 'subscription: Int for an EventType variable',
+    expect: bad('eventType'),
+    run: () =>
+      ws('subscription($eventType: EventType) { deliveryAttempts(eventType: $eventType) { id } }', {
+        eventType: 5,
+      }),
+  },
+  {
+    name: 'subscription: unknown field',
+    expect: invalid,
+    run: () => ws('subscription { deliveryAttempts { id password } }'),
+  },
+  {
+    name: 'subscription: malformed GraphQL',
+    expect: { code: 'GRAPHQL_PARSE_FAILED' },
+    run: () => ws('subscription { deliveryAttempts { id '),
+  },
+  {
+    name: 'subscription: too deep',
+    expect: limit('depth'),
+    run: () =>
+      ws(
+        `subscription { deliveryAttempts { delivery { webhook { ${nested(7, 'subscriptions { agent { ', 'id')}${'}'.repeat(7)} } } } }`,
+      ),
+  },
+  {
+    name: 'subscription over SSE: no key',
+    expect: { code: 'UNAUTHENTICATED' },
+    run: () => sse('subscription { deliveryUpdated { id } }'),
+  },
+  {
+    name: 'WebSocket: message over 64 KiB',
+    expect: { close: 1009 },
+    run: () =>
+      wsMessage(
+        JSON.stringify({
+          id: '1',
+          type: 'subscribe',
+          payload: {
+            query: '{ __typename }',
+            variables: { pad: 'x'.repeat(MAX_WS_MESSAGE_BYTES) },
+          },
+        }),
+      ),
+  },
+  {
+    name: 'WebSocket: message that is not JSON',
+    expect: { close: 4400 },
+    run: () => wsMessage('{ not json'),
+  },
+  {
+    name: 'WebSocket: subscribe before connection_init',
+    expect: { close: 4401 },
+    run: () =>
+      wsMessage(
+        JSON.stringify({ id: '1', type: 'subscribe', payload: { query: '{ __typename }' } }),
+        false,
+      ),
+  },
+];
+
+describe('bad input changes nothing, says what is wrong, and harms nothing', () => {
+  test('the catalog is large enough', () => {
+    assert.ok(cases.length >= 60, `${cases.length} cases`);
+  });
+
+  for (const c of cases) {
+    test(c.name, async () => {
+      const before = await countRows(server.database.url);
+      const outcome = await c.run();
+      const expected = c.expect;
+      if ('close' in expected) {
+        assert.equal(outcome.close, expected.close, JSON.stringify(outcome));
+      } else {
+        if ('status' in expected) assert.equal(outcome.status, expected.status);
+        if (expected.code) assert.equal(outcome.code, expected.code, JSON.stringify(outcome));
+        if ('field' in expected && expected.field) assert.equal(outcome.field, expected.field);
+        if ('limit' in expected && expected.limit) assert.equal(outcome.limit, expected.limit);
+      }
+      assert.deepEqual(await countRows(server.database.url), before, 'the database is unchanged');
+      assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
+      const follow = await postGraphQL(server.url, '{ organization { name } }', {}, key);
+      assert.deepEqual(follow.json?.data, { organization: { name: 'Mine' } });
+    });
+  }
+});
