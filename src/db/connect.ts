@@ -43,6 +43,12 @@ export async function openDatabase(
   });
   // An idle client losing its server (a database restart) must not crash the process.
   pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection failed'));
+  // The pool listens only to idle clients. A checked-out one (held by a transaction between two
+  // queries) that loses its server would emit an unhandled 'error' and end the process; with
+  // this listener its next query fails instead, and the pool discards it when it is released.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => logger.debug({ err: error }, 'database connection lost'));
+  });
 
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
