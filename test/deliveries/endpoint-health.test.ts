@@ -50,7 +50,10 @@ test('an endpoint failing for the whole window is disabled, its pending deliveri
   assert.equal(delivery?.node.status, 'CANCELLED');
   const attemptsAtDisable = receiver.requests.length;
   const failingFor = Date.now() - receiver.requests[0]!.receivedAt;
-  assert.ok(failingFor >= 900, `disabled ${failingFor} ms after the first failure; the window is 1 s`);
+  assert.ok(
+    failingFor >= 900,
+    `disabled ${failingFor} ms after the first failure; the window is 1 s`,
+  );
 
   const skipped = await client.request(EmitEventDocument, {
     input: { agentId, type: 'PRE_CONVERSATION', payload: preConversation('while-disabled') },
