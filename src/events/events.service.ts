@@ -1,9 +1,8 @@
 import type { Kysely } from 'kysely';
-import { requireAgent } from '../agents/agents.service.ts';
 import type { Database, Db } from '../db/database.ts';
 import { createDeliveries, type Delivery } from '../deliveries/deliveries.service.ts';
 import type { Services } from '../services.ts';
-import { BadUserInputError, ConflictError } from '../shared/errors.ts';
+import { BadUserInputError, ConflictError, NotFoundError } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import type { PageRequest } from '../shared/pagination.ts';
 import { requireWebhook } from '../webhooks/webhooks.service.ts';
@@ -17,9 +16,9 @@ import {
 import {
   findEvent,
   findEventByIdempotencyKey,
-  findWebhooksSubscribedTo,
   insertEvent,
   listEventRows,
+  storeEventForAgent,
 } from './events.repository.ts';
 import type { EventRow } from './events.table.ts';
 
@@ -91,12 +90,7 @@ export async function emitEvent(
   const key = input.idempotencyKey ?? null;
   try {
     const emitted = await db.transaction().execute(async (trx) => {
-      if (key) {
-        const existing = await findEventByIdempotencyKey(trx, organizationId, key);
-        if (existing) return { event: toEvent(existing), deliveries: [], replayed: true };
-      }
-      await requireAgent(trx, organizationId, input.agentId);
-      const event = await insertEvent(trx, {
+      const stored = await storeEventForAgent(trx, {
         id: newId('Event'),
         organization_id: organizationId,
         agent_id: input.agentId,
@@ -104,19 +98,15 @@ export async function emitEvent(
         payload,
         idempotency_key: key,
       });
-      const webhooks = await findWebhooksSubscribedTo(
-        trx,
-        organizationId,
-        input.agentId,
-        input.type,
-      );
-      const deliveries = await createDeliveries(
-        trx,
-        services,
-        event,
-        webhooks.map((w) => w.id),
-      );
-      return { event: toEvent(event), deliveries, replayed: false };
+      if (!stored.event) {
+        const existing = key
+          ? await findEventByIdempotencyKey(trx, organizationId, key)
+          : undefined;
+        if (existing) return { event: toEvent(existing), deliveries: [], replayed: true };
+        throw new NotFoundError('Agent', input.agentId);
+      }
+      const deliveries = await createDeliveries(trx, services, stored.event, stored.webhookIds);
+      return { event: toEvent(stored.event), deliveries, replayed: false };
     });
     if (!emitted.replayed) services.metrics.eventsIngested.inc({ type: input.type });
     return emitted;
