@@ -142,15 +142,16 @@ export function useRequestLog(logger: Logger): Plugin {
     onResponse({ request, response }) {
       const state = requests.get(request);
       requests.delete(request);
-      // Only GraphQL requests reach onParams; GraphiQL's page and CORS preflights do not.
-      if (!state?.graphql) return;
+      // GraphQL requests reach onParams, and so do not GraphiQL's page or CORS preflights; a
+      // request refused before its parameters were read (too large, malformed) is logged too.
+      if (!state || (!state.graphql && response.status < 400)) return;
       const requestId = state.context?.requestId ?? state.requestId;
       response.headers.set('x-request-id', requestId);
       logger.info(
         {
           requestId,
           transport: state.streamed ? 'sse' : 'http',
-          operationName: state.operationName,
+          operationName: state.operationName ?? null,
           operationType: state.operationType,
           ...who(state.context),
           // For a subscription over SSE: the time to the start of the stream.

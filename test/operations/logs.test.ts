@@ -84,6 +84,14 @@ test('the log of a full run has a line per request and per attempt, and no key o
   });
   assert.equal(tagged.headers.get('x-request-id'), 'req-from-the-client-42');
   await tagged.body?.cancel();
+  // Refused before its parameters are read: still one line, with its status.
+  const malformed = await fetch(`${hookline.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-request-id': 'req-malformed' },
+    body: '{"query": ',
+  });
+  assert.equal(malformed.status, 400);
+  await malformed.body?.cancel();
   await Promise.all([operator.close(), client.close(), stranger.close()]);
   assert.equal(await hookline.stop(), 0);
 
@@ -140,6 +148,9 @@ test('the log of a full run has a line per request and per attempt, and no key o
   assert.equal(mine?.requestId, 'req-from-the-client-42');
   assert.equal(mine?.operationType, 'query');
   assert.equal(mine?.organizationId, org.organization.id);
+  const refusedEarly = requests.find((l) => l.requestId === 'req-malformed');
+  assert.equal(refusedEarly?.status, 400);
+  assert.equal(refusedEarly?.operationName, null);
   assert.equal(new Set(requests.map((l) => l.requestId)).size, requests.length, 'ids are unique');
 
   const attempts = lines.filter((l) => l.msg === 'delivery attempt');
