@@ -17,14 +17,15 @@ export async function runNaive(
   const before = receiver.total();
   const started = performance.now();
   let produced = 0;
-  let wake: (() => void) | undefined;
+  const waiting: Array<() => void> = [];
   const producer = (async () => {
     for (; produced < count; produced++) {
       queue.push(`${tag}_${produced}`);
-      wake?.();
+      waiting.shift()?.();
       if (produced % 64 === 0) await new Promise((resolve) => setImmediate(resolve));
     }
-    wake?.();
+    // Done: every idle consumer must see it, not just one.
+    for (const resume of waiting.splice(0)) resume();
   })();
   const consumers = Array.from({ length: concurrency }, async () => {
     for (;;) {
@@ -34,9 +35,7 @@ export async function runNaive(
         continue;
       }
       if (produced >= count) return;
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-      });
+      await new Promise<void>((resolve) => waiting.push(resolve));
     }
   });
   await producer;
