@@ -105,6 +105,9 @@ export async function recordSettlements(
       now,
     }),
   }));
+  // Lock order matters: webhooks first, then deliveries, as toggleWebhook and deleteWebhook do;
+  // the opposite order deadlocks with them.
+  await updateEndpointHealth(trx, attempted, now, options.disableAfterSeconds, deliveries);
   const advanced = await advanceDeliveries(
     trx,
     steps.map(({ settlement, step }) => ({
@@ -133,7 +136,6 @@ export async function recordSettlements(
       });
     }
   }
-  await updateEndpointHealth(trx, attempted, now, options.disableAfterSeconds, deliveries);
 
   for (const s of settlements) {
     if (s.kind !== 'cancelled') continue;
@@ -223,11 +225,12 @@ async function updateEndpointHealth(
     await trx
       .updateTable('webhooks')
       .set({ failing_since: null })
-      .where('id', 'in', [...succeeded])
+      .where('id', 'in', [...succeeded].sort())
       .where('failing_since', 'is not', null)
       .execute();
   }
-  for (const [webhookId, startedAt] of firstFailure) {
+  // In id order, so that two workers' batches lock shared webhooks in the same order.
+  for (const [webhookId, startedAt] of [...firstFailure].sort(([a], [b]) => a.localeCompare(b))) {
     // An endpoint that also answered within this batch is not failing continuously.
     if (succeeded.has(webhookId)) continue;
     const row = await trx

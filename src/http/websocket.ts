@@ -100,8 +100,14 @@ export function attachGraphQLWebSocket(
   return {
     async dispose() {
       revocations.stop();
+      // ws waits up to 30 s for each client to answer the close frame: one unresponsive client
+      // must not hold the whole stop, so whoever has not gone after 2 s is cut off.
+      const cutOff = setTimeout(() => {
+        for (const client of wss.clients) client.terminate();
+      }, 2_000);
       await disposable.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
+      clearTimeout(cutOff);
     },
   };
 }
