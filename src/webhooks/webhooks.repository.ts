@@ -18,18 +18,20 @@ export async function insertWebhook(
   return db.insertInto('webhooks').values(row).returningAll().executeTakeFirstOrThrow();
 }
 
+function webhookById(db: Db, organizationId: string, id: string) {
+  return db
+    .selectFrom('webhooks')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .where('id', '=', id);
+}
+
 export async function findWebhook(
   db: Db,
   organizationId: string,
   id: string,
 ): Promise<WebhookRow | undefined> {
-  return db
-    .selectFrom('webhooks')
-    .selectAll()
-    .where('organization_id', '=', organizationId)
-    .where('id', '=', id)
-    .where('deleted_at', 'is', null)
-    .executeTakeFirst();
+  return webhookById(db, organizationId, id).where('deleted_at', 'is', null).executeTakeFirst();
 }
 
 /** Includes deleted webhooks: for the delivery log, which must still name them. */
@@ -38,12 +40,7 @@ export async function findWebhookIncludingDeleted(
   organizationId: string,
   id: string,
 ): Promise<WebhookRow | undefined> {
-  return db
-    .selectFrom('webhooks')
-    .selectAll()
-    .where('organization_id', '=', organizationId)
-    .where('id', '=', id)
-    .executeTakeFirst();
+  return webhookById(db, organizationId, id).executeTakeFirst();
 }
 
 export async function listWebhookRows(
