@@ -1,4 +1,5 @@
-import { createClient as createWsClient } from 'graphql-ws';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { Pool } from 'undici';
 import { type HooklineProcess, startHooklineProcess } from '../../test/support/process.ts';
 import type { BenchReceiver } from '../receiver.ts';
@@ -9,7 +10,7 @@ import type { RoundResult } from './types.ts';
 const ADMIN_KEY = 'bench-operator-key-0123456789abcdef';
 
 const EMIT = `mutation Emit($input: EmitEventInput!) { emitEvent(input: $input) { event { id } } }`;
-const TAIL = `subscription Tail($webhookId: ID) { deliveryAttempts(webhookId: $webhookId) { id attemptNumber responseStatus } }`;
+const SUBSCRIBERS_SCRIPT = join(import.meta.dirname, '..', 'subscribers.ts');
 
 /**
  * P: Hookline end to end. A real server process (API and worker, on PostgreSQL); events go in
@@ -121,45 +122,28 @@ export async function startHooklineUnderTest(
       return { count, elapsedMs: finished - started, received: receiver.total() - before };
     },
     async attachSubscribers(n) {
+      const child = spawn(
+        globalThis.process.execPath,
+        [SUBSCRIBERS_SCRIPT, process.url, apiKey, webhookId, String(n)],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
       let seen = 0;
-      const clients = Array.from({ length: n }, () =>
-        createWsClient({
-          url: `${process.url.replace('http', 'ws')}/graphql`,
-          connectionParams: { authorization: `Bearer ${apiKey}` },
-          lazy: false,
-        }),
-      );
-      await Promise.all(
-        clients.map(
-          (client) =>
-            new Promise<void>((resolve, reject) => {
-              const off = client.on('connected', () => {
-                off();
-                resolve();
-              });
-              client.on('error', reject);
-            }),
-        ),
-      );
-      const disposers = clients.map((client) =>
-        client.subscribe(
-          { query: TAIL, variables: { webhookId } },
-          {
-            next: () => {
-              seen++;
-            },
-            error: (error) => console.error('subscriber error', error),
-            complete: () => {},
-          },
-        ),
-      );
-      // graphql-ws does not acknowledge a subscribe: give the server a moment to register them.
-      await new Promise((resolve) => setTimeout(resolve, 300 + n));
+      await new Promise<void>((resolve, reject) => {
+        child.once('exit', (code) => reject(new Error(`subscribers exited with ${code}`)));
+        child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+          for (const line of chunk.split('\n').filter(Boolean)) {
+            if (line === 'ready') resolve();
+            else seen = Number(line);
+          }
+        });
+      });
+      child.removeAllListeners('exit');
       return {
         seen: () => seen,
         async detach() {
-          for (const dispose of disposers) dispose();
-          await Promise.all(clients.map((client) => client.dispose()));
+          const exited = new Promise((resolve) => child.once('exit', resolve));
+          child.kill('SIGTERM');
+          await exited;
         },
       };
     },
