@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { ensureOperatorKey } from './auth/auth.service.ts';
+import { createAuthenticator } from './auth/authenticator.ts';
 import type { Config } from './config/config.ts';
 import { withBootstrapLock } from './db/bootstrap-lock.ts';
 import { type DatabaseHandle, openDatabase } from './db/connect.ts';
@@ -115,6 +116,8 @@ export async function startHookline(config: Config, logger: Logger): Promise<Hoo
       }),
     );
     teardown.add('queue', () => queue.stop({ graceful: false, close: false }));
+    const authenticator = createAuthenticator({ db: database.db, notifier });
+    teardown.add('authenticator', () => authenticator.stop());
     const services: Services = { queue, notifier, metrics };
 
     let worker: DeliveryWorker | undefined;
@@ -169,6 +172,7 @@ export async function startHookline(config: Config, logger: Logger): Promise<Hoo
         config,
         logger,
         services,
+        authenticator,
         plugins: [useRequestLog(logger), live.plugin],
       });
       const api = yoga;

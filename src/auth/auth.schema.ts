@@ -110,13 +110,16 @@ builder.mutationFields((t) => ({
     type: RevokeApiKeyPayload,
     authScopes: { organization: true },
     args: { input: t.arg({ type: RevokeApiKeyInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => ({
-      key: await revokeApiKeyEverywhere(
+    resolve: async (_root, { input }, ctx) => {
+      const key = await revokeApiKeyEverywhere(
         ctx.db,
         ctx.services.notifier,
         organizationOf(ctx),
         input.id,
-      ),
-    }),
+      );
+      // This process forgets it before answering; the others on the revocation's notice.
+      ctx.authenticator.forget(key.id);
+      return { key };
+    },
   }),
 }));

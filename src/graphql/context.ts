@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { Authenticator } from '../auth/authenticator.ts';
 import type { Viewer } from '../auth/viewer.ts';
 import type { Config } from '../config/config.ts';
 import type { Database } from '../db/database.ts';
@@ -12,5 +13,7 @@ export interface GraphQLContext {
   config: Config;
   logger: Logger;
   services: Services;
+  /** Remembers key lookups; `forget` makes a revocation take effect in this process at once. */
+  authenticator: Authenticator;
   requestId: string;
 }

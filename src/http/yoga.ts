@@ -3,7 +3,7 @@ import type { GraphQLSchema } from 'graphql';
 import { createYoga, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Kysely } from 'kysely';
 import { parseBearer } from '../auth/api-key.ts';
-import { authenticate } from '../auth/auth.service.ts';
+import type { Authenticator } from '../auth/authenticator.ts';
 import type { Config } from '../config/config.ts';
 import type { Database } from '../db/database.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
@@ -17,6 +17,7 @@ export interface YogaDeps {
   config: Config;
   logger: Logger;
   services: Services;
+  authenticator: Authenticator;
   /** Operational plugins (request log, subscription tracking), from the composition root. */
   plugins?: Plugin[];
 }
@@ -67,13 +68,14 @@ export function createHooklineYoga(deps: YogaDeps): HooklineYoga {
       error: (...args) => deps.logger.error({ args }, 'yoga'),
     },
     context: async (initial: InitialContext): Promise<GraphQLContext> => {
-      const viewer = await authenticate(deps.db, presentedKey(initial));
+      const viewer = await deps.authenticator.authenticate(presentedKey(initial));
       return {
         viewer: viewer ?? null,
         db: deps.db,
         config: deps.config,
         logger: deps.logger,
         services: deps.services,
+        authenticator: deps.authenticator,
         requestId: initial.request?.headers.get('x-request-id') ?? randomUUID(),
       };
     },

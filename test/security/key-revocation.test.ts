@@ -5,12 +5,14 @@ import { type Hookline, startHookline } from '../../src/app.ts';
 import {
   AgentsDocument,
   CreateApiKeyDocument,
+  createHooklineClient,
   type HooklineClient,
+  HooklineRequestError,
   RevokeApiKeyDocument,
 } from '../../src/client/index.ts';
 import { parseConfig } from '../../src/config/config.ts';
 import { createLogger } from '../../src/shared/logger.ts';
-import { expectCode } from '../support/assertions.ts';
+import { eventually, expectCode } from '../support/assertions.ts';
 import { subscribersToBe } from '../support/live.ts';
 import { RawGraphqlWs } from '../support/raw.ts';
 import { startTestServer, TEST_ADMIN_KEY, type TestServer } from '../support/server.ts';
@@ -107,6 +109,29 @@ describe('revoking a key', () => {
     assert.equal(closed.code, 4403);
     await subscribersToBe(second.services.notifier, 0);
     assert.ok(keptElsewhere.isOpen);
+  });
+
+  test('another process that remembers the key as valid forgets it on the notice', async () => {
+    const { client, doomed } = await twoKeys();
+    // The second process has looked the key up, and remembers it for a few seconds.
+    const elsewhere = createHooklineClient({ url: second.url, apiKey: doomed.key });
+    try {
+      await elsewhere.request(AgentsDocument, {});
+      await client.request(RevokeApiKeyDocument, { input: { id: doomed.id } });
+      // Only the NOTIFY tells it: well within its memory's 10 s, the key stops working there.
+      const error = await eventually(
+        () =>
+          elsewhere.request(AgentsDocument, {}).then(
+            () => undefined,
+            (e: unknown) => e,
+          ),
+        { timeoutMs: 5_000, message: 'the second process to refuse the revoked key' },
+      );
+      assert.ok(error instanceof HooklineRequestError);
+      assert.equal(error.code, 'UNAUTHENTICATED');
+    } finally {
+      await elsewhere.close();
+    }
   });
 
   test('a revocation missed while LISTEN was down is found when it reconnects', async () => {
