@@ -348,6 +348,13 @@ describe('delivery', () => {
 });
 
 describe('emitEvent refuses bad input and writes nothing', () => {
+  // Earlier tests' deliveries may still be retrying in the background and adding attempts:
+  // compare what emitEvent itself would write.
+  const rowsEmitWrites = async () => {
+    const { delivery_attempts: _attempts, ...rest } = await countRows(server.database.url);
+    return rest;
+  };
+
   const cases = [
     {
       name: 'bad E.164 number',
@@ -376,7 +383,7 @@ describe('emitEvent refuses bad input and writes nothing', () => {
     test(c.name, async () => {
       const { client } = await server.newOrganization();
       const { agentId } = await agentWithWebhook(client, 'http://127.0.0.1:9/never');
-      const before = await countRows(server.database.url);
+      const before = await rowsEmitWrites();
       const error = await expectCode(
         client.request(EmitEventDocument, {
           input: { agentId, type: 'PRE_CONVERSATION', payload: c.payload },
@@ -384,7 +391,7 @@ describe('emitEvent refuses bad input and writes nothing', () => {
         'BAD_USER_INPUT',
       );
       assert.equal(error.errors[0]?.extensions?.field, c.field);
-      assert.deepEqual(await countRows(server.database.url), before);
+      assert.deepEqual(await rowsEmitWrites(), before);
     });
   }
 
@@ -392,7 +399,7 @@ describe('emitEvent refuses bad input and writes nothing', () => {
     const a = await server.newOrganization();
     const b = await server.newOrganization();
     const { agentId } = await agentWithWebhook(a.client, 'http://127.0.0.1:9/never');
-    const before = await countRows(server.database.url);
+    const before = await rowsEmitWrites();
     await expectCode(
       b.client.request(EmitEventDocument, {
         input: { agentId, type: 'PRE_CONVERSATION', payload: preConversation() },
@@ -409,6 +416,6 @@ describe('emitEvent refuses bad input and writes nothing', () => {
       }),
       'NOT_FOUND',
     );
-    assert.deepEqual(await countRows(server.database.url), before);
+    assert.deepEqual(await rowsEmitWrites(), before);
   });
 });
