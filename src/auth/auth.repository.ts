@@ -33,6 +33,15 @@ export async function findApiKeyForOrganization(
     .executeTakeFirst();
 }
 
+export async function listApiKeyRows(db: Db, organizationId: string): Promise<ApiKeyRow[]> {
+  return db
+    .selectFrom('api_keys')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .orderBy('id')
+    .execute();
+}
+
 export async function revokeApiKeyRow(
   db: Db,
   organizationId: string,

@@ -7,6 +7,7 @@ import {
   type ApiKey,
   getApiKey,
   getOrganization,
+  listApiKeys,
   type Organization,
   toApiKey,
   toOrganization,
@@ -42,6 +43,15 @@ builder.node(ApiKeyRef, {
     revokedAt: t.expose('revokedAt', { type: 'DateTime', nullable: true }),
   }),
 });
+
+builder.queryField('apiKeys', (t) =>
+  t.field({
+    type: [ApiKeyRef],
+    description: "The calling key's organization's API keys, revoked ones included, oldest first.",
+    authScopes: { organization: true },
+    resolve: (_root, _args, ctx) => listApiKeys(ctx.db, organizationOf(ctx)),
+  }),
+);
 
 builder.queryField('organization', (t) =>
   t.field({

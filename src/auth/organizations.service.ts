@@ -1,6 +1,11 @@
 import type { Db } from '../db/database.ts';
 import { NotFoundError } from '../shared/errors.ts';
-import { findApiKeyForOrganization, findOrganization, revokeApiKeyRow } from './auth.repository.ts';
+import {
+  findApiKeyForOrganization,
+  findOrganization,
+  listApiKeyRows,
+  revokeApiKeyRow,
+} from './auth.repository.ts';
 import type { ApiKeyRow, OrganizationRow } from './auth.table.ts';
 
 export interface Organization {
@@ -56,4 +61,9 @@ export async function revokeApiKey(db: Db, organizationId: string, id: string): 
   const row = await revokeApiKeyRow(db, organizationId, id);
   if (!row) throw new NotFoundError('API key', id);
   return toApiKey(row);
+}
+
+/** Every key of the organization, revoked ones included, oldest first; never the keys themselves. */
+export async function listApiKeys(db: Db, organizationId: string): Promise<ApiKey[]> {
+  return (await listApiKeyRows(db, organizationId)).map(toApiKey);
 }

@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import {
   AgentDocument,
   AgentsDocument,
+  ApiKeysDocument,
   AttachWebhookDocument,
   CreateAgentDocument,
   CreateApiKeyDocument,
@@ -73,6 +74,19 @@ describe('organizations and keys', () => {
     });
     assert.ok(revoked.revokeApiKey.key.revokedAt);
     await expectCode(second.request(AgentsDocument, {}), 'UNAUTHENTICATED');
+
+    const keys = (await client.request(ApiKeysDocument)).apiKeys;
+    assert.deepEqual(
+      keys.map((k) => [k.name, k.revokedAt !== null]),
+      [
+        ['default', false],
+        ['ci', true],
+      ],
+    );
+    assert.ok(!JSON.stringify(keys).includes(created.createApiKey.apiKey), 'never the key itself');
+    const other = await server.newOrganization();
+    const theirs = (await other.client.request(ApiKeysDocument)).apiKeys;
+    assert.equal(theirs.length, 1, 'another organization sees only its own key');
   });
 
   test('the operator key cannot read tenant data', async () => {
