@@ -10,6 +10,7 @@ import {
   createAgent,
   deleteAgent,
   getAgent,
+  getAgents,
   listAgents,
   updateAgent,
 } from './agents.service.ts';
@@ -19,11 +20,7 @@ export const AgentRef = builder.objectRef<Agent>('Agent');
 builder.node(AgentRef, {
   description: 'A voice agent: it takes and makes calls, and its events go to webhooks.',
   id: { resolve: (agent) => agent.id },
-  loadMany: async (ids, ctx) => {
-    const organizationId = organizationOf(ctx);
-    const agents = await Promise.all(ids.map((id) => getAgent(ctx.db, organizationId, id)));
-    return agents.map((agent) => agent ?? null);
-  },
+  loadMany: (ids, ctx) => getAgents(ctx.db, organizationOf(ctx), ids),
   authScopes: { organization: true },
   fields: (t) => ({
     name: t.exposeString('name'),

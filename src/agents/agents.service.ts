@@ -5,6 +5,7 @@ import type { PageRequest } from '../shared/pagination.ts';
 import {
   deleteAgentRow,
   findAgent,
+  findAgents,
   insertAgent,
   listAgents as listAgentRows,
   updateAgentRow,
@@ -49,6 +50,18 @@ export async function getAgent(
 ): Promise<Agent | undefined> {
   const row = await findAgent(db, organizationId, id);
   return row && toAgent(row);
+}
+
+/** The agents of these ids, in the same order; null where one is unknown or another tenant's. */
+export async function getAgents(
+  db: Db,
+  organizationId: string,
+  ids: readonly string[],
+): Promise<(Agent | null)[]> {
+  const byId = new Map(
+    (await findAgents(db, organizationId, ids)).map((row) => [row.id, toAgent(row)]),
+  );
+  return ids.map((id) => byId.get(id) ?? null);
 }
 
 /** Like getAgent, for callers that act on the agent: a missing one is the caller's mistake. */

@@ -79,6 +79,25 @@ export function useRequestLog(logger: Logger): Plugin {
     );
   };
 
+  /**
+   * Names the operation on its HTTP request's state, to be logged with the response; an
+   * operation with no HTTP request (WebSocket) is returned, to be logged when it ends.
+   */
+  const socketOperation = (args: {
+    contextValue: unknown;
+    document: DocumentNode;
+    operationName?: string | null;
+  }) => {
+    const context = args.contextValue as Partial<GraphQLContext> & { request?: Request };
+    const described = describe(args.document, args.operationName);
+    const state = stateOf(context);
+    if (!state) return { context, described, startedAt: performance.now() };
+    state.operationName = described.name;
+    state.operationType = described.type;
+    state.context = context;
+    return undefined;
+  };
+
   return {
     onRequest({ request }) {
       requests.set(request, {
@@ -96,31 +115,17 @@ export function useRequestLog(logger: Logger): Plugin {
       state.operationName = params.operationName ?? null;
     },
     onExecute({ args }) {
-      const context = args.contextValue as Partial<GraphQLContext> & { request?: Request };
-      const described = describe(args.document, args.operationName);
-      const state = stateOf(context);
-      if (state) {
-        state.operationName = described.name;
-        state.operationType = described.type;
-        state.context = context;
-        return;
-      }
-      const startedAt = performance.now();
+      const socket = socketOperation(args);
+      if (!socket) return;
+      const { context, described, startedAt } = socket;
       return {
         onExecuteDone: ({ result }) => logSocketOperation(context, described, startedAt, result),
       };
     },
     onSubscribe({ args }) {
-      const context = args.contextValue as Partial<GraphQLContext> & { request?: Request };
-      const described = describe(args.document, args.operationName);
-      const state = stateOf(context);
-      if (state) {
-        state.operationName = described.name;
-        state.operationType = described.type;
-        state.context = context;
-        return;
-      }
-      const startedAt = performance.now();
+      const socket = socketOperation(args);
+      if (!socket) return;
+      const { context, described, startedAt } = socket;
       return {
         onSubscribeResult: ({ result }) => {
           // A refused subscription is a plain result; an accepted one is logged when it ends.

@@ -52,7 +52,3 @@ export function kindOfId(id: string): IdKind | undefined {
   const match = ID_PATTERN.exec(id);
   return match ? KIND_BY_PREFIX.get(match[1]!) : undefined;
 }
-
-export function isIdOf(kind: IdKind, id: string): boolean {
-  return kindOfId(id) === kind;
-}
