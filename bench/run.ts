@@ -18,6 +18,10 @@ import { percentile, round, summarize } from './stats.ts';
  * noise hit all four alike. The figures that matter are the ratios.
  */
 const quick = process.argv.includes('--quick');
+// `--profile`: the Hookline process writes a V8 CPU profile (open it in Chrome's DevTools) here.
+const profileDir = process.argv.includes('--profile')
+  ? join(import.meta.dirname, 'results', 'profiles')
+  : undefined;
 const settings = quick
   ? {
       rounds: 2,
@@ -44,7 +48,7 @@ log(
   `bench ${quick ? '(quick) ' : ''}on ${machine.cpu} x${machine.cores}, ${machine.node}, ${machine.postgres}`,
 );
 
-const hookline = await startHooklineUnderTest(database.url, receiver.url);
+const hookline = await startHooklineUnderTest(database.url, receiver.url, { profileDir });
 const rawQueue = await startRawQueue(database.url);
 let pEmitted = 0;
 

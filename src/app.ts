@@ -31,7 +31,7 @@ import {
 } from './pubsub/notifier.ts';
 import { type Queue, startQueue } from './queue/queue.ts';
 import { createRetentionScheduler } from './retention/retention-scheduler.ts';
-import type { Services } from './services.ts';
+import { createServices, type Services } from './services.ts';
 import type { Logger } from './shared/logger.ts';
 import { createHttpDrain } from './shutdown/http-drain.ts';
 import { createLiveSubscriptions } from './shutdown/live-subscriptions.ts';
@@ -118,7 +118,7 @@ export async function startHookline(config: Config, logger: Logger): Promise<Hoo
     teardown.add('queue', () => queue.stop({ graceful: false, close: false }));
     const authenticator = createAuthenticator({ db: database.db, notifier });
     teardown.add('authenticator', () => authenticator.stop());
-    const services: Services = { queue, notifier, metrics };
+    const services = createServices(database.db, { queue, notifier, metrics });
 
     let worker: DeliveryWorker | undefined;
     if (runWorker) {

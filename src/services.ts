@@ -1,10 +1,26 @@
+import type { Kysely } from 'kysely';
+import type { Database } from './db/database.ts';
+import { createEventIngest, type EventIngest } from './events/event-ingest.ts';
 import type { Metrics } from './metrics/metrics.ts';
 import type { Notifier } from './pubsub/notifier.ts';
 import type { Queue } from './queue/queue.ts';
 
-/** Infrastructure the services need beyond the database, built once by the composition root. */
-export interface Services {
+/** What queuing deliveries needs: the queue, and the notifier that wakes the workers. */
+export interface DeliveryInfrastructure {
   queue: Queue;
   notifier: Notifier;
+}
+
+/** Infrastructure the services need beyond the database, built once by the composition root. */
+export interface Services extends DeliveryInfrastructure {
   metrics: Metrics;
+  /** Where emitted events go: group-committed, see createEventIngest. */
+  ingest: EventIngest;
+}
+
+export function createServices(
+  db: Kysely<Database>,
+  parts: DeliveryInfrastructure & { metrics: Metrics },
+): Services {
+  return { ...parts, ingest: createEventIngest(db, parts) };
 }

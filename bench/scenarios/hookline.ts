@@ -53,16 +53,21 @@ async function graphql(
 export async function startHooklineUnderTest(
   databaseUrl: string,
   receiverUrl: string,
+  options: { profileDir?: string } = {},
 ): Promise<HooklineUnderTest> {
-  const process = await startHooklineProcess({
-    DATABASE_URL: databaseUrl,
-    HOOKLINE_ADMIN_KEY: ADMIN_KEY,
-    HOOKLINE_ALLOW_NETWORKS: '127.0.0.0/8',
-    LOG_LEVEL: 'warn',
-    NODE_ENV: 'production',
-    // One key emits thousands of events a minute here: measure delivery, not the rate limit.
-    HOOKLINE_RATE_LIMIT_PER_MINUTE: '0',
-  });
+  const nodeArgs = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
+  const process = await startHooklineProcess(
+    {
+      DATABASE_URL: databaseUrl,
+      HOOKLINE_ADMIN_KEY: ADMIN_KEY,
+      HOOKLINE_ALLOW_NETWORKS: '127.0.0.0/8',
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'production',
+      // One key emits thousands of events a minute here: measure delivery, not the rate limit.
+      HOOKLINE_RATE_LIMIT_PER_MINUTE: '0',
+    },
+    { nodeArgs },
+  );
   await process.waitReady();
   const pool = new Pool(process.url, { connections: 128, pipelining: 1 });
   const org = await graphql(

@@ -2,7 +2,7 @@ import { replayFailedDeliveries } from '../deliveries/deliveries.service.ts';
 import { createMetrics } from '../metrics/metrics.ts';
 import { createInProcessNotifier, createPostgresNotifier } from '../pubsub/notifier.ts';
 import { startQueue } from '../queue/queue.ts';
-import type { Services } from '../services.ts';
+import { createServices } from '../services.ts';
 import { HooklineError } from '../shared/errors.ts';
 import { json, UsageError, withDatabase } from './cli-context.ts';
 import { parseOptions, type RunCommand, required } from './command.ts';
@@ -48,11 +48,11 @@ export const run: RunCommand = async (args, { config, io, logger }) => {
       database.mode === 'embedded'
         ? createInProcessNotifier(logger)
         : createPostgresNotifier(database.connectionString, logger);
-    const services: Services = {
+    const services = createServices(db, {
       queue,
       notifier,
       metrics: createMetrics({ processMetrics: false }),
-    };
+    });
     try {
       const count = await replayFailedDeliveries(
         db,

@@ -34,19 +34,6 @@ export async function findEvent(
     .executeTakeFirst();
 }
 
-export async function findEventByIdempotencyKey(
-  db: Db,
-  organizationId: string,
-  key: string,
-): Promise<EventRow | undefined> {
-  return db
-    .selectFrom('events')
-    .selectAll()
-    .where('organization_id', '=', organizationId)
-    .where('idempotency_key', '=', key)
-    .executeTakeFirst();
-}
-
 export async function listEventRows(
   db: Db,
   organizationId: string,
@@ -59,63 +46,86 @@ export async function listEventRows(
   return paginateById(query, 'id', page).execute();
 }
 
-export interface StoredForAgent {
+export interface NewEventRow {
+  id: string;
+  organization_id: string;
+  agent_id: string;
+  type: string;
+  payload: Record<string, unknown>;
+  idempotency_key: string | null;
+}
+
+export interface StoredEvent {
   /** False when the agent does not exist in this organization: nothing was written. */
   agentFound: boolean;
-  /** Null when the idempotency key was already used: nothing was written. */
-  event: EventRow | null;
+  /** When it was stored; null when nothing was stored (unknown agent, or a key used before). */
+  createdAt: Date | null;
   /** The enabled, live webhooks subscribed to this agent and type. */
   webhookIds: string[];
 }
 
 /**
- * The ingest hot path in one round trip: checks the agent belongs to the organization, stores
- * the event unless its idempotency key was used before, and finds the webhooks it goes to.
+ * The ingest hot path: a whole batch of events in one statement. For each row it checks the
+ * agent belongs to the organization, stores the event unless its idempotency key was used before
+ * (earlier in the same batch included), and finds the webhooks it goes to. One result per row,
+ * in order.
  */
-export async function storeEventForAgent(
-  db: Db,
-  row: {
-    id: string;
-    organization_id: string;
-    agent_id: string;
-    type: string;
-    payload: Record<string, unknown>;
-    idempotency_key: string | null;
-  },
-): Promise<StoredForAgent> {
+export async function storeEvents(db: Db, rows: readonly NewEventRow[]): Promise<StoredEvent[]> {
+  if (rows.length === 0) return [];
+  const input = JSON.stringify(rows.map((row, ord) => ({ ...row, ord })));
   const result = await sql<{
     agent_found: boolean;
     created_at: Date | null;
     webhook_ids: string[];
   }>`
-    /* storeEventForAgent */
-    with agent as (
-      select id from agents where organization_id = ${row.organization_id} and id = ${row.agent_id}
+    /* storeEvents */
+    with input as (
+      select * from jsonb_to_recordset(${input}::jsonb) as t(
+        ord int, id text, organization_id text, agent_id text, type text, payload jsonb,
+        idempotency_key text)
+    ), valid as (
+      select input.* from input
+      join agents a on a.organization_id = input.organization_id and a.id = input.agent_id
     ), inserted as (
       insert into events (id, organization_id, agent_id, type, payload, idempotency_key)
-      select ${row.id}, ${row.organization_id}, agent.id, ${row.type}, ${JSON.stringify(row.payload)}::jsonb,
-             ${row.idempotency_key}
-      from agent
+      select id, organization_id, agent_id, type, payload, idempotency_key from valid order by ord
       on conflict (organization_id, idempotency_key) do nothing
-      returning created_at
+      returning id, created_at
     )
     select
-      exists (select 1 from agent) as agent_found,
-      (select created_at from inserted) as created_at,
+      exists (select 1 from valid where valid.ord = input.ord) as agent_found,
+      inserted.created_at,
       array(
         select w.id
         from webhook_subscriptions s
         join webhooks w on w.id = s.webhook_id
-        where s.organization_id = ${row.organization_id}
-          and s.agent_id = ${row.agent_id}
-          and ${row.type} = any(s.events)
+        where s.organization_id = input.organization_id
+          and s.agent_id = input.agent_id
+          and input.type = any(s.events)
           and w.enabled and w.deleted_at is null
         order by w.id
-      ) as webhook_ids`.execute(db);
-  const found = result.rows[0]!;
-  return {
-    agentFound: found.agent_found,
-    event: found.created_at ? { ...row, created_at: found.created_at } : null,
-    webhookIds: found.webhook_ids,
-  };
+      ) as webhook_ids
+    from input
+    left join inserted on inserted.id = input.id
+    order by input.ord`.execute(db);
+  return result.rows.map((row) => ({
+    agentFound: row.agent_found,
+    createdAt: row.created_at,
+    webhookIds: row.webhook_ids,
+  }));
+}
+
+/** The events that first used these idempotency keys, in one query. */
+export async function findEventsByIdempotencyKeys(
+  db: Db,
+  keys: readonly { organizationId: string; key: string }[],
+): Promise<EventRow[]> {
+  if (keys.length === 0) return [];
+  const wanted = JSON.stringify(keys);
+  const result = await sql<EventRow>`
+    select e.*
+    from events e
+    join jsonb_to_recordset(${wanted}::jsonb) as k("organizationId" text, key text)
+      on e.organization_id = k."organizationId" and e.idempotency_key = k.key`.execute(db);
+  return result.rows;
 }

@@ -87,7 +87,7 @@ builder.mutationField('emitEvent', (t) =>
     authScopes: { organization: true },
     args: { input: t.arg({ type: EmitEventInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
-      const { event } = await emitEvent(ctx.db, ctx.services, organizationOf(ctx), {
+      const { event } = await emitEvent(ctx.services, organizationOf(ctx), {
         agentId: input.agentId,
         type: input.type,
         payload: input.payload,

@@ -13,13 +13,7 @@ import {
   payloadByteLength,
   validateEventPayload,
 } from './event-types.ts';
-import {
-  findEvent,
-  findEventByIdempotencyKey,
-  insertEvent,
-  listEventRows,
-  storeEventForAgent,
-} from './events.repository.ts';
+import { findEvent, insertEvent, listEventRows } from './events.repository.ts';
 import type { EventRow } from './events.table.ts';
 
 export interface Event {
@@ -71,53 +65,27 @@ export function validatePayload(type: EventTypeName, payload: unknown): Record<s
   return result.data;
 }
 
-function isUniqueViolation(error: unknown): boolean {
-  return (error as { code?: string }).code === '23505';
-}
-
 /**
  * Stores an event and fans it out, in one transaction, to every enabled webhook subscribed to
  * this agent and type. An idempotency key already used by the organization returns the event it
- * first created, and creates nothing.
+ * first created, and creates nothing. Concurrent emits share transactions (see createEventIngest).
  */
 export async function emitEvent(
-  db: Kysely<Database>,
   services: Services,
   organizationId: string,
   input: EmitEventInput,
 ): Promise<{ event: Event; deliveries: Delivery[]; replayed: boolean }> {
   const payload = validatePayload(input.type, input.payload);
-  const key = input.idempotencyKey ?? null;
-  try {
-    const emitted = await db.transaction().execute(async (trx) => {
-      const stored = await storeEventForAgent(trx, {
-        id: newId('Event'),
-        organization_id: organizationId,
-        agent_id: input.agentId,
-        type: input.type,
-        payload,
-        idempotency_key: key,
-      });
-      if (!stored.event) {
-        const existing = key
-          ? await findEventByIdempotencyKey(trx, organizationId, key)
-          : undefined;
-        if (existing) return { event: toEvent(existing), deliveries: [], replayed: true };
-        throw new NotFoundError('Agent', input.agentId);
-      }
-      const deliveries = await createDeliveries(trx, services, stored.event, stored.webhookIds);
-      return { event: toEvent(stored.event), deliveries, replayed: false };
-    });
-    if (!emitted.replayed) services.metrics.eventsIngested.inc({ type: input.type });
-    return emitted;
-  } catch (error) {
-    // Two requests raced with the same key: the loser answers with the winner's event.
-    if (key && isUniqueViolation(error)) {
-      const existing = await findEventByIdempotencyKey(db, organizationId, key);
-      if (existing) return { event: toEvent(existing), deliveries: [], replayed: true };
-    }
-    throw error;
-  }
+  const ingested = await services.ingest({
+    organizationId,
+    agentId: input.agentId,
+    type: input.type,
+    payload,
+    idempotencyKey: input.idempotencyKey ?? null,
+    payloadBytes: payloadByteLength(payload),
+  });
+  if (!ingested.replayed) services.metrics.eventsIngested.inc({ type: input.type });
+  return { ...ingested, event: toEvent(ingested.event) };
 }
 
 /** Sends the catalog's example of a type to one webhook, whether or not an agent is attached. */

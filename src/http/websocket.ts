@@ -10,6 +10,7 @@ import { watchKeyRevocations } from '../auth/key-revocation.ts';
 import type { Database } from '../db/database.ts';
 import type { Notifier } from '../pubsub/notifier.ts';
 import type { Logger } from '../shared/logger.ts';
+import { batchFrameWrites } from './ws-frame-batching.ts';
 import type { HooklineYoga } from './yoga.ts';
 
 /** Largest client message we accept; GraphQL documents and variables are small. */
@@ -42,6 +43,7 @@ export function attachGraphQLWebSocket(
     path: yoga.graphqlEndpoint,
     maxPayload: MAX_WS_MESSAGE_BYTES,
   });
+  batchFrameWrites(wss);
   const disposable = useServer(
     {
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as never,

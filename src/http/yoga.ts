@@ -7,6 +7,7 @@ import type { Authenticator } from '../auth/authenticator.ts';
 import type { Config } from '../config/config.ts';
 import type { Database } from '../db/database.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
+import { useSharedSubscriptionEvents } from '../graphql/shared-subscription-events.ts';
 import type { Services } from '../services.ts';
 import type { Logger } from '../shared/logger.ts';
 import { limitPlugins, MAX_REQUEST_BODY_BYTES } from './limits.ts';
@@ -45,7 +46,7 @@ export function createHooklineYoga(deps: YogaDeps): HooklineYoga {
     graphiql: !deps.config.production,
     landingPage: false,
     // Limits first: a request they refuse costs no more than parsing it.
-    plugins: [...limitPlugins(deps.config), ...(deps.plugins ?? [])],
+    plugins: [...limitPlugins(deps.config), ...(deps.plugins ?? []), useSharedSubscriptionEvents()],
     maxRequestBodySize: MAX_REQUEST_BODY_BYTES,
     batching: false,
     // Internal errors reach the client as "Unexpected error."; the real one is logged.

@@ -41,6 +41,7 @@ export function exited(child: ChildProcess): Promise<number | null> {
 
 export async function startHooklineProcess(
   settings: Record<string, string>,
+  options: { nodeArgs?: readonly string[] } = {},
 ): Promise<HooklineProcess> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = { ...process.env };
@@ -53,7 +54,7 @@ export async function startHooklineProcess(
   delete env.NODE_TEST_CONTEXT;
   delete env.HOST;
   Object.assign(env, { PORT: String(port), LOG_LEVEL: 'info' }, settings);
-  const child = spawn(process.execPath, ['src/main.ts'], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), 'src/main.ts'], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

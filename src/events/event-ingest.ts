@@ -1,0 +1,115 @@
+import type { Kysely } from 'kysely';
+import type { Database, Db } from '../db/database.ts';
+import { createDeliveriesOfEvents, type Delivery } from '../deliveries/deliveries.service.ts';
+import type { DeliveryInfrastructure } from '../services.ts';
+import { NotFoundError } from '../shared/errors.ts';
+import { createGroupCommit, type ItemOutcome } from '../shared/group-commit.ts';
+import { newId } from '../shared/ids.ts';
+import type { EventTypeName } from './event-types.ts';
+import { findEventsByIdempotencyKeys, type NewEventRow, storeEvents } from './events.repository.ts';
+import type { EventRow } from './events.table.ts';
+
+/** An event to store, its payload already validated. */
+export interface IngestRequest {
+  organizationId: string;
+  agentId: string;
+  type: EventTypeName;
+  payload: Record<string, unknown>;
+  idempotencyKey: string | null;
+  /** The payload's size in bytes, to keep batches within a reasonable statement size. */
+  payloadBytes: number;
+}
+
+export interface Ingested {
+  event: EventRow;
+  deliveries: Delivery[];
+  /** True when the idempotency key was used before: `event` is that first event. */
+  replayed: boolean;
+}
+
+export type EventIngest = (request: IngestRequest) => Promise<Ingested>;
+
+const MAX_BATCH_EVENTS = 200;
+const MAX_BATCH_BYTES = 2 * 1024 * 1024;
+
+/**
+ * Stores events and fans them out, group-committed: the emits that arrive while one transaction
+ * is being written share the next one (event rows, deliveries, their jobs and the workers'
+ * wake-up: five statements for the whole batch). Every caller still learns its own outcome: its
+ * event, or the event its idempotency key first created, or NOT_FOUND for an unknown agent.
+ */
+export function createEventIngest(
+  db: Kysely<Database>,
+  services: DeliveryInfrastructure,
+): EventIngest {
+  return createGroupCommit<IngestRequest, Ingested>({
+    maxItems: MAX_BATCH_EVENTS,
+    maxWeight: MAX_BATCH_BYTES,
+    weigh: (request) => request.payloadBytes,
+    async write(requests) {
+      try {
+        return await db.transaction().execute((trx) => ingestBatch(trx, services, requests));
+      } catch (error) {
+        if (requests.length === 1) throw error;
+        // Whatever failed the batch must not fail its neighbours: each is tried again alone.
+        return Promise.all(
+          requests.map((request) =>
+            db
+              .transaction()
+              .execute((trx) => ingestBatch(trx, services, [request]))
+              .then(([outcome]) => outcome!)
+              .catch((alone: unknown): ItemOutcome<Ingested> => ({ ok: false, error: alone })),
+          ),
+        );
+      }
+    },
+  });
+}
+
+/** One transaction's worth: stores the batch, finds the replays, creates the deliveries. */
+export async function ingestBatch(
+  trx: Db,
+  services: DeliveryInfrastructure,
+  requests: readonly IngestRequest[],
+): Promise<ItemOutcome<Ingested>[]> {
+  const rows: NewEventRow[] = requests.map((request) => ({
+    id: newId('Event'),
+    organization_id: request.organizationId,
+    agent_id: request.agentId,
+    type: request.type,
+    payload: request.payload,
+    idempotency_key: request.idempotencyKey,
+  }));
+  const stored = await storeEvents(trx, rows);
+
+  const replayKeys = requests.flatMap((request, i) =>
+    stored[i]!.agentFound && !stored[i]!.createdAt && request.idempotencyKey
+      ? [{ organizationId: request.organizationId, key: request.idempotencyKey }]
+      : [],
+  );
+  const firstEvents = new Map(
+    (await findEventsByIdempotencyKeys(trx, replayKeys)).map((event) => [
+      `${event.organization_id} ${event.idempotency_key}`,
+      event,
+    ]),
+  );
+
+  const fanouts = rows.flatMap((row, i) => {
+    const { createdAt, webhookIds } = stored[i]!;
+    return createdAt ? [{ event: { ...row, created_at: createdAt }, webhookIds }] : [];
+  });
+  const deliveries = await createDeliveriesOfEvents(trx, services, fanouts);
+  const deliveriesOf = new Map(fanouts.map((fanout, i) => [fanout.event.id, deliveries[i]!]));
+
+  return rows.map((row, i): ItemOutcome<Ingested> => {
+    const { agentFound, createdAt } = stored[i]!;
+    if (createdAt) {
+      const event = { ...row, created_at: createdAt };
+      return { ok: true, value: { event, deliveries: deliveriesOf.get(row.id)!, replayed: false } };
+    }
+    if (!agentFound) return { ok: false, error: new NotFoundError('Agent', row.agent_id) };
+    const first = firstEvents.get(`${row.organization_id} ${row.idempotency_key}`);
+    if (first) return { ok: true, value: { event: first, deliveries: [], replayed: true } };
+    return { ok: false, error: new Error(`event ${row.id} was neither stored nor a replay`) };
+  });
+}

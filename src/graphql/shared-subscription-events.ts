@@ -1,0 +1,84 @@
+import {
+  createSourceEventStream,
+  type ExecutionArgs,
+  type ExecutionResult,
+  executeSubscriptionEvent,
+  type GraphQLError,
+  mapSourceToResponseEvent,
+  type OperationDefinitionNode,
+  type ValidatedSubscriptionArgs,
+  validateSubscriptionArgs,
+} from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { GraphQLContext } from './context.ts';
+
+type EventResult = ExecutionResult | Promise<ExecutionResult>;
+
+/**
+ * Subscriptions whose events are executed once per audience, not once per subscriber.
+ *
+ * A live feed hands the same item object to every subscriber who wants it. Subscribers with the
+ * same operation, the same variables and the same authority (viewer kind and organization) would
+ * each run the same resolvers on it and get the same result: with a hundred dashboards open, that
+ * execution was most of what a delivery attempt cost. Here the first subscriber's result is kept
+ * with the item (weakly: it goes when the item goes) and handed to the others.
+ *
+ * Everything else is graphql-js's own subscribe algorithm (validation, the source stream, the
+ * per-event execution), so behaviour, errors and plugins are as before.
+ */
+export function subscribeSharingEvents(args: ExecutionArgs) {
+  const validated = validateSubscriptionArgs(args);
+  if (!('schema' in validated)) return { errors: validated as readonly GraphQLError[] };
+  const stream = createSourceEventStream(validated);
+  const toResponses = (source: Awaited<typeof stream>) =>
+    isAsyncIterable(source) ? mapSourceToResponseEvent(validated, source, executeShared) : source;
+  return stream instanceof Promise ? stream.then(toResponses) : toResponses(stream);
+}
+
+/** Makes Yoga (over WebSocket and SSE alike) run subscriptions with `subscribeSharingEvents`. */
+export function useSharedSubscriptionEvents(): Plugin {
+  return {
+    onSubscribe: ({ setSubscribeFn }) => setSubscribeFn(subscribeSharingEvents as never),
+  };
+}
+
+const resultsByItem = new WeakMap<object, Map<string, EventResult>>();
+
+function executeShared(args: ValidatedSubscriptionArgs): EventResult {
+  const item = args.rootValue;
+  const audience = audienceOf(args);
+  if (typeof item !== 'object' || item === null || audience === undefined) {
+    return executeSubscriptionEvent(args);
+  }
+  let results = resultsByItem.get(item);
+  if (!results) {
+    results = new Map();
+    resultsByItem.set(item, results);
+  }
+  let result = results.get(audience);
+  if (!result) {
+    result = executeSubscriptionEvent(args);
+    results.set(audience, result);
+  }
+  return result;
+}
+
+const operationIds = new WeakMap<OperationDefinitionNode, number>();
+let nextOperationId = 0;
+
+/** Who gets identical results: same operation, variables and authority. */
+function audienceOf(args: ValidatedSubscriptionArgs): string | undefined {
+  const viewer = (args.contextValue as Partial<GraphQLContext> | undefined)?.viewer;
+  if (!viewer) return undefined;
+  let operationId = operationIds.get(args.operation);
+  if (operationId === undefined) {
+    operationId = nextOperationId++;
+    operationIds.set(args.operation, operationId);
+  }
+  const authority = viewer.kind === 'organization' ? viewer.organizationId : viewer.kind;
+  return `${operationId} ${authority} ${JSON.stringify(args.variableValues.coerced)}`;
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof (value as AsyncIterable<unknown> | null)?.[Symbol.asyncIterator] === 'function';
+}

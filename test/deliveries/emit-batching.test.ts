@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
+import { EmitEventDocument } from '../../src/client/index.ts';
+import { type IngestRequest, ingestBatch } from '../../src/events/event-ingest.ts';
+import { NotFoundError } from '../../src/shared/errors.ts';
+import { expectCode } from '../support/assertions.ts';
+import { agentWithWebhook, preConversation } from '../support/fixtures.ts';
+import { type Receiver, startReceiver } from '../support/receiver.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+
+/**
+ * Emits that arrive together share one transaction (group commit). Each caller must still get
+ * exactly its own answer, whatever its neighbours in the batch are.
+ */
+let server: TestServer;
+let receiver: Receiver;
+
+before(async () => {
+  server = await startTestServer('emit_batching');
+  receiver = await startReceiver();
+});
+after(async () => {
+  await receiver.close();
+  await server.stop();
+});
+
+const request = (
+  organizationId: string,
+  agentId: string,
+  callId: string,
+  idempotencyKey: string | null = null,
+): IngestRequest => ({
+  organizationId,
+  agentId,
+  type: 'PRE_CONVERSATION',
+  payload: preConversation(callId),
+  idempotencyKey,
+  payloadBytes: 100,
+});
+
+describe('batched ingest', () => {
+  test('one batch: duplicate keys, unknown and foreign agents each get their own answer', async () => {
+    const mine = await server.newOrganization('Batch A');
+    const theirs = await server.newOrganization('Batch B');
+    const { agentId } = await agentWithWebhook(mine.client, `${receiver.url}/a`);
+    const foreign = await agentWithWebhook(theirs.client, `${receiver.url}/b`);
+    const org = mine.organizationId;
+    const { db } = server.hookline.database;
+
+    const outcomes = await db
+      .transaction()
+      .execute((trx) =>
+        ingestBatch(trx, server.hookline.services, [
+          request(org, agentId, 'first', 'key-1'),
+          request(org, agentId, 'second', 'key-1'),
+          request(org, 'agt_00000000000000000000000000', 'unknown'),
+          request(org, agentId, 'no-key'),
+          request(org, foreign.agentId, 'foreign'),
+        ]),
+      );
+
+    const [first, second, unknown, noKey, other] = outcomes;
+    assert.ok(first?.ok && second?.ok && noKey?.ok);
+    assert.equal(first.value.replayed, false);
+    assert.equal(first.value.deliveries.length, 1);
+    assert.equal(second.value.replayed, true, 'the second use of a key replays the first event');
+    assert.equal(second.value.event.id, first.value.event.id);
+    assert.deepEqual(second.value.deliveries, []);
+    assert.equal(noKey.value.replayed, false);
+    assert.notEqual(noKey.value.event.id, first.value.event.id);
+    for (const refused of [unknown, other]) {
+      assert.ok(refused && !refused.ok);
+      assert.ok(refused.error instanceof NotFoundError);
+    }
+
+    const stored = await db
+      .selectFrom('events')
+      .select(['payload'])
+      .where('organization_id', '=', org)
+      .orderBy('id')
+      .execute();
+    assert.deepEqual(
+      stored.map((row) => (row.payload as { callId: string }).callId),
+      ['first', 'no-key'],
+    );
+    const foreignEvents = await db
+      .selectFrom('events')
+      .select(sql<number>`count(*)::int`.as('n'))
+      .where('organization_id', '=', theirs.organizationId)
+      .executeTakeFirstOrThrow();
+    assert.equal(foreignEvents.n, 0, 'nothing is stored for another organization');
+    await receiver.waitFor(2);
+  });
+
+  test('many concurrent emits over HTTP: one event per key, every delivery sent once', async () => {
+    const { client } = await server.newOrganization('Batch C');
+    const own = await startReceiver();
+    try {
+      const { agentId } = await agentWithWebhook(client, `${own.url}/c`);
+      const emit = (callId: string, idempotencyKey?: string) =>
+        client.request(EmitEventDocument, {
+          input: {
+            agentId,
+            type: 'PRE_CONVERSATION',
+            payload: preConversation(callId),
+            idempotencyKey,
+          },
+        });
+      const plain = Array.from({ length: 40 }, (_, i) => emit(`plain_${i}`));
+      const keyed = Array.from({ length: 20 }, (_, i) => emit(`keyed_${i}`, 'same-key'));
+      const unknown = Array.from({ length: 5 }, (_, i) =>
+        expectCode(
+          client.request(EmitEventDocument, {
+            input: {
+              agentId: 'agt_00000000000000000000000000',
+              type: 'PRE_CONVERSATION',
+              payload: preConversation(`unknown_${i}`),
+            },
+          }),
+          'NOT_FOUND',
+        ),
+      );
+      const [plainResults, keyedResults] = await Promise.all([
+        Promise.all(plain),
+        Promise.all(keyed),
+        Promise.all(unknown),
+      ]);
+      const plainIds = new Set(plainResults.map((r) => r.emitEvent.event.id));
+      assert.equal(plainIds.size, 40);
+      const keyedIds = new Set(keyedResults.map((r) => r.emitEvent.event.id));
+      assert.equal(keyedIds.size, 1, 'every use of the key answers with the same event');
+
+      const received = await own.waitFor(41);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(own.requests.length, 41, 'one delivery per event, nothing twice');
+      const callIds = own.requests.map(
+        (r) => (JSON.parse(r.body) as { data: { callId: string } }).data.callId,
+      );
+      assert.equal(new Set(callIds).size, 41);
+      assert.equal(callIds.filter((id) => id.startsWith('keyed_')).length, 1);
+      assert.ok(received.length >= 41);
+    } finally {
+      await own.close();
+    }
+  });
+});
