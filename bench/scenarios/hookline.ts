@@ -53,22 +53,27 @@ async function graphql(
 export async function startHooklineUnderTest(
   databaseUrl: string,
   receiverUrl: string,
-  options: { profileDir?: string } = {},
+  options: { profileDir?: string; split?: boolean } = {},
 ): Promise<HooklineUnderTest> {
   const nodeArgs = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
+  const settings = {
+    DATABASE_URL: databaseUrl,
+    HOOKLINE_ADMIN_KEY: ADMIN_KEY,
+    HOOKLINE_ALLOW_NETWORKS: '127.0.0.0/8',
+    LOG_LEVEL: 'warn',
+    NODE_ENV: 'production',
+    // One key emits thousands of events a minute here: measure delivery, not the rate limit.
+    HOOKLINE_RATE_LIMIT_PER_MINUTE: '0',
+  };
   const process = await startHooklineProcess(
-    {
-      DATABASE_URL: databaseUrl,
-      HOOKLINE_ADMIN_KEY: ADMIN_KEY,
-      HOOKLINE_ALLOW_NETWORKS: '127.0.0.0/8',
-      LOG_LEVEL: 'warn',
-      NODE_ENV: 'production',
-      // One key emits thousands of events a minute here: measure delivery, not the rate limit.
-      HOOKLINE_RATE_LIMIT_PER_MINUTE: '0',
-    },
+    { ...settings, HOOKLINE_ROLE: options.split ? 'api' : 'all' },
     { nodeArgs },
   );
   await process.waitReady();
+  const worker = options.split
+    ? await startHooklineProcess({ ...settings, HOOKLINE_ROLE: 'worker' }, { nodeArgs })
+    : undefined;
+  await worker?.waitReady();
   const pool = new Pool(process.url, { connections: 128, pipelining: 1 });
   const org = await graphql(
     pool,
@@ -154,6 +159,7 @@ export async function startHooklineUnderTest(
     },
     async stop() {
       await pool.close();
+      await worker?.stop();
       await process.stop();
     },
   };

@@ -88,50 +88,41 @@ export async function createDeliveries(
   event: EventRow,
   webhookIds: readonly string[],
 ): Promise<Delivery[]> {
-  const [deliveries] = await createDeliveriesOfEvents(trx, services, [{ event, webhookIds }]);
-  return deliveries!;
-}
-
-/** `createDeliveries` for many events at once: the same three statements, whatever the count. */
-export async function createDeliveriesOfEvents(
-  trx: Db,
-  services: DeliveryInfrastructure,
-  fanouts: readonly { event: EventRow; webhookIds: readonly string[] }[],
-): Promise<Delivery[][]> {
   const rows = await insertDeliveries(
     trx,
-    fanouts.flatMap(({ event, webhookIds }) =>
-      webhookIds.map((webhookId) => ({
-        id: newId('Delivery'),
-        organization_id: event.organization_id,
-        event_id: event.id,
-        webhook_id: webhookId,
-      })),
-    ),
+    webhookIds.map((webhookId) => ({
+      id: newId('Delivery'),
+      organization_id: event.organization_id,
+      event_id: event.id,
+      webhook_id: webhookId,
+    })),
   );
-  await enqueueAndAnnounce(trx, services, rows);
-  const byEvent = Map.groupBy(rows, (row) => row.event_id);
-  return fanouts.map(({ event }) => (byEvent.get(event.id) ?? []).map(toDelivery));
+  await queueNewDeliveries(trx, services, rows.map(toDelivery));
+  return rows.map(toDelivery);
 }
 
-async function enqueueAndAnnounce(
+/**
+ * Queues the jobs of deliveries just made PENDING and announces them (the workers wake, live
+ * feeds show PENDING), on the caller's transaction.
+ */
+export async function queueNewDeliveries(
   trx: Db,
   services: DeliveryInfrastructure,
-  rows: DeliveryRow[],
+  deliveries: readonly Pick<Delivery, 'id' | 'organizationId' | 'webhookId'>[],
 ): Promise<void> {
-  if (rows.length === 0) return;
+  if (deliveries.length === 0) return;
   await enqueueDeliveryJobs(
     services.queue,
     trx,
-    rows.map((row) => ({ deliveryId: row.id, organizationId: row.organization_id })),
+    deliveries.map((d) => ({ deliveryId: d.id, organizationId: d.organizationId })),
   );
   await services.notifier.publish(trx, {
     wake: true,
-    deliveries: rows.map((row) => ({
-      organizationId: row.organization_id,
-      deliveryId: row.id,
-      webhookId: row.webhook_id,
-      status: row.status,
+    deliveries: deliveries.map((d) => ({
+      organizationId: d.organizationId,
+      deliveryId: d.id,
+      webhookId: d.webhookId,
+      status: 'PENDING',
     })),
   });
 }
@@ -185,7 +176,7 @@ export async function redeliver(
       throw new ConflictError(`Webhook ${webhook.id} is disabled: enable it first`);
     const [row] = await restartDeliveryRows(trx, organizationId, [deliveryId]);
     if (!row) throw new ConflictError(`Delivery ${deliveryId} changed meanwhile; try again`);
-    await enqueueAndAnnounce(trx, services, [row]);
+    await queueNewDeliveries(trx, services, [toDelivery(row)]);
     return toDelivery(row);
   });
 }
@@ -203,7 +194,7 @@ export async function replayFailedDeliveries(
       throw new ConflictError(`Webhook ${webhook.id} is disabled: enable it first`);
     const ids = await findFailedDeliveryIdsSince(trx, organizationId, webhookId, since);
     const rows = await restartDeliveryRows(trx, organizationId, ids);
-    await enqueueAndAnnounce(trx, services, rows);
+    await queueNewDeliveries(trx, services, rows.map(toDelivery));
     return rows.length;
   });
 }

@@ -68,7 +68,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       queued = [];
       try {
         const settlements = batch.map((b) => b.settlement);
-        const notices = await db.transaction().execute(async (trx) => {
+        const notices = await notifier.transaction(db, async (trx) => {
           const notices = await recordSettlements(trx, settlements, {
             queue,
             scheduleSeconds: options.scheduleSeconds,
@@ -143,11 +143,13 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     if (!stopped) void pump();
   };
 
+  /** Fetches and starts what there is room for; true when there may be more waiting. */
   const fetchAndDispatch = async (): Promise<boolean> => {
     const room = options.concurrency - running;
     if (room <= 0) return false;
+    const batchSize = Math.min(room, maxFetch);
     const jobs = (await queue.fetch<DeliveryJobData>(deliveryJob.name, {
-      batchSize: Math.min(room, maxFetch),
+      batchSize,
     })) as Job<DeliveryJobData>[];
     if (jobs.length === 0) return false;
     const ids: string[] = [];
@@ -167,7 +169,9 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
         deliveryId ? contexts.get(deliveryId) : undefined,
       ).finally(onFinished);
     }
-    return jobs.length > 0;
+    // A short batch emptied the queue: fetching again at once would find nothing (and cost a
+    // round trip per wake-up). Jobs queued meanwhile come with a wake-up of their own.
+    return jobs.length === batchSize;
   };
 
   const fetchUntilFullOrEmpty = async (): Promise<void> => {

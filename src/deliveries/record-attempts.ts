@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { type Insertable, sql } from 'kysely';
 import { fromKysely } from 'pg-boss';
 import type { Db } from '../db/database.ts';
 import type { SendOutcome } from '../delivery-client/index.ts';
@@ -8,6 +8,7 @@ import { type DeliveryJobInsert, enqueueDeliveryJobs, type Queue } from '../queu
 import { newId } from '../shared/ids.ts';
 import { decideNext } from './decide-next.ts';
 import { cancelPendingDeliveriesOfWebhook } from './deliveries.cancel.ts';
+import type { DeliveryAttemptsTable } from './deliveries.table.ts';
 import type { DeliveryContext } from './load-deliveries.ts';
 import { disabledReason, shouldDisable } from './maybe-disable.ts';
 
@@ -82,7 +83,8 @@ export async function recordSettlements(
       error_kind: s.result.outcome.error?.kind ?? (s.result.outcome.ok ? null : 'http_status'),
       error: describeError(s.result.outcome),
     }));
-    await trx.insertInto('delivery_attempts').values(rows).execute();
+    await lockWebhooksIfFailing(trx, attempted);
+    await insertAttempts(trx, rows, healthyWebhookIds(attempted));
     rows.forEach((row, i) => {
       const s = attempted[i]!;
       attempts.push({
@@ -106,8 +108,9 @@ export async function recordSettlements(
     }),
   }));
   // Lock order matters: webhooks first, then deliveries, as toggleWebhook and deleteWebhook do;
-  // the opposite order deadlocks with them.
-  await updateEndpointHealth(trx, attempted, now, options.disableAfterSeconds, deliveries);
+  // the opposite order deadlocks with them. (The attempts above only key-share their deliveries,
+  // which conflicts with neither.)
+  await recordFailureStreaks(trx, attempted, now, options.disableAfterSeconds, deliveries);
   const advanced = await advanceDeliveries(
     trx,
     steps.map(({ settlement, step }) => ({
@@ -204,30 +207,75 @@ async function advanceDeliveries(
 }
 
 /**
- * Tracks the start of each endpoint's unbroken failure streak: a success clears it, and a streak
- * longer than the window disables the endpoint and cancels what it still owes.
+ * A batch that changes endpoints both ways (streaks ended, streaks started) locks them in two
+ * statements; two workers doing so in different orders would deadlock. So such a batch first
+ * locks every endpoint it touches, in id order. A batch of successes only needs no lock.
  */
-async function updateEndpointHealth(
+async function lockWebhooksIfFailing(
+  trx: Db,
+  attempted: readonly Extract<Settlement, { kind: 'attempted' }>[],
+): Promise<void> {
+  if (attempted.every((s) => s.result.outcome.ok)) return;
+  const ids = [...new Set(attempted.map((s) => s.context.webhook.id))].sort();
+  await sql`select id from webhooks where id = any(${ids}::text[]) order by id for no key update`.execute(
+    trx,
+  );
+}
+
+/** Endpoints that answered within this batch: any failure streak of theirs is over. */
+function healthyWebhookIds(
+  attempted: readonly Extract<Settlement, { kind: 'attempted' }>[],
+): string[] {
+  const ids = new Set<string>();
+  for (const s of attempted) if (s.result.outcome.ok) ids.add(s.context.webhook.id);
+  return [...ids].sort();
+}
+
+/**
+ * Logs the attempts and, in the same statement (one round trip fewer per batch), ends the
+ * failure streaks of the endpoints that answered.
+ */
+async function insertAttempts(
+  trx: Db,
+  rows: Insertable<DeliveryAttemptsTable>[],
+  healthy: readonly string[],
+): Promise<void> {
+  if (healthy.length === 0) {
+    await trx.insertInto('delivery_attempts').values(rows).execute();
+    return;
+  }
+  await trx
+    .with('healthy', (db) =>
+      db
+        .updateTable('webhooks')
+        .set({ failing_since: null })
+        .where('id', 'in', healthy)
+        .where('failing_since', 'is not', null),
+    )
+    .insertInto('delivery_attempts')
+    .values(rows)
+    .execute();
+}
+
+/**
+ * Tracks the start of each endpoint's unbroken failure streak (a success ended it already, in
+ * insertAttempts); a streak longer than the window disables the endpoint and cancels what it
+ * still owes.
+ */
+async function recordFailureStreaks(
   trx: Db,
   attempted: readonly Extract<Settlement, { kind: 'attempted' }>[],
   now: Date,
   disableAfterSeconds: number,
   notices: DeliveryNotice[],
 ): Promise<void> {
-  const succeeded = new Set<string>();
+  const succeeded = new Set(healthyWebhookIds(attempted));
   const firstFailure = new Map<string, Date>();
   for (const s of attempted) {
     const webhookId = s.context.webhook.id;
-    if (s.result.outcome.ok) succeeded.add(webhookId);
-    else if (!firstFailure.has(webhookId)) firstFailure.set(webhookId, s.result.startedAt);
-  }
-  if (succeeded.size > 0) {
-    await trx
-      .updateTable('webhooks')
-      .set({ failing_since: null })
-      .where('id', 'in', [...succeeded].sort())
-      .where('failing_since', 'is not', null)
-      .execute();
+    if (!s.result.outcome.ok && !firstFailure.has(webhookId)) {
+      firstFailure.set(webhookId, s.result.startedAt);
+    }
   }
   // In id order, so that two workers' batches lock shared webhooks in the same order.
   for (const [webhookId, startedAt] of [...firstFailure].sort(([a], [b]) => a.localeCompare(b))) {

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database, Db } from '../db/database.ts';
-import { createDeliveriesOfEvents, type Delivery } from '../deliveries/deliveries.service.ts';
+import { queueNewDeliveries } from '../deliveries/deliveries.service.ts';
 import type { DeliveryInfrastructure } from '../services.ts';
 import { NotFoundError } from '../shared/errors.ts';
 import { createGroupCommit, type ItemOutcome } from '../shared/group-commit.ts';
@@ -22,7 +22,8 @@ export interface IngestRequest {
 
 export interface Ingested {
   event: EventRow;
-  deliveries: Delivery[];
+  /** The ids of its deliveries (none when replayed). */
+  deliveryIds: string[];
   /** True when the idempotency key was used before: `event` is that first event. */
   replayed: boolean;
 }
@@ -35,7 +36,7 @@ const MAX_BATCH_BYTES = 2 * 1024 * 1024;
 /**
  * Stores events and fans them out, group-committed: the emits that arrive while one transaction
  * is being written share the next one (event rows, deliveries, their jobs and the workers'
- * wake-up: five statements for the whole batch). Every caller still learns its own outcome: its
+ * wake-up: four round trips for the whole batch, whatever its size). Every caller still learns its own outcome: its
  * event, or the event its idempotency key first created, or NOT_FOUND for an unknown agent.
  */
 export function createEventIngest(
@@ -48,15 +49,16 @@ export function createEventIngest(
     weigh: (request) => request.payloadBytes,
     async write(requests) {
       try {
-        return await db.transaction().execute((trx) => ingestBatch(trx, services, requests));
+        return await services.notifier.transaction(db, (trx) =>
+          ingestBatch(trx, services, requests),
+        );
       } catch (error) {
         if (requests.length === 1) throw error;
         // Whatever failed the batch must not fail its neighbours: each is tried again alone.
         return Promise.all(
           requests.map((request) =>
-            db
-              .transaction()
-              .execute((trx) => ingestBatch(trx, services, [request]))
+            services.notifier
+              .transaction(db, (trx) => ingestBatch(trx, services, [request]))
               .then(([outcome]) => outcome!)
               .catch((alone: unknown): ItemOutcome<Ingested> => ({ ok: false, error: alone })),
           ),
@@ -94,22 +96,28 @@ export async function ingestBatch(
     ]),
   );
 
-  const fanouts = rows.flatMap((row, i) => {
-    const { createdAt, webhookIds } = stored[i]!;
-    return createdAt ? [{ event: { ...row, created_at: createdAt }, webhookIds }] : [];
-  });
-  const deliveries = await createDeliveriesOfEvents(trx, services, fanouts);
-  const deliveriesOf = new Map(fanouts.map((fanout, i) => [fanout.event.id, deliveries[i]!]));
+  await queueNewDeliveries(
+    trx,
+    services,
+    rows.flatMap((row, i) =>
+      stored[i]!.deliveries.map(({ id, webhookId }) => ({
+        id,
+        webhookId,
+        organizationId: row.organization_id,
+      })),
+    ),
+  );
 
   return rows.map((row, i): ItemOutcome<Ingested> => {
     const { agentFound, createdAt } = stored[i]!;
     if (createdAt) {
       const event = { ...row, created_at: createdAt };
-      return { ok: true, value: { event, deliveries: deliveriesOf.get(row.id)!, replayed: false } };
+      const deliveryIds = stored[i]!.deliveries.map((d) => d.id);
+      return { ok: true, value: { event, deliveryIds, replayed: false } };
     }
     if (!agentFound) return { ok: false, error: new NotFoundError('Agent', row.agent_id) };
     const first = firstEvents.get(`${row.organization_id} ${row.idempotency_key}`);
-    if (first) return { ok: true, value: { event: first, deliveries: [], replayed: true } };
+    if (first) return { ok: true, value: { event: first, deliveryIds: [], replayed: true } };
     return { ok: false, error: new Error(`event ${row.id} was neither stored nor a replay`) };
   });
 }

@@ -60,15 +60,18 @@ export interface StoredEvent {
   agentFound: boolean;
   /** When it was stored; null when nothing was stored (unknown agent, or a key used before). */
   createdAt: Date | null;
-  /** The enabled, live webhooks subscribed to this agent and type. */
-  webhookIds: string[];
+  /** Its new PENDING deliveries: one per enabled, live webhook subscribed to its agent and type. */
+  deliveries: { id: string; webhookId: string }[];
 }
 
 /**
- * The ingest hot path: a whole batch of events in one statement. For each row it checks the
- * agent belongs to the organization, stores the event unless its idempotency key was used before
- * (earlier in the same batch included), and finds the webhooks it goes to. One result per row,
- * in order.
+ * The ingest hot path: a whole batch of events, and their deliveries, in one statement. For each
+ * row it checks the agent belongs to the organization, stores the event unless its idempotency
+ * key was used before (earlier in the same batch included), and creates one delivery per webhook
+ * subscribed to that agent and type. One result per row, in order.
+ *
+ * Delivery ids are made here, in SQL, since only this statement knows the webhooks: the event's
+ * time part, then 16 random hex digits (hex digits are Crockford base32 digits too).
  */
 export async function storeEvents(db: Db, rows: readonly NewEventRow[]): Promise<StoredEvent[]> {
   if (rows.length === 0) return [];
@@ -76,7 +79,7 @@ export async function storeEvents(db: Db, rows: readonly NewEventRow[]): Promise
   const result = await sql<{
     agent_found: boolean;
     created_at: Date | null;
-    webhook_ids: string[];
+    deliveries: [id: string, webhookId: string][];
   }>`
     /* storeEvents */
     with input as (
@@ -90,28 +93,35 @@ export async function storeEvents(db: Db, rows: readonly NewEventRow[]): Promise
       insert into events (id, organization_id, agent_id, type, payload, idempotency_key)
       select id, organization_id, agent_id, type, payload, idempotency_key from valid order by ord
       on conflict (organization_id, idempotency_key) do nothing
-      returning id, created_at
+      returning id, organization_id, agent_id, type, created_at
+    ), new_deliveries as (
+      insert into deliveries (id, organization_id, event_id, webhook_id, status, next_attempt_at)
+      select
+        'dlv_' || substr(e.id, 5, 10) || upper(left(replace(gen_random_uuid()::text, '-', ''), 16)),
+        e.organization_id, e.id, w.id, 'PENDING', e.created_at
+      from inserted e
+      join webhook_subscriptions s
+        on s.organization_id = e.organization_id and s.agent_id = e.agent_id
+        and e.type = any(s.events)
+      join webhooks w on w.id = s.webhook_id and w.enabled and w.deleted_at is null
+      order by e.id, w.id
+      returning id, event_id, webhook_id
     )
     select
       exists (select 1 from valid where valid.ord = input.ord) as agent_found,
       inserted.created_at,
-      array(
-        select w.id
-        from webhook_subscriptions s
-        join webhooks w on w.id = s.webhook_id
-        where s.organization_id = input.organization_id
-          and s.agent_id = input.agent_id
-          and input.type = any(s.events)
-          and w.enabled and w.deleted_at is null
-        order by w.id
-      ) as webhook_ids
+      coalesce(
+        (select json_agg(json_build_array(d.id, d.webhook_id) order by d.webhook_id)
+         from new_deliveries d where d.event_id = input.id),
+        '[]'
+      ) as deliveries
     from input
     left join inserted on inserted.id = input.id
     order by input.ord`.execute(db);
   return result.rows.map((row) => ({
     agentFound: row.agent_found,
     createdAt: row.created_at,
-    webhookIds: row.webhook_ids,
+    deliveries: row.deliveries.map(([id, webhookId]) => ({ id, webhookId })),
   }));
 }
 

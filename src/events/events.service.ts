@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database, Db } from '../db/database.ts';
 import { createDeliveries, type Delivery } from '../deliveries/deliveries.service.ts';
 import type { Services } from '../services.ts';
-import { BadUserInputError, ConflictError, NotFoundError } from '../shared/errors.ts';
+import { BadUserInputError, ConflictError } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import type { PageRequest } from '../shared/pagination.ts';
 import { requireWebhook } from '../webhooks/webhooks.service.ts';
@@ -74,7 +74,7 @@ export async function emitEvent(
   services: Services,
   organizationId: string,
   input: EmitEventInput,
-): Promise<{ event: Event; deliveries: Delivery[]; replayed: boolean }> {
+): Promise<{ event: Event; deliveryIds: string[]; replayed: boolean }> {
   const payload = validatePayload(input.type, input.payload);
   const ingested = await services.ingest({
     organizationId,

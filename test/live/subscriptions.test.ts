@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { parse } from 'graphql';
 import {
   AttachWebhookDocument,
   CreateAgentDocument,
@@ -209,6 +211,34 @@ describe('deliveryAttempts', () => {
       }
     } finally {
       await Promise.all(all.map((feed) => feed.stop()));
+    }
+    await subscribersToBe(notifier(), 0);
+  });
+
+  test('subscribers asking the same thing all get it; one asking less gets only that', async () => {
+    const r = await receiver();
+    const { client } = await server.newOrganization();
+    const { agentId, webhookId } = await agentWithWebhook(client, r.url);
+    // Events are executed once per operation, variables and organization, and the result handed
+    // to every subscriber of that audience: the others must still get their own shape.
+    const slimDocument = parse(
+      'subscription Slim { deliveryAttempts { id } }',
+    ) as TypedDocumentNode<{ deliveryAttempts: { id: string } }, Record<string, never>>;
+    const same = Array.from({ length: 5 }, () => attempts(client, { webhookId }));
+    const unfiltered = attempts(client);
+    const slim = collect(mapItems(client.subscribe(slimDocument, {}), (d) => d.deliveryAttempts));
+    try {
+      await subscribersToBe(notifier(), 7);
+      const eventId = await emit(client, agentId, 'PRE_CONVERSATION');
+      const received = await Promise.all(
+        [...same, unfiltered].map((feed) => feed.waitFor(forEvent(eventId), 'the attempt')),
+      );
+      for (const item of received) assert.deepEqual(item, received[0]);
+      assert.equal(received[0]!.delivery.webhook.id, webhookId);
+      const slimItem = await slim.waitFor((a) => a.id === received[0]!.id, 'the slim attempt');
+      assert.deepEqual(slimItem, { id: received[0]!.id });
+    } finally {
+      await Promise.all([...same, unfiltered, slim].map((feed) => feed.stop()));
     }
     await subscribersToBe(notifier(), 0);
   });
