@@ -30,8 +30,10 @@ export function subscribeSharingEvents(args: ExecutionArgs) {
   const validated = validateSubscriptionArgs(args);
   if (!('schema' in validated)) return { errors: validated as readonly GraphQLError[] };
   const stream = createSourceEventStream(validated);
+  const audience = audienceOf(validated);
+  const execute = (eventArgs: ValidatedSubscriptionArgs) => executeShared(eventArgs, audience);
   const toResponses = (source: Awaited<typeof stream>) =>
-    isAsyncIterable(source) ? mapSourceToResponseEvent(validated, source, executeShared) : source;
+    isAsyncIterable(source) ? mapSourceToResponseEvent(validated, source, execute) : source;
   return stream instanceof Promise ? stream.then(toResponses) : toResponses(stream);
 }
 
@@ -44,9 +46,8 @@ export function useSharedSubscriptionEvents(): Plugin {
 
 const resultsByItem = new WeakMap<object, Map<string, EventResult>>();
 
-function executeShared(args: ValidatedSubscriptionArgs): EventResult {
+function executeShared(args: ValidatedSubscriptionArgs, audience: string | undefined): EventResult {
   const item = args.rootValue;
-  const audience = audienceOf(args);
   if (typeof item !== 'object' || item === null || audience === undefined) {
     return executeSubscriptionEvent(args);
   }
