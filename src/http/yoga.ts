@@ -10,6 +10,7 @@ import type { GraphQLContext } from '../graphql/context.ts';
 import { useSharedSubscriptionEvents } from '../graphql/shared-subscription-events.ts';
 import type { Services } from '../services.ts';
 import type { Logger } from '../shared/logger.ts';
+import { useRequestBodyLimit } from './body-limit.ts';
 import { limitPlugins, MAX_REQUEST_BODY_BYTES } from './limits.ts';
 
 export interface YogaDeps {
@@ -47,7 +48,8 @@ export function createHooklineYoga(deps: YogaDeps): HooklineYoga {
     landingPage: false,
     // Limits first: a request they refuse costs no more than parsing it.
     plugins: [...limitPlugins(deps.config), ...(deps.plugins ?? []), useSharedSubscriptionEvents()],
-    maxRequestBodySize: MAX_REQUEST_BODY_BYTES,
+    // Our own body limit (first plugin) replaces Yoga's: see useRequestBodyLimit.
+    maxRequestBodySize: false,
     batching: false,
     // Internal errors reach the client as "Unexpected error."; the real one is logged.
     maskedErrors: {
