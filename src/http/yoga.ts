@@ -47,7 +47,12 @@ export function createHooklineYoga(deps: YogaDeps): HooklineYoga {
     graphiql: !deps.config.production,
     landingPage: false,
     // Limits first: a request they refuse costs no more than parsing it.
-    plugins: [...limitPlugins(deps.config), ...(deps.plugins ?? []), useSharedSubscriptionEvents()],
+    plugins: [
+      useRequestBodyLimit(MAX_REQUEST_BODY_BYTES),
+      ...limitPlugins(deps.config),
+      ...(deps.plugins ?? []),
+      useSharedSubscriptionEvents(),
+    ],
     // Our own body limit (first plugin) replaces Yoga's: see useRequestBodyLimit.
     maxRequestBodySize: false,
     batching: false,
