@@ -18,20 +18,29 @@ import {
   toDelivery,
   toDeliveryAttempt,
 } from './deliveries.service.ts';
+import { recentAttemptsOf } from './recent-attempts.ts';
 
-/** Attempts are written once and never change: the row is the item. */
+/**
+ * Attempts are written once and never change: the row is the item. Those this process's worker
+ * has just recorded are taken from memory; only the others are read.
+ */
 const attemptsFeed: FeedKind<AttemptNotice, DeliveryAttempt> = {
   name: 'deliveryAttempts',
   select: (notices) => notices.attempts ?? [],
-  async load(db, notices) {
-    const rows = await findAttemptsByIds(
-      db,
-      notices.map((notice) => notice.attemptId),
-    );
-    const byId = new Map(rows.map((row) => [row.id, row]));
+  async load(db, notices, notifier) {
+    const recent = recentAttemptsOf(notifier);
+    const byId = new Map<string, DeliveryAttempt>();
+    const missing: string[] = [];
+    for (const { attemptId } of notices) {
+      const attempt = recent.claim(attemptId);
+      if (attempt) byId.set(attemptId, attempt);
+      else missing.push(attemptId);
+    }
+    for (const row of await findAttemptsByIds(db, missing))
+      byId.set(row.id, toDeliveryAttempt(row));
     return notices.map((notice) => {
-      const row = byId.get(notice.attemptId);
-      return row?.organization_id === notice.organizationId ? toDeliveryAttempt(row) : undefined;
+      const attempt = byId.get(notice.attemptId);
+      return attempt?.organizationId === notice.organizationId ? attempt : undefined;
     });
   },
 };

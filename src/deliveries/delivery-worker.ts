@@ -12,6 +12,7 @@ import { activeSigningSecrets } from '../webhooks/webhooks.service.ts';
 import { buildHeaders } from './build-headers.ts';
 import { buildMessage } from './build-message.ts';
 import { type DeliveryContext, loadDeliveryContexts } from './load-deliveries.ts';
+import { recentAttemptsOf } from './recent-attempts.ts';
 import { type JobClaim, recordSettlements, type Settlement } from './record-attempts.ts';
 import { sign } from './sign.ts';
 
@@ -71,6 +72,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
         const notices = await notifier.transaction(db, async (trx) => {
           const notices = await recordSettlements(trx, settlements, {
             queue,
+            recentAttempts: recentAttemptsOf(notifier),
             scheduleSeconds: options.scheduleSeconds,
             disableAfterSeconds: options.disableAfterSeconds,
           });

@@ -8,9 +8,11 @@ import { type DeliveryJobInsert, enqueueDeliveryJobs, type Queue } from '../queu
 import { newId } from '../shared/ids.ts';
 import { decideNext } from './decide-next.ts';
 import { cancelPendingDeliveriesOfWebhook } from './deliveries.cancel.ts';
+import type { DeliveryAttempt } from './deliveries.service.ts';
 import type { DeliveryAttemptsTable } from './deliveries.table.ts';
 import type { DeliveryContext } from './load-deliveries.ts';
 import { disabledReason, shouldDisable } from './maybe-disable.ts';
+import type { RecentAttempts } from './recent-attempts.ts';
 
 /** The fetched job a settlement closes; the retry count pins the exact claim we hold. */
 export interface JobClaim {
@@ -39,6 +41,8 @@ export interface RecordOptions {
   scheduleSeconds: readonly number[];
   disableAfterSeconds: number;
   now?: () => Date;
+  /** Where this process's live feeds find the attempts without reading them back. */
+  recentAttempts?: RecentAttempts;
 }
 
 // PostgreSQL text cannot hold NUL; a receiver may send anything.
@@ -69,22 +73,37 @@ export async function recordSettlements(
 
   const attempted = settlements.filter((s) => s.kind === 'attempted');
   if (attempted.length > 0) {
-    const rows = attempted.map((s) => ({
+    const recorded: DeliveryAttempt[] = attempted.map((s) => ({
       id: newId('DeliveryAttempt'),
-      organization_id: s.context.delivery.organizationId,
-      delivery_id: s.context.delivery.id,
-      webhook_id: s.context.webhook.id,
-      attempt_number: s.context.delivery.attemptCount + 1,
-      started_at: s.result.startedAt,
-      duration_ms: Math.round(s.result.outcome.durationMs),
-      request_headers: JSON.stringify(s.result.requestHeaders),
-      response_status: s.result.outcome.status,
-      response_body: clean(s.result.outcome.responseBody),
-      error_kind: s.result.outcome.error?.kind ?? (s.result.outcome.ok ? null : 'http_status'),
+      organizationId: s.context.delivery.organizationId,
+      deliveryId: s.context.delivery.id,
+      webhookId: s.context.webhook.id,
+      attemptNumber: s.context.delivery.attemptCount + 1,
+      startedAt: s.result.startedAt,
+      durationMs: Math.round(s.result.outcome.durationMs),
+      requestHeaders: s.result.requestHeaders,
+      responseStatus: s.result.outcome.status,
+      responseBody: clean(s.result.outcome.responseBody),
+      errorKind: s.result.outcome.error?.kind ?? (s.result.outcome.ok ? null : 'http_status'),
       error: describeError(s.result.outcome),
+    }));
+    const rows = recorded.map((a) => ({
+      id: a.id,
+      organization_id: a.organizationId,
+      delivery_id: a.deliveryId,
+      webhook_id: a.webhookId,
+      attempt_number: a.attemptNumber,
+      started_at: a.startedAt,
+      duration_ms: a.durationMs,
+      request_headers: JSON.stringify(a.requestHeaders),
+      response_status: a.responseStatus,
+      response_body: a.responseBody,
+      error_kind: a.errorKind,
+      error: a.error,
     }));
     await lockWebhooksIfFailing(trx, attempted);
     await insertAttempts(trx, rows, healthyWebhookIds(attempted));
+    options.recentAttempts?.remember(recorded);
     rows.forEach((row, i) => {
       const s = attempted[i]!;
       attempts.push({

@@ -38,7 +38,11 @@ export interface FeedKind<N extends OrganizationNotice, T> {
    * Loads the items of the given notices (every notice of one batch that some subscriber in this
    * process wants), in one query: one entry per notice, in order, undefined when its row is gone.
    */
-  load(db: Kysely<Database>, notices: readonly N[]): Promise<ReadonlyArray<T | undefined>>;
+  load(
+    db: Kysely<Database>,
+    notices: readonly N[],
+    notifier: Notifier,
+  ): Promise<ReadonlyArray<T | undefined>>;
 }
 
 /** What a subscriber receives: an item, or, last of all, the reason it was ended. */
@@ -166,7 +170,7 @@ class Feed<N extends OrganizationNotice, T> {
     }
     if (routes.length === 0) return;
 
-    const loading = this.#kind.load(this.#db, wanted).catch((error: unknown) => {
+    const loading = this.#kind.load(this.#db, wanted, this.#notifier).catch((error: unknown) => {
       // The subscribers miss these items; their slots are given back below.
       this.#logger.error({ err: error, feed: this.#kind.name }, 'could not load live feed items');
       return [] as Array<T | undefined>;
