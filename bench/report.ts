@@ -4,7 +4,14 @@ interface Figures {
   finishedAt: string;
   throughput: Record<string, { median: number; min: number; max: number }>;
   ratios: { pOverQ: number; pOverU: number; pOverN: number };
-  latencyMs: { p50: number; p95: number; p99: number; rate: number; samples: number };
+  latencyMs: {
+    p50: number;
+    p95: number;
+    p99: number;
+    rate: number;
+    samples: number;
+    acknowledged: { p50: number; p95: number; p99: number };
+  };
   subscribersCost: {
     throughputBySubscribers: Record<string, number>;
     cost100: number | null;
@@ -45,6 +52,7 @@ export function renderMarkdown(f: Figures): string {
     `| latency p50 at ${f.latencyMs.rate}/s (half of P) | ${f.latencyMs.p50} ms | <= 10 ms: ${mark(f.targets.latencyP50!.met)} |`,
     `| latency p95 | ${f.latencyMs.p95} ms | |`,
     `| latency p99 | ${f.latencyMs.p99} ms | <= 50 ms: ${mark(f.targets.latencyP99!.met)} |`,
+    `| of which until emitEvent answered: p50, p99 | ${f.latencyMs.acknowledged.p50} ms, ${f.latencyMs.acknowledged.p99} ms | |`,
     ...Object.entries(f.subscribersCost.throughputBySubscribers).map(
       ([n, tps]) => `| P with ${n} subscribers | ${tps} deliveries/s | |`,
     ),

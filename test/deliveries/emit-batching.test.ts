@@ -80,10 +80,10 @@ describe('batched ingest', () => {
       .where('organization_id', '=', org)
       .orderBy('id')
       .execute();
-    assert.deepEqual(
-      stored.map((row) => (row.payload as { callId: string }).callId).sort(),
-      ['first', 'no-key'],
-    );
+    assert.deepEqual(stored.map((row) => (row.payload as { callId: string }).callId).sort(), [
+      'first',
+      'no-key',
+    ]);
     const foreignEvents = await db
       .selectFrom('events')
       .select(sql<number>`count(*)::int`.as('n'))
