@@ -3,15 +3,21 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { Webhook as StandardWebhook } from 'standardwebhooks';
 import {
   AgentDocument,
   AgentsDocument,
   CreateAgentDocument,
   CreateOrganizationDocument,
   createHooklineClient,
+  DeliveryAttemptsDocument,
+  EmitEventDocument,
   type HooklineClient,
 } from '../../src/client/index.ts';
+import { agentWithWebhook, preConversation } from '../support/fixtures.ts';
+import { collect, mapItems } from '../support/live.ts';
 import { exited, killAllProcesses, startHooklineProcess } from '../support/process.ts';
+import { type Receiver, startReceiver } from '../support/receiver.ts';
 
 /**
  * `node src/main.ts` with no DATABASE_URL: the zero-setup mode on embedded PGlite. Real child
@@ -22,15 +28,21 @@ const ADMIN_KEY = 'embedded-test-operator-key-0123456789';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'hookline-embedded-'));
 const clients: HooklineClient[] = [];
+let receiver: Receiver | undefined;
 
 after(async () => {
+  await receiver?.close();
   await Promise.all(clients.map((c) => c.close()));
   await killAllProcesses();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
 const startChild = () =>
-  startHooklineProcess({ HOOKLINE_DATA_DIR: dataDir, HOOKLINE_ADMIN_KEY: ADMIN_KEY });
+  startHooklineProcess({
+    HOOKLINE_DATA_DIR: dataDir,
+    HOOKLINE_ADMIN_KEY: ADMIN_KEY,
+    HOOKLINE_ALLOW_NETWORKS: '127.0.0.0/8',
+  });
 
 function client(url: string, apiKey: string): HooklineClient {
   const c = createHooklineClient({ url, apiKey });
@@ -57,6 +69,42 @@ test('embedded PGlite: data survives a restart, SIGTERM exits 0, a second proces
       input: { name: 'Persistent agent' },
     });
     agentId = agent.createAgent.agent.id;
+  });
+
+  await t.test('delivers an event, signed, and the live feed shows the attempt', async () => {
+    receiver = await startReceiver();
+    // An organization of its own: the steps around this one count the first one's agents.
+    const created = await client(first.url, ADMIN_KEY).request(CreateOrganizationDocument, {
+      input: { name: 'Embedded deliveries' },
+    });
+    const org = client(first.url, created.createOrganization.apiKey);
+    const { agentId: callerAgent, signingSecret } = await agentWithWebhook(org, receiver.url);
+    const feed = collect(
+      mapItems(org.subscribe(DeliveryAttemptsDocument, {}), (d) => d.deliveryAttempts),
+    );
+    try {
+      // The subscription has no acknowledgement: emit until its first attempt shows up.
+      const emitted: string[] = [];
+      const seen = (async () => {
+        for (;;) {
+          const { emitEvent } = await org.request(EmitEventDocument, {
+            input: { agentId: callerAgent, type: 'PRE_CONVERSATION', payload: preConversation() },
+          });
+          emitted.push(emitEvent.event.id);
+          if (feed.items.length > 0) return;
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+      })();
+      const attempt = await feed.waitFor(() => true, 'a live attempt');
+      await seen;
+      assert.equal(attempt.responseStatus, 200);
+      assert.ok(emitted.includes(attempt.delivery.event.id));
+      const [request] = await receiver.waitFor(1);
+      const body = new StandardWebhook(signingSecret).verify(request!.body, request!.headers);
+      assert.equal((body as { type: string }).type, 'pre-conversation');
+    } finally {
+      await feed.stop();
+    }
   });
 
   await t.test('a second process on the same data folder exits non-zero', async () => {
