@@ -61,16 +61,34 @@ class ListenerSet {
 
 /**
  * Embedded mode is one process, and PGlite's socket does not carry NOTIFY: notices go straight
- * to local listeners. They are emitted before the transaction commits, but PGlite has a single
- * connection that the transaction holds, so any query a listener makes waits for the commit.
+ * to local listeners. Those published inside `transaction` are emitted once it has committed
+ * (never if it rolls back), as NOTIFY would be: a listener may answer from memory (the live
+ * feed's recent attempts), not only by a query that waits for the commit. Any other publish is
+ * emitted at once; PGlite has a single connection, which the transaction holds, so a listener's
+ * query still waits for the commit.
  */
 export function createInProcessNotifier(logger: Logger): Notifier {
   const listeners = new ListenerSet(logger);
+  const atCommit = new WeakMap<object, Notices[]>();
   return {
-    async publish(_db, notices) {
-      queueMicrotask(() => listeners.emitNotices(notices));
+    async publish(db, notices) {
+      const waiting = atCommit.get(db);
+      if (waiting) waiting.push(notices);
+      else queueMicrotask(() => listeners.emitNotices(notices));
     },
-    transaction: (db, work) => db.transaction().execute(work),
+    async transaction(db, work) {
+      const waiting: Notices[] = [];
+      const result = await db.transaction().execute(async (trx) => {
+        atCommit.set(trx, waiting);
+        try {
+          return await work(trx);
+        } finally {
+          atCommit.delete(trx);
+        }
+      });
+      for (const notices of waiting) listeners.emitNotices(notices);
+      return result;
+    },
     listen: (listener) => listeners.onNotices(listener),
     onReconnect: (listener) => listeners.onReconnect(listener),
     async start() {},

@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { Database } from '../../src/db/database.ts';
+import type { Notices } from '../../src/pubsub/notices.ts';
+import {
+  createInProcessNotifier,
+  createPostgresNotifier,
+  type Notifier,
+} from '../../src/pubsub/notifier.ts';
+import { createLogger } from '../../src/shared/logger.ts';
+import { eventually } from '../support/assertions.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+
+/**
+ * `notifier.transaction`: notices published inside it reach listeners once it has committed,
+ * never before and never if it rolls back, with PostgreSQL's NOTIFY (sent with the COMMIT) and
+ * in process (embedded mode) alike.
+ */
+let database: TestDatabase;
+let pool: pg.Pool;
+let db: Kysely<Database>;
+const logger = createLogger({ level: 'silent' });
+
+before(async () => {
+  database = await createTestDatabase('notices_at_commit');
+  pool = new pg.Pool({ connectionString: database.url, max: 3 });
+  db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  await sql`create table marks (id text primary key)`.execute(db);
+});
+after(async () => {
+  await db.destroy();
+  await database.drop();
+});
+
+const notice = (id: string): Notices => ({
+  deliveries: [{ organizationId: 'org_1', deliveryId: id, webhookId: 'whk_1', status: 'PENDING' }],
+});
+
+const heard = (notices: Notices[]) =>
+  notices.flatMap((n) => n.deliveries ?? []).map((d) => d.deliveryId);
+
+for (const [kind, make] of [
+  ['PostgreSQL NOTIFY', () => createPostgresNotifier(database.url, logger)],
+  ['in process', () => createInProcessNotifier(logger)],
+] as const) {
+  describe(kind, () => {
+    let notifier: Notifier;
+    const received: Notices[] = [];
+    before(async () => {
+      notifier = make();
+      await notifier.start();
+      notifier.listen((notices) => received.push(notices));
+    });
+    after(() => notifier.stop());
+
+    test('heard after the commit, with the rows already visible; never from a rollback', async () => {
+      const prefix = kind === 'in process' ? 'local' : 'pg';
+      const committed = await notifier.transaction(db, async (trx) => {
+        await sql`insert into marks values (${`${prefix}_1`})`.execute(trx);
+        await notifier.publish(trx, notice(`${prefix}_1`));
+        await notifier.publish(trx, notice(`${prefix}_2`));
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        assert.deepEqual(heard(received), [], 'nothing is heard before the commit');
+        return 'done';
+      });
+      assert.equal(committed, 'done');
+      await eventually(() => (heard(received).length === 2 ? true : undefined), {
+        message: 'both notices',
+      });
+      assert.deepEqual(heard(received), [`${prefix}_1`, `${prefix}_2`]);
+      const row = await sql`select id from marks where id = ${`${prefix}_1`}`.execute(db);
+      assert.equal(row.rows.length, 1);
+
+      await assert.rejects(
+        notifier.transaction(db, async (trx) => {
+          await sql`insert into marks values (${`${prefix}_3`})`.execute(trx);
+          await notifier.publish(trx, notice(`${prefix}_3`));
+          throw new Error('changed my mind');
+        }),
+        /changed my mind/,
+      );
+      // A later committed notice arrives; the rolled-back one, published before it, never does.
+      await notifier.transaction(db, (trx) => notifier.publish(trx, notice(`${prefix}_4`)));
+      await eventually(() => (heard(received).includes(`${prefix}_4`) ? true : undefined), {
+        message: 'the later notice',
+      });
+      assert.ok(!heard(received).includes(`${prefix}_3`));
+      const gone = await sql`select id from marks where id = ${`${prefix}_3`}`.execute(db);
+      assert.equal(gone.rows.length, 0);
+    });
+  });
+}
