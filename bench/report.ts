@@ -1,6 +1,7 @@
 interface Figures {
   machine: string;
   quick: boolean;
+  split: boolean;
   finishedAt: string;
   throughput: Record<string, { median: number; min: number; max: number }>;
   ratios: { pOverQ: number; pOverU: number; pOverN: number };
@@ -34,7 +35,7 @@ const mark = (met: boolean) => (met ? 'met' : 'missed');
 
 export function renderMarkdown(f: Figures): string {
   const lines = [
-    `# Hookline benchmark${f.quick ? ' (quick run)' : ''}`,
+    `# Hookline benchmark${f.quick ? ' (quick run)' : ''}${f.split ? ' (P as an API and a worker process)' : ''}`,
     '',
     `Machine: ${f.machine}. Finished ${f.finishedAt}.`,
     '',

@@ -18,6 +18,10 @@ import { percentile, round, summarize } from './stats.ts';
  * noise hit all four alike. The figures that matter are the ratios.
  */
 const quick = process.argv.includes('--quick');
+// `--split`: P runs as an API process and a worker process (HOOKLINE_ROLE), as deployed at scale.
+// Such a run, like a quick one, is kept beside the others but never becomes latest.json.
+const split = process.argv.includes('--split');
+const variant = [quick ? '-quick' : '', split ? '-split' : ''].join('');
 // `--profile`: the Hookline process writes a V8 CPU profile (open it in Chrome's DevTools) here.
 const profileDir = process.argv.includes('--profile')
   ? join(import.meta.dirname, 'results', 'profiles')
@@ -47,10 +51,10 @@ const database = await createTestDatabase('bench');
 const receiver = await startBenchReceiver();
 const machine = await describeMachine(database.url);
 log(
-  `bench ${quick ? '(quick) ' : ''}on ${machine.cpu} x${machine.cores}, ${machine.node}, ${machine.postgres}`,
+  `bench ${quick ? '(quick) ' : ''}${split ? '(P split into api and worker) ' : ''}on ${machine.cpu} x${machine.cores}, ${machine.node}, ${machine.postgres}`,
 );
 
-const hookline = await startHooklineUnderTest(database.url, receiver.url, { profileDir });
+const hookline = await startHooklineUnderTest(database.url, receiver.url, { profileDir, split });
 const rawQueue = await startRawQueue(database.url);
 let pEmitted = 0;
 
@@ -194,6 +198,7 @@ try {
     machine: `${machine.cpu} x${machine.cores}, ${machine.memoryGiB} GiB, ${machine.os}, ${machine.node}, ${machine.postgres}`,
     machineDetail: machine,
     quick,
+    split,
     finishedAt: new Date().toISOString(),
     settings,
     throughput: Object.fromEntries(
@@ -220,12 +225,9 @@ try {
   mkdirSync(folder, { recursive: true });
   const stamp = results.finishedAt.replace(/[:.]/g, '-');
   const markdown = renderMarkdown(results);
-  writeFileSync(
-    join(folder, `${stamp}${quick ? '-quick' : ''}.json`),
-    `${JSON.stringify(results, null, 2)}\n`,
-  );
-  writeFileSync(join(folder, `${stamp}${quick ? '-quick' : ''}.md`), markdown);
-  if (!quick) {
+  writeFileSync(join(folder, `${stamp}${variant}.json`), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(folder, `${stamp}${variant}.md`), markdown);
+  if (!variant) {
     writeFileSync(join(folder, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
     writeFileSync(join(folder, 'latest.md'), markdown);
   }
