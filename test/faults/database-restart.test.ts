@@ -199,6 +199,12 @@ test('PostgreSQL restarts under load: both processes recover by themselves and e
       emit.error instanceof HooklineRequestError,
       `${emit.callId} failed without an error answer after ${emit.durationMs} ms: ${String(emit.error)}`,
     );
+    // What went wrong inside (a lost connection, the server's own words) stays in the log.
+    assert.deepEqual(
+      emit.error.errors.map((e) => e.message),
+      ['Unexpected error.'],
+      `${emit.callId}: internal errors are masked`,
+    );
   }
   const errorDuringOutage = failed.filter(
     (e) => e.startedAt + e.durationMs >= stoppedAt && e.startedAt <= restartedAt + readyAgainMs,
