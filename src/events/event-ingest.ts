@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database, Db } from '../db/database.ts';
 import { queueNewDeliveries } from '../deliveries/deliveries.service.ts';
+import { CommitOutcomeUnknownError } from '../pubsub/notifier.ts';
 import type { DeliveryInfrastructure } from '../services.ts';
 import { NotFoundError } from '../shared/errors.ts';
 import { createGroupCommit, type ItemOutcome } from '../shared/group-commit.ts';
@@ -53,7 +54,8 @@ export function createEventIngest(
           ingestBatch(trx, services, requests),
         );
       } catch (error) {
-        if (requests.length === 1) throw error;
+        // A batch that may have committed is not tried again: its events would be stored twice.
+        if (requests.length === 1 || error instanceof CommitOutcomeUnknownError) throw error;
         // Whatever failed the batch must not fail its neighbours: each is tried again alone.
         return Promise.all(
           requests.map((request) =>

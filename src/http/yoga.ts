@@ -12,6 +12,7 @@ import type { Services } from '../services.ts';
 import type { Logger } from '../shared/logger.ts';
 import { useRequestBodyLimit } from './body-limit.ts';
 import { limitPlugins, MAX_REQUEST_BODY_BYTES } from './limits.ts';
+import { useRejectNulCharacters } from './nul-characters.ts';
 
 export interface YogaDeps {
   schema: GraphQLSchema;
@@ -50,6 +51,7 @@ export function createHooklineYoga(deps: YogaDeps): HooklineYoga {
     plugins: [
       useRequestBodyLimit(MAX_REQUEST_BODY_BYTES),
       ...limitPlugins(deps.config),
+      useRejectNulCharacters(),
       ...(deps.plugins ?? []),
       useSharedSubscriptionEvents(),
     ],

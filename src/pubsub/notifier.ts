@@ -9,6 +9,27 @@ export const NOTICE_CHANNEL = 'hookline_notices';
 export type NoticeListener = (notices: Notices) => void;
 
 /**
+ * The COMMIT was sent but no answer came (the connection broke): the transaction may or may
+ * not have committed. Whoever retries must know that a retry may do the work twice.
+ */
+export class CommitOutcomeUnknownError extends Error {
+  constructor(cause: unknown) {
+    super('the connection failed during COMMIT: the transaction may or may not have committed', {
+      cause,
+    });
+    this.name = 'CommitOutcomeUnknownError';
+  }
+}
+
+/** An error the server answered (it has a SQLSTATE) means the COMMIT did not happen. */
+export function commitFailure(error: unknown): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)
+    ? error
+    : new CommitOutcomeUnknownError(error);
+}
+
+/**
  * Carries notices between processes. `publish` runs on the caller's transaction, so listeners
  * hear of a change only once it is committed, and never of one rolled back (on PostgreSQL).
  */
@@ -17,7 +38,8 @@ export interface Notifier {
   /**
    * Runs `work` in a transaction. Notices it publishes go out with its COMMIT, in the same round
    * trip, rather than one query each: the hot paths (ingest, settlements) commit hundreds of
-   * times a second, and on a busy machine every round trip is time.
+   * times a second, and on a busy machine every round trip is time. A connection lost during
+   * the COMMIT rejects with CommitOutcomeUnknownError.
    */
   transaction<T>(db: Kysely<Database>, work: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
   /** Returns a function that stops listening. */
@@ -78,14 +100,22 @@ export function createInProcessNotifier(logger: Logger): Notifier {
     },
     async transaction(db, work) {
       const waiting: Notices[] = [];
-      const result = await db.transaction().execute(async (trx) => {
-        atCommit.set(trx, waiting);
-        try {
-          return await work(trx);
-        } finally {
-          atCommit.delete(trx);
-        }
-      });
+      let committing = false;
+      const result = await db
+        .transaction()
+        .execute(async (trx) => {
+          atCommit.set(trx, waiting);
+          try {
+            const done = await work(trx);
+            committing = true;
+            return done;
+          } finally {
+            atCommit.delete(trx);
+          }
+        })
+        .catch((error: unknown) => {
+          throw committing ? commitFailure(error) : error;
+        });
       for (const notices of waiting) listeners.emitNotices(notices);
       return result;
     },
@@ -184,7 +214,10 @@ export function createPostgresNotifier(connectionString: string, logger: Logger)
           // COMMIT in one round trip, and still atomic (a failed statement skips the COMMIT).
           await sql
             .raw([...waiting.flatMap(notifyStatements), 'commit'].join('; '))
-            .execute(connection);
+            .execute(connection)
+            .catch((error: unknown) => {
+              throw commitFailure(error);
+            });
           return result;
         } catch (error) {
           atCommit.delete(connection);

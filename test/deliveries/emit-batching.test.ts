@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { EmitEventDocument } from '../../src/client/index.ts';
-import { type IngestRequest, ingestBatch } from '../../src/events/event-ingest.ts';
+import {
+  createEventIngest,
+  type IngestRequest,
+  ingestBatch,
+} from '../../src/events/event-ingest.ts';
 import { NotFoundError } from '../../src/shared/errors.ts';
 import { expectCode } from '../support/assertions.ts';
 import { agentWithWebhook, preConversation } from '../support/fixtures.ts';
@@ -91,6 +95,41 @@ describe('batched ingest', () => {
       .executeTakeFirstOrThrow();
     assert.equal(foreignEvents.n, 0, 'nothing is stored for another organization');
     await receiver.waitFor(2);
+  });
+
+  test('an emit the database refuses fails alone: its batch is tried again one by one', async () => {
+    const { client, organizationId } = await server.newOrganization('Batch D');
+    const { agentId } = await agentWithWebhook(client, `${receiver.url}/d`);
+    // Below the API (which refuses NUL characters up front): what the database alone rejects.
+    const ingest = createEventIngest(server.hookline.database.db, server.hookline.services);
+    const first = ingest(request(organizationId, agentId, 'first'));
+    // While the first is being written, these five queue up and go as one batch.
+    const batch = ['a', 'b', 'poison\u0000', 'c', 'd'].map((callId) =>
+      ingest(request(organizationId, agentId, callId)).then(
+        (ingested) => ({ callId, ok: true as const, id: ingested.event.id }),
+        (error: unknown) => ({ callId, ok: false as const, error }),
+      ),
+    );
+    await first;
+    const outcomes = await Promise.all(batch);
+    assert.deepEqual(
+      outcomes.filter((o) => !o.ok).map((o) => o.callId),
+      ['poison\u0000'],
+    );
+    const refused = outcomes.find((o) => !o.ok) as { error: { code?: string } };
+    assert.equal(refused.error.code, '22P05', 'the database said why');
+    const stored = await server.hookline.database.db
+      .selectFrom('events')
+      .select('payload')
+      .where('organization_id', '=', organizationId)
+      .execute();
+    assert.deepEqual(stored.map((row) => (row.payload as { callId: string }).callId).sort(), [
+      'a',
+      'b',
+      'c',
+      'd',
+      'first',
+    ]);
   });
 
   test('many concurrent emits over HTTP: one event per key, every delivery sent once', async () => {

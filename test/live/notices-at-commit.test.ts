@@ -5,6 +5,8 @@ import pg from 'pg';
 import type { Database } from '../../src/db/database.ts';
 import type { Notices } from '../../src/pubsub/notices.ts';
 import {
+  CommitOutcomeUnknownError,
+  commitFailure,
   createInProcessNotifier,
   createPostgresNotifier,
   type Notifier,
@@ -28,6 +30,10 @@ before(async () => {
   pool = new pg.Pool({ connectionString: database.url, max: 3 });
   db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   await sql`create table marks (id text primary key)`.execute(db);
+  // Checked at COMMIT: a way to make the COMMIT itself fail, with the server's answer.
+  await sql`create table late (id text, constraint late_once unique (id) deferrable initially deferred)`.execute(
+    db,
+  );
 });
 after(async () => {
   await db.destroy();
@@ -90,5 +96,36 @@ for (const [kind, make] of [
       const gone = await sql`select id from marks where id = ${`${prefix}_3`}`.execute(db);
       assert.equal(gone.rows.length, 0);
     });
+
+    test('a COMMIT the server refuses rejects with its error, and nothing is heard', async () => {
+      const prefix = kind === 'in process' ? 'local_late' : 'pg_late';
+      const refused = await notifier
+        .transaction(db, async (trx) => {
+          await sql`insert into late values (${prefix}), (${prefix})`.execute(trx);
+          await notifier.publish(trx, notice(`${prefix}_refused`));
+        })
+        .then(
+          () => assert.fail('the COMMIT should have failed'),
+          (error: unknown) => error,
+        );
+      assert.ok(!(refused instanceof CommitOutcomeUnknownError), String(refused));
+      assert.equal((refused as { code?: string }).code, '23505');
+      await notifier.transaction(db, (trx) => notifier.publish(trx, notice(`${prefix}_after`)));
+      await eventually(() => (heard(received).includes(`${prefix}_after`) ? true : undefined), {
+        message: 'the later notice',
+      });
+      assert.ok(!heard(received).includes(`${prefix}_refused`));
+    });
   });
 }
+
+describe('a failed COMMIT', () => {
+  test('with a SQLSTATE the server answered: it did not commit; without one, nobody knows', () => {
+    const answered = Object.assign(new Error('deferred unique violation'), { code: '23505' });
+    assert.equal(commitFailure(answered), answered);
+    const lost = new Error('Connection terminated unexpectedly');
+    const unknown = commitFailure(lost);
+    assert.ok(unknown instanceof CommitOutcomeUnknownError);
+    assert.equal(unknown.cause, lost);
+  });
+});

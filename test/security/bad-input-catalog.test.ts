@@ -428,6 +428,49 @@ const cases: Case[] = [
       ).then(async (outcome) => ({ ...outcome, field: 'payload' })),
   },
   {
+    name: 'emitEvent: payload holding a NUL character (PostgreSQL cannot store one)',
+    expect: bad('payload.callId'),
+    run: () =>
+      http(m.emit, {
+        input: {
+          agentId: ids.agentId,
+          type: 'PRE_CONVERSATION',
+          payload: pre({ callId: 'a\u0000b' }),
+        },
+      }),
+  },
+  {
+    name: 'WebSocket: emitEvent payload holding a NUL character',
+    expect: bad('payload.callId'),
+    run: () =>
+      ws(m.emit, {
+        input: {
+          agentId: ids.agentId,
+          type: 'PRE_CONVERSATION',
+          payload: pre({ callId: '\u0000' }),
+        },
+      }),
+  },
+  {
+    name: 'emitEvent: payload key holding a NUL character',
+    expect: bad('payload.x\u0000'),
+    run: () =>
+      http(m.emit, {
+        input: { agentId: ids.agentId, type: 'PRE_CONVERSATION', payload: pre({ 'x\u0000': 1 }) },
+      }),
+  },
+  {
+    name: 'createAgent: name holding a NUL character',
+    expect: bad('name'),
+    run: () => http(m.createAgent, { input: { name: 'Front\u0000desk' } }),
+  },
+  {
+    name: 'createAgent: a NUL character escaped in a literal of the document',
+    expect: bad(),
+    run: () =>
+      http('mutation { createAgent(input: { name: "Front\\u0000desk" }) { agent { id } } }', {}),
+  },
+  {
     name: 'emitEvent: unknown event type',
     expect: bad('type'),
     run: () => http(m.emit, { input: { agentId: ids.agentId, type: 'NOPE', payload: pre() } }),
