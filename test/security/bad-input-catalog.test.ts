@@ -77,6 +77,11 @@ const pre = (extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
+/** emitEvent's variables for a PRE_CONVERSATION event of our agent with this payload. */
+const preConversationOf = (payload: unknown) => ({
+  input: { agentId: ids.agentId, type: 'PRE_CONVERSATION', payload },
+});
+
 /** One GraphQL request over HTTP; the outcome is its status and first error. */
 async function http(
   query: string,
@@ -430,34 +435,17 @@ const cases: Case[] = [
   {
     name: 'emitEvent: payload holding a NUL character (PostgreSQL cannot store one)',
     expect: bad('payload.callId'),
-    run: () =>
-      http(m.emit, {
-        input: {
-          agentId: ids.agentId,
-          type: 'PRE_CONVERSATION',
-          payload: pre({ callId: 'a\u0000b' }),
-        },
-      }),
+    run: () => http(m.emit, preConversationOf(pre({ callId: 'a\u0000b' }))),
   },
   {
     name: 'WebSocket: emitEvent payload holding a NUL character',
     expect: bad('payload.callId'),
-    run: () =>
-      ws(m.emit, {
-        input: {
-          agentId: ids.agentId,
-          type: 'PRE_CONVERSATION',
-          payload: pre({ callId: '\u0000' }),
-        },
-      }),
+    run: () => ws(m.emit, preConversationOf(pre({ callId: '\u0000' }))),
   },
   {
     name: 'emitEvent: payload key holding a NUL character',
     expect: bad('payload.x\u0000'),
-    run: () =>
-      http(m.emit, {
-        input: { agentId: ids.agentId, type: 'PRE_CONVERSATION', payload: pre({ 'x\u0000': 1 }) },
-      }),
+    run: () => http(m.emit, preConversationOf(pre({ 'x\u0000': 1 }))),
   },
   {
     name: 'createAgent: name holding a NUL character',
