@@ -72,6 +72,7 @@ export async function recordSettlements(
   const retries: DeliveryJobInsert[] = [];
 
   const attempted = settlements.filter((s) => s.kind === 'attempted');
+  const healthy = healthyWebhookIds(attempted);
   if (attempted.length > 0) {
     const recorded: DeliveryAttempt[] = attempted.map((s) => ({
       id: newId('DeliveryAttempt'),
@@ -102,7 +103,7 @@ export async function recordSettlements(
       error: a.error,
     }));
     await lockWebhooksIfFailing(trx, attempted);
-    await insertAttempts(trx, rows, healthyWebhookIds(attempted));
+    await insertAttempts(trx, rows, healthy);
     options.recentAttempts?.remember(recorded);
     rows.forEach((row, i) => {
       const s = attempted[i]!;
@@ -129,7 +130,7 @@ export async function recordSettlements(
   // Lock order matters: webhooks first, then deliveries, as toggleWebhook and deleteWebhook do;
   // the opposite order deadlocks with them. (The attempts above only key-share their deliveries,
   // which conflicts with neither.)
-  await recordFailureStreaks(trx, attempted, now, options.disableAfterSeconds, deliveries);
+  await recordFailureStreaks(trx, attempted, healthy, now, options.disableAfterSeconds, deliveries);
   const advanced = await advanceDeliveries(
     trx,
     steps.map(({ settlement, step }) => ({
@@ -284,11 +285,12 @@ async function insertAttempts(
 async function recordFailureStreaks(
   trx: Db,
   attempted: readonly Extract<Settlement, { kind: 'attempted' }>[],
+  healthy: readonly string[],
   now: Date,
   disableAfterSeconds: number,
   notices: DeliveryNotice[],
 ): Promise<void> {
-  const succeeded = new Set(healthyWebhookIds(attempted));
+  const succeeded = new Set(healthy);
   const firstFailure = new Map<string, Date>();
   for (const s of attempted) {
     const webhookId = s.context.webhook.id;

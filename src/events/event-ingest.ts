@@ -37,8 +37,9 @@ const MAX_BATCH_BYTES = 2 * 1024 * 1024;
 /**
  * Stores events and fans them out, group-committed: the emits that arrive while one transaction
  * is being written share the next one (event rows, deliveries, their jobs and the workers'
- * wake-up: four round trips for the whole batch, whatever its size). Every caller still learns its own outcome: its
- * event, or the event its idempotency key first created, or NOT_FOUND for an unknown agent.
+ * wake-up: four round trips for the whole batch, whatever its size). Every caller still learns
+ * its own outcome: its event, or the event its idempotency key first created, or NOT_FOUND for
+ * an unknown agent.
  */
 export function createEventIngest(
   db: Kysely<Database>,
@@ -93,7 +94,7 @@ export async function ingestBatch(
   );
   const firstEvents = new Map(
     (await findEventsByIdempotencyKeys(trx, replayKeys)).map((event) => [
-      `${event.organization_id} ${event.idempotency_key}`,
+      keyOf(event.organization_id, event.idempotency_key),
       event,
     ]),
   );
@@ -118,8 +119,11 @@ export async function ingestBatch(
       return { ok: true, value: { event, deliveryIds, replayed: false } };
     }
     if (!agentFound) return { ok: false, error: new NotFoundError('Agent', row.agent_id) };
-    const first = firstEvents.get(`${row.organization_id} ${row.idempotency_key}`);
+    const first = firstEvents.get(keyOf(row.organization_id, row.idempotency_key));
     if (first) return { ok: true, value: { event: first, deliveryIds: [], replayed: true } };
     return { ok: false, error: new Error(`event ${row.id} was neither stored nor a replay`) };
   });
 }
+
+const keyOf = (organizationId: string, idempotencyKey: string | null) =>
+  `${organizationId} ${idempotencyKey}`;

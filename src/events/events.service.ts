@@ -45,8 +45,14 @@ export interface EmitEventInput {
   idempotencyKey?: string | null;
 }
 
-/** Refuses payloads that are too large or do not meet their type's schema, naming each problem. */
-export function validatePayload(type: EventTypeName, payload: unknown): Record<string, unknown> {
+/**
+ * Refuses payloads that are too large or do not meet their type's schema, naming each problem.
+ * Returns the payload as validated, and its size (which sizes the ingest's batches).
+ */
+export function validatePayload(
+  type: EventTypeName,
+  payload: unknown,
+): { data: Record<string, unknown>; bytes: number } {
   const size = payloadByteLength(payload);
   if (size > MAX_PAYLOAD_BYTES) {
     throw new BadUserInputError([
@@ -62,7 +68,7 @@ export function validatePayload(type: EventTypeName, payload: unknown): Record<s
       })),
     );
   }
-  return result.data;
+  return { data: result.data, bytes: size };
 }
 
 /**
@@ -80,9 +86,9 @@ export async function emitEvent(
     organizationId,
     agentId: input.agentId,
     type: input.type,
-    payload,
+    payload: payload.data,
     idempotencyKey: input.idempotencyKey ?? null,
-    payloadBytes: payloadByteLength(payload),
+    payloadBytes: payload.bytes,
   });
   if (!ingested.replayed) services.metrics.eventsIngested.inc({ type: input.type });
   return { ...ingested, event: toEvent(ingested.event) };

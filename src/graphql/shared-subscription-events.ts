@@ -9,7 +9,7 @@ import {
   type ValidatedSubscriptionArgs,
   validateSubscriptionArgs,
 } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
+import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { GraphQLContext } from './context.ts';
 
 type EventResult = ExecutionResult | Promise<ExecutionResult>;
@@ -78,8 +78,4 @@ function audienceOf(args: ValidatedSubscriptionArgs): string | undefined {
   }
   const authority = viewer.kind === 'organization' ? viewer.organizationId : viewer.kind;
   return `${operationId} ${authority} ${JSON.stringify(args.variableValues.coerced)}`;
-}
-
-function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
-  return typeof (value as AsyncIterable<unknown> | null)?.[Symbol.asyncIterator] === 'function';
 }

@@ -6,7 +6,7 @@ import {
   type Source,
   type ValidationRule,
 } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
+import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { Config } from '../config/config.ts';
 import { measureDocument } from '../graphql/query-measure.ts';
 import { QueryLimitError } from '../shared/errors.ts';
@@ -187,8 +187,4 @@ function tagInputErrors(result: ExecutionResult): ExecutionResult {
     });
   });
   return changed ? { ...result, errors } : result;
-}
-
-function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
-  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 }

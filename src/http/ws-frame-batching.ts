@@ -10,8 +10,8 @@ type SendCallback = (error?: Error) => void;
  * Frames sent to one client within one turn of the event loop leave in one write.
  *
  * A settlement batch publishes many attempts at once, and each subscriber receives each as its
- * own frame: written one by one, that is one system call per frame per subscriber, which is
- * most of what live subscribers cost. So each client's socket is corked at its first frame of a
+ * own frame: written one by one, that is one system call per frame per subscriber (and a
+ * system call here costs tens of microseconds). So each client's socket is corked at its first frame of a
  * turn and uncorked once the turn is over.
  *
  * graphql-ws waits for each frame's write callback before it pulls the subscription's next
