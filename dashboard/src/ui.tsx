@@ -105,6 +105,7 @@ const DELIVERY_BADGE: Record<DeliveryStatusName, [string, string]> = {
   SUCCEEDED: ['badge-good', 'Succeeded'],
   FAILED: ['badge-bad', 'Failed'],
   PENDING: ['badge-warning', 'Pending'],
+  HELD: ['badge-warning', 'Held'],
   CANCELLED: ['badge-off', 'Cancelled'],
 };
 

@@ -9,20 +9,23 @@ import { WebhookRef } from '../webhooks/webhooks.schema.ts';
 import { getWebhookIncludingDeleted } from '../webhooks/webhooks.service.ts';
 import { findAttempt } from './deliveries.repository.ts';
 import {
-  type Delivery,
-  type DeliveryAttempt,
   getDelivery,
   listAttempts,
   listDeliveries,
   redeliver,
   replayFailedDeliveries,
-  toDeliveryAttempt,
 } from './deliveries.service.ts';
 import type { DeliveryStatus } from './deliveries.table.ts';
+import type { Delivery } from './delivery.ts';
+import { type DeliveryAttempt, toDeliveryAttempt } from './delivery-attempt.ts';
 
 export const DeliveryStatusEnum = builder.enumType('DeliveryStatus', {
   values: {
     PENDING: { description: 'Not delivered yet: an attempt is in flight or scheduled.' },
+    HELD: {
+      description:
+        "Not delivered yet, and not attempted for now: the endpoint's circuit is open after repeated failures. Held deliveries keep their remaining attempts and go out once a probe succeeds.",
+    },
     SUCCEEDED: { description: 'The endpoint answered 2xx.' },
     FAILED: { description: 'Every attempt of the schedule failed.' },
     CANCELLED: { description: 'The webhook was disabled or deleted before delivery.' },

@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Database, Db } from '../db/database.ts';
-import { createDeliveries, type Delivery } from '../deliveries/deliveries.service.ts';
+import { getDelivery } from '../deliveries/deliveries.service.ts';
+import type { Delivery } from '../deliveries/delivery.ts';
+import { insertDeliveriesToWebhooks } from '../deliveries/fan-out/create-deliveries.repository.ts';
 import type { Services } from '../services.ts';
 import { BadUserInputError, ConflictError } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
@@ -113,8 +115,14 @@ export async function sendTestEvent(
       payload: getEventType(input.type).example,
       idempotency_key: null,
     });
-    const [delivery] = await createDeliveries(trx, services, event, [input.webhookId]);
-    return delivery!;
+    const created = await insertDeliveriesToWebhooks(trx, { id: event.id, organizationId }, [
+      input.webhookId,
+    ]);
+    await services.fanOut.queueNew(
+      trx,
+      created.map((d) => ({ ...d, organizationId })),
+    );
+    return (await getDelivery(trx, organizationId, created[0]!.id))!;
   });
 }
 

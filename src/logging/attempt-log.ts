@@ -1,4 +1,4 @@
-import type { Settlement } from '../deliveries/record-attempts.ts';
+import type { Settlement } from '../deliveries/pipeline/settlement.ts';
 import type { Notices } from '../pubsub/notices.ts';
 import type { Logger } from '../shared/logger.ts';
 

@@ -13,6 +13,9 @@ export async function insertWebhook(
     url: string;
     description: string;
     signing_secret: string;
+    max_concurrency: number | null;
+    rate_limit_per_second: number | null;
+    timeout_ms: number | null;
   },
 ): Promise<WebhookRow> {
   return db.insertInto('webhooks').values(row).returningAll().executeTakeFirstOrThrow();
@@ -74,4 +77,18 @@ export async function updateWebhookRow(
     .where('deleted_at', 'is', null)
     .returningAll()
     .executeTakeFirst();
+}
+
+/** A circuit as a fresh endpoint has it. */
+export const CLOSED_CIRCUIT = {
+  circuit_state: 'CLOSED',
+  circuit_failures: 0,
+  circuit_opened_at: null,
+  circuit_next_probe_at: null,
+  circuit_failed_probes: 0,
+  circuit_probe_delivery_id: null,
+} as const satisfies Updateable<WebhooksTable>;
+
+export async function forgetRateSlots(db: Db, webhookId: string): Promise<void> {
+  await db.deleteFrom('endpoint_rate_slots').where('webhook_id', '=', webhookId).execute();
 }

@@ -3,11 +3,10 @@ import { describe, test } from 'node:test';
 import {
   DEFAULT_RETRY_SCHEDULE_SECONDS,
   nextDelay,
-  parseRetryAfter,
   parseRetrySchedule,
   RETRY_AFTER_MAX_SECONDS,
   RETRY_AFTER_MIN_SECONDS,
-} from './next-delay.ts';
+} from './retry-schedule.ts';
 
 const schedule = DEFAULT_RETRY_SCHEDULE_SECONDS;
 const mid = () => 0.5; // no jitter: 2 * 0.5 - 1 = 0
@@ -102,47 +101,6 @@ describe('nextDelay', () => {
     assert.throws(() => nextDelay({ ...base, attemptNumber: 0 }), /attemptNumber/);
     assert.throws(() => nextDelay({ ...base, attemptNumber: 1.5 }), /attemptNumber/);
     assert.throws(() => nextDelay({ ...base, attemptNumber: 1, jitter: 2 }), /jitter/);
-  });
-});
-
-describe('parseRetryAfter', () => {
-  const now = new Date('2026-03-01T12:00:00Z');
-
-  test('reads delta-seconds', () => {
-    assert.equal(parseRetryAfter('7', now), 7);
-    assert.equal(parseRetryAfter(' 120 ', now), 120);
-    assert.equal(parseRetryAfter('0', now), 0);
-  });
-
-  test('reads the three HTTP-date forms as UTC', () => {
-    assert.equal(parseRetryAfter('Sun, 01 Mar 2026 12:00:30 GMT', now), 30);
-    assert.equal(parseRetryAfter('Sunday, 01-Mar-26 12:01:00 GMT', now), 60);
-    assert.equal(parseRetryAfter('Sun Mar  1 13:00:00 2026', now), 3600);
-  });
-
-  test('rounds partial seconds up and floors past dates at zero', () => {
-    assert.equal(
-      parseRetryAfter('Sun, 01 Mar 2026 12:00:01 GMT', new Date('2026-03-01T12:00:00.500Z')),
-      1,
-    );
-    assert.equal(parseRetryAfter('Sat, 28 Feb 2026 12:00:00 GMT', now), 0);
-  });
-
-  test('returns null when absent or invalid', () => {
-    for (const value of [
-      null,
-      undefined,
-      '',
-      'soon',
-      '-5',
-      '1.5',
-      '2026-03-01T12:00:30Z',
-      'Sun, 31 Feb 2026 12:00:00 GMT',
-      'Sun, 01 Mar 2026 25:00:00 GMT',
-      'Sun, 01 Mar 2026 12:00:30 PST',
-    ]) {
-      assert.equal(parseRetryAfter(value, now), null, String(value));
-    }
   });
 });
 

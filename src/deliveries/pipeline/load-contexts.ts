@@ -1,7 +1,8 @@
-import type { Db } from '../db/database.ts';
-import type { EventTypeName } from '../events/event-types.ts';
-import { toWebhook, type Webhook } from '../webhooks/webhooks.service.ts';
-import type { DeliveryStatus } from './deliveries.table.ts';
+import { sql } from 'kysely';
+import type { Db } from '../../db/database.ts';
+import type { EventTypeName } from '../../events/event-types.ts';
+import { toWebhook, type Webhook } from '../../webhooks/webhook.ts';
+import type { DeliveryStatus, QueueState } from '../deliveries.table.ts';
 
 /** Everything one attempt needs, loaded for a whole fetched batch in one query. */
 export interface DeliveryContext {
@@ -9,6 +10,7 @@ export interface DeliveryContext {
     id: string;
     organizationId: string;
     status: DeliveryStatus;
+    queueState: QueueState;
     attemptCount: number;
     seriesAttemptCount: number;
   };
@@ -20,6 +22,8 @@ export interface DeliveryContext {
     createdAt: Date;
   };
   webhook: Webhook;
+  /** Deliveries of this endpoint wait for room: finishing this one should admit another. */
+  webhookHasWaiting: boolean;
 }
 
 export async function loadDeliveryContexts(
@@ -35,6 +39,7 @@ export async function loadDeliveryContexts(
       'd.id as d_id',
       'd.organization_id as d_organization_id',
       'd.status as d_status',
+      'd.queue_state as d_queue_state',
       'd.attempt_count as d_attempt_count',
       'd.series_attempt_count as d_series_attempt_count',
       'e.id as e_id',
@@ -44,6 +49,12 @@ export async function loadDeliveryContexts(
       'e.created_at as e_created_at',
     ])
     .selectAll('w')
+    .select(
+      sql<boolean>`exists (
+        select 1 from deliveries x
+        where x.webhook_id = w.id and x.status = 'PENDING' and x.queue_state = 'waiting'
+      )`.as('w_has_waiting'),
+    )
     .where('d.id', 'in', ids)
     .execute();
   return new Map(
@@ -54,6 +65,7 @@ export async function loadDeliveryContexts(
           id: row.d_id,
           organizationId: row.d_organization_id,
           status: row.d_status,
+          queueState: row.d_queue_state,
           attemptCount: row.d_attempt_count,
           seriesAttemptCount: row.d_series_attempt_count,
         },
@@ -65,6 +77,7 @@ export async function loadDeliveryContexts(
           createdAt: row.e_created_at,
         },
         webhook: toWebhook(row),
+        webhookHasWaiting: row.w_has_waiting,
       },
     ]),
   );

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { disabledReason, shouldDisable } from './maybe-disable.ts';
+import { disabledReason, shouldDisable } from './auto-disable.ts';
 
 const day = 24 * 3600;
 const now = new Date('2026-11-29T12:00:00Z');

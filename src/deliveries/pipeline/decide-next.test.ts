@@ -13,7 +13,7 @@ test('a 2xx ends the delivery as SUCCEEDED', () => {
     scheduleSeconds: schedule,
     now,
   });
-  assert.deepEqual(step, { status: 'SUCCEEDED', nextAttemptAt: null });
+  assert.deepEqual(step, { status: 'SUCCEEDED', nextAttemptAt: null, spendsSchedule: true });
 });
 
 test('a failure waits for the next slot of the schedule', () => {
@@ -45,6 +45,28 @@ test('a failure with no slot left ends the delivery as FAILED, Retry-After or no
     { ok: false, status: null, retryAfterSeconds: null },
   ]) {
     const step = decideNext({ outcome, seriesAttemptNumber: 3, scheduleSeconds: schedule, now });
-    assert.deepEqual(step, { status: 'FAILED', nextAttemptAt: null });
+    assert.deepEqual(step, { status: 'FAILED', nextAttemptAt: null, spendsSchedule: true });
   }
+});
+
+test('a failed circuit probe holds its delivery again, its schedule untouched', () => {
+  const step = decideNext({
+    outcome: { ok: false, status: 500, retryAfterSeconds: null },
+    seriesAttemptNumber: 8,
+    scheduleSeconds: schedule,
+    probe: true,
+    now,
+  });
+  assert.deepEqual(step, { status: 'HELD', nextAttemptAt: null, spendsSchedule: false });
+});
+
+test('a probe that succeeds ends its delivery like any success', () => {
+  const step = decideNext({
+    outcome: { ok: true, status: 200, retryAfterSeconds: null },
+    seriesAttemptNumber: 1,
+    scheduleSeconds: schedule,
+    probe: true,
+    now,
+  });
+  assert.equal(step.status, 'SUCCEEDED');
 });
