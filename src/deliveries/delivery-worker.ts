@@ -18,6 +18,7 @@ import { type DeliveryContext, loadDeliveryContexts } from './pipeline/load-cont
 import { recordSettlements } from './pipeline/record/record-settlements.ts';
 import { reserveSendSlots } from './pipeline/reserve-slots.ts';
 import type { JobClaim, Settlement } from './pipeline/settlement.ts';
+import { JOB_PRIORITY, reservedForQuiet } from './policies/fair-share.ts';
 import type { RecentAttempts } from './recent-attempts.ts';
 
 export interface DeliveryWorkerOptions {
@@ -68,6 +69,7 @@ interface Dispatch {
 export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWorker {
   const { db, queue, notifier, client, logger } = options;
   const maxFetch = options.maxFetchBatch ?? 100;
+  const reserved = reservedForQuiet(options.concurrency);
   const shutdown = new AbortController();
   let running = 0;
   let fetching: Promise<void> | undefined;
@@ -202,14 +204,19 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     return dispatches;
   };
 
-  /** Fetches and starts what there is room for; true when there may be more waiting. */
+  /**
+   * Fetches and starts what there is room for; true when there may be more waiting. The
+   * reserved slots take only quiet organizations' first attempts (policies/fair-share.ts).
+   */
   const fetchAndDispatch = async (): Promise<boolean> => {
     const room = options.concurrency - running;
     if (room <= 0) return false;
-    const batchSize = Math.min(room, maxFetch);
+    const generalRoom = room - reserved;
+    const batchSize = Math.min(generalRoom > 0 ? generalRoom : room, maxFetch);
     const jobs = await fetchDeliveryJobs(queue, batchSize, {
       endpoints: options.endpoints,
       db: options.fetchDb,
+      minPriority: generalRoom > 0 ? undefined : JOB_PRIORITY.quiet,
       logger,
     });
     if (jobs.length === 0) return false;

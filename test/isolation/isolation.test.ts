@@ -313,3 +313,58 @@ describe('rate limit and timeout per endpoint', () => {
     assert.ok(attempt.durationMs >= 250 && attempt.durationMs < 5_000, `${attempt.durationMs} ms`);
   });
 });
+
+describe('retries and first attempts', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer('isolation_retries', {
+      // One slot in all, so the order in which the worker takes jobs shows.
+      HOOKLINE_WORKER_CONCURRENCY: '1',
+      HOOKLINE_RETRY_SCHEDULE: '0.3',
+    });
+  });
+  after(() => server.stop());
+
+  test("a due retry waits behind a new event's first attempt", async () => {
+    let failures = 1;
+    const flaky = await receiver((_req, res) => {
+      res.writeHead(failures-- > 0 ? 500 : 200).end();
+    });
+    let release: () => void = () => {};
+    const blocker = await receiver((_req, res) => {
+      release = () => res.writeHead(200).end();
+    });
+    const fresh = await receiver();
+    const { client } = await server.newOrganization();
+    const x = await agentWithWebhook(client, flaky.url);
+    const z = await agentWithWebhook(client, blocker.url);
+    const y = await agentWithWebhook(client, fresh.url);
+    const emit = (agentId: string) =>
+      client.request(EmitEventDocument, {
+        input: { agentId, type: 'PRE_CONVERSATION', payload: preConversation() },
+      });
+
+    await emit(x.agentId);
+    const retryAt = await eventually(
+      async () => {
+        const [edge] = (await client.request(DeliveriesDocument, { webhookId: x.webhookId }))
+          .deliveries.edges;
+        return edge?.node.attemptCount === 1 ? edge.node.nextAttemptAt : undefined;
+      },
+      { message: 'the first attempt to fail and its retry to be scheduled' },
+    );
+    // The blocker takes the only slot; meanwhile the retry comes due and a new event arrives.
+    await emit(z.agentId);
+    await blocker.waitFor(1);
+    await eventually(() => (Date.now() > Date.parse(retryAt!) + 100 ? true : undefined), {
+      message: 'the retry to be due',
+    });
+    await emit(y.agentId);
+    release();
+    await Promise.all([fresh.waitFor(1), flaky.waitFor(2)]);
+    assert.ok(
+      fresh.requests[0]!.receivedAt <= flaky.requests[1]!.receivedAt,
+      'the retry went out before the new first attempt',
+    );
+  });
+});

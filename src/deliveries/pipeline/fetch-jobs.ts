@@ -24,6 +24,8 @@ export async function fetchDeliveryJobs(
     endpoints: EndpointSettings;
     /** Where the fetch runs: serialized across processes (queue/serialized-fetch.ts), or not. */
     db?: BossDb;
+    /** Only jobs of this band or above. */
+    minPriority?: number;
     logger: Logger;
   },
 ): Promise<FetchedJob[]> {
@@ -32,6 +34,7 @@ export async function fetchDeliveryJobs(
     batchSize,
     ...fetchGroupConcurrency(options.endpoints),
     ...(options.db ? { db: options.db } : {}),
+    ...(options.minPriority === undefined ? {} : { minPriority: options.minPriority }),
   })) as Job<DeliveryJobData>[];
   return jobs.map((job) => {
     const claim = { id: job.id, retryCount: job.retryCount };
