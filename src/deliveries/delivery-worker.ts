@@ -9,6 +9,7 @@ import type { Notifier } from '../pubsub/notifier.ts';
 import type { Queue } from '../queue/queue.ts';
 import type { Logger } from '../shared/logger.ts';
 import { effectiveTimeoutMs } from '../webhooks/webhook.ts';
+import { sweepWaitingDeliveries } from './admission-sweep.ts';
 import { startDueProbes } from './circuit-probes.ts';
 import type { FanOut } from './fan-out/fan-out.ts';
 import { makeAttempt } from './pipeline/attempt.ts';
@@ -73,7 +74,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   const shutdown = new AbortController();
   let running = 0;
   let fetching: Promise<void> | undefined;
-  let probing: Promise<void> | undefined;
+  let tending: Promise<void> | undefined;
   let wakeAgain = false;
   let stopped = false;
   let pollTimer: NodeJS.Timeout | undefined;
@@ -258,19 +259,25 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     await fetching;
   };
 
-  const probe = (): void => {
-    if (stopped || probing) return;
-    probing = startDueProbes({
-      db,
-      notifier,
-      fanOut: options.fanOut,
-      endpoints: options.endpoints,
-      requestTimeoutMs: options.requestTimeoutMs,
-    })
+  /** Every poll: circuits due a probe, and deliveries waiting for room their endpoint has. */
+  const tend = (): void => {
+    if (stopped || tending) return;
+    const { fanOut } = options;
+    tending = Promise.all([
+      startDueProbes({
+        db,
+        notifier,
+        fanOut,
+        endpoints: options.endpoints,
+        requestTimeoutMs: options.requestTimeoutMs,
+      }).catch((error: unknown) => logger.warn({ err: error }, 'starting circuit probes failed')),
+      sweepWaitingDeliveries({ db, notifier, fanOut }).catch((error: unknown) =>
+        logger.warn({ err: error }, 'admitting waiting deliveries failed'),
+      ),
+    ])
       .then(() => undefined)
-      .catch((error: unknown) => logger.warn({ err: error }, 'starting circuit probes failed'))
       .finally(() => {
-        probing = undefined;
+        tending = undefined;
       });
   };
 
@@ -283,7 +290,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
         notifier.onReconnect(() => void pump()),
       );
       pollTimer = setInterval(() => {
-        probe();
+        tend();
         void pump();
       }, options.pollIntervalMs ?? 1_000);
       void pump();
@@ -293,7 +300,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       clearInterval(pollTimer);
       for (const unsubscribe of unsubscribers) unsubscribe();
       await fetching;
-      await probing;
+      await tending;
       if (running > 0) {
         const idle = new Promise<void>((resolve) => idleWaiters.push(resolve));
         const timer = setTimeout(() => shutdown.abort(), timeoutMs);

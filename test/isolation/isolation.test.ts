@@ -114,6 +114,24 @@ describe('per-endpoint concurrency and fair share', () => {
     for (const res of stuck.open) res.destroy();
   });
 
+  test("raising a webhook's maxConcurrency lets more of its waiting deliveries out at once", async () => {
+    const stuck = hanging();
+    const r = await receiver(stuck.respond);
+    const { client } = await server.newOrganization('Growing Voice');
+    const { agentId, webhookId } = await agentWithWebhook(client, r.url);
+    await emitMany(client, agentId, 12);
+    await r.waitFor(2);
+    assert.equal(stuck.open.size, 2);
+    const raised = await client.request(UpdateWebhookDocument, {
+      input: { id: webhookId, maxConcurrency: 5 },
+    });
+    assert.equal(raised.updateWebhook.webhook.maxConcurrency, 5);
+    // Nothing has finished (everything hangs): the waiting ones go out as room appears.
+    await r.waitFor(5);
+    assert.equal(stuck.open.size, 5);
+    for (const res of stuck.open) res.destroy();
+  });
+
   test("a quiet organization's fresh event does not queue behind a busy one's backlog", async () => {
     const slow = await receiver(async (_req, res) => {
       await new Promise((resolve) => setTimeout(resolve, 100));

@@ -123,3 +123,27 @@ export async function admitWaitingDeliveries(
   }
   return admission;
 }
+
+/**
+ * Endpoints with deliveries waiting for room, by a loose index scan of `deliveries_waiting`
+ * (one index probe per endpoint, however many wait).
+ */
+export async function findEndpointsWithWaiting(db: Db, limit: number): Promise<string[]> {
+  const { rows } = await sql<{ webhook_id: string }>`
+    /* findEndpointsWithWaiting */
+    with recursive endpoints as (
+      (select webhook_id from deliveries
+       where status = 'PENDING' and queue_state = 'waiting'
+       order by webhook_id limit 1)
+      union all
+      select (
+        select d.webhook_id from deliveries d
+        where d.status = 'PENDING' and d.queue_state = 'waiting' and d.webhook_id > e.webhook_id
+        order by d.webhook_id limit 1
+      )
+      from endpoints e
+      where e.webhook_id is not null
+    )
+    select webhook_id from endpoints where webhook_id is not null limit ${limit}`.execute(db);
+  return rows.map((row) => row.webhook_id);
+}
