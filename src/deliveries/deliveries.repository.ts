@@ -66,6 +66,52 @@ export async function findAttempt(
     .executeTakeFirst();
 }
 
+export async function findOrganizationDeliveries(
+  db: Db,
+  organizationId: string,
+  ids: readonly string[],
+): Promise<DeliveryRow[]> {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom('deliveries')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .where('id', 'in', [...ids])
+    .execute();
+}
+
+/** The deliveries of these events, or the attempts of these deliveries: one query a page. */
+export async function listDeliveriesOfEvents(
+  db: Db,
+  organizationId: string,
+  eventIds: readonly string[],
+): Promise<DeliveryRow[]> {
+  if (eventIds.length === 0) return [];
+  return db
+    .selectFrom('deliveries')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .where('event_id', 'in', [...eventIds])
+    .orderBy('id')
+    .execute();
+}
+
+export async function listAttemptsOfDeliveries(
+  db: Db,
+  organizationId: string,
+  deliveryIds: readonly string[],
+): Promise<DeliveryAttemptRow[]> {
+  if (deliveryIds.length === 0) return [];
+  return db
+    .selectFrom('delivery_attempts')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .where('delivery_id', 'in', [...deliveryIds])
+    .orderBy('delivery_id')
+    .orderBy('attempt_number')
+    .execute();
+}
+
 /** Rows by id, whatever their organization: the caller checks it (live feeds load in bulk). */
 export async function findDeliveriesByIds(db: Db, ids: readonly string[]): Promise<DeliveryRow[]> {
   if (ids.length === 0) return [];

@@ -4,14 +4,8 @@ import type { DeliveryInfrastructure } from '../services.ts';
 import { ConflictError, NotFoundError } from '../shared/errors.ts';
 import type { PageRequest } from '../shared/pagination.ts';
 import { requireWebhook } from '../webhooks/webhooks.service.ts';
-import {
-  type DeliveryFilter,
-  findDelivery,
-  findFailedDeliveryIdsSince,
-  listAttemptRows,
-  listDeliveryRows,
-  restartDeliveryRows,
-} from './deliveries.repository.ts';
+import type { DeliveryFilter } from './deliveries.repository.ts';
+import * as deliveriesRepository from './deliveries.repository.ts';
 import { type Delivery, toDelivery } from './delivery.ts';
 import { type DeliveryAttempt, toDeliveryAttempt } from './delivery-attempt.ts';
 
@@ -20,7 +14,7 @@ export async function getDelivery(
   organizationId: string,
   id: string,
 ): Promise<Delivery | undefined> {
-  const row = await findDelivery(db, organizationId, id);
+  const row = await deliveriesRepository.findDelivery(db, organizationId, id);
   return row && toDelivery(row);
 }
 
@@ -30,21 +24,11 @@ export async function listDeliveries(
   filter: DeliveryFilter,
   page: PageRequest,
 ): Promise<Delivery[]> {
-  return (await listDeliveryRows(db, organizationId, filter, page)).map(toDelivery);
+  return (await deliveriesRepository.listDeliveryRows(db, organizationId, filter, page)).map(
+    toDelivery,
+  );
 }
 
-export async function listAttempts(
-  db: Db,
-  organizationId: string,
-  deliveryId: string,
-): Promise<DeliveryAttempt[]> {
-  return (await listAttemptRows(db, organizationId, deliveryId)).map(toDeliveryAttempt);
-}
-
-/**
- * Starts a new series of attempts with a fresh schedule. The message keeps its webhook-id, so a
- * receiver that already processed it can recognise the duplicate.
- */
 export async function redeliver(
   db: Kysely<Database>,
   services: DeliveryInfrastructure,
@@ -52,7 +36,7 @@ export async function redeliver(
   deliveryId: string,
 ): Promise<Delivery> {
   return db.transaction().execute(async (trx) => {
-    const current = await findDelivery(trx, organizationId, deliveryId);
+    const current = await deliveriesRepository.findDelivery(trx, organizationId, deliveryId);
     if (!current) throw new NotFoundError('Delivery', deliveryId);
     if (current.status === 'PENDING' || current.status === 'HELD') {
       throw new ConflictError(
@@ -62,7 +46,7 @@ export async function redeliver(
     const webhook = await requireWebhook(trx, organizationId, current.webhook_id);
     if (!webhook.enabled)
       throw new ConflictError(`Webhook ${webhook.id} is disabled: enable it first`);
-    const [row] = await restartDeliveryRows(trx, organizationId, [deliveryId]);
+    const [row] = await deliveriesRepository.restartDeliveryRows(trx, organizationId, [deliveryId]);
     if (!row) throw new ConflictError(`Delivery ${deliveryId} changed meanwhile; try again`);
     await services.fanOut.queueNew(trx, [toDelivery(row)]);
     return toDelivery(row);
@@ -80,9 +64,45 @@ export async function replayFailedDeliveries(
     const webhook = await requireWebhook(trx, organizationId, webhookId);
     if (!webhook.enabled)
       throw new ConflictError(`Webhook ${webhook.id} is disabled: enable it first`);
-    const ids = await findFailedDeliveryIdsSince(trx, organizationId, webhookId, since);
-    const rows = await restartDeliveryRows(trx, organizationId, ids);
+    const ids = await deliveriesRepository.findFailedDeliveryIdsSince(
+      trx,
+      organizationId,
+      webhookId,
+      since,
+    );
+    const rows = await deliveriesRepository.restartDeliveryRows(trx, organizationId, ids);
     await services.fanOut.queueNew(trx, rows.map(toDelivery));
     return rows.length;
   });
+}
+
+/** The deliveries of these ids, in the same order; null where one is unknown or another tenant's. */
+export async function getDeliveriesByIds(
+  db: Db,
+  organizationId: string,
+  ids: readonly string[],
+): Promise<(Delivery | null)[]> {
+  const rows = await deliveriesRepository.findOrganizationDeliveries(db, organizationId, ids);
+  const byId = new Map(rows.map((row) => [row.id, toDelivery(row)]));
+  return ids.map((id) => byId.get(id) ?? null);
+}
+
+export async function listDeliveriesOfEvents(
+  db: Db,
+  organizationId: string,
+  eventIds: readonly string[],
+): Promise<Delivery[]> {
+  return (await deliveriesRepository.listDeliveriesOfEvents(db, organizationId, eventIds)).map(
+    toDelivery,
+  );
+}
+
+export async function listAttemptsOfDeliveries(
+  db: Db,
+  organizationId: string,
+  deliveryIds: readonly string[],
+): Promise<DeliveryAttempt[]> {
+  return (await deliveriesRepository.listAttemptsOfDeliveries(db, organizationId, deliveryIds)).map(
+    toDeliveryAttempt,
+  );
 }

@@ -35,6 +35,20 @@ export async function findEvent(
     .executeTakeFirst();
 }
 
+export async function findEventsByIds(
+  db: Db,
+  organizationId: string,
+  ids: readonly string[],
+): Promise<EventRow[]> {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom('events')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .where('id', 'in', [...ids])
+    .execute();
+}
+
 export async function listEventRows(
   db: Db,
   organizationId: string,

@@ -37,6 +37,23 @@ export async function findWebhook(
   return webhookById(db, organizationId, id).where('deleted_at', 'is', null).executeTakeFirst();
 }
 
+/** Webhooks of these ids; `includeDeleted` for the delivery log, which must still name them. */
+export async function findWebhooksByIds(
+  db: Db,
+  organizationId: string,
+  ids: readonly string[],
+  options: { includeDeleted: boolean },
+): Promise<WebhookRow[]> {
+  if (ids.length === 0) return [];
+  let query = db
+    .selectFrom('webhooks')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .where('id', 'in', [...ids]);
+  if (!options.includeDeleted) query = query.where('deleted_at', 'is', null);
+  return query.execute();
+}
+
 /** Includes deleted webhooks: for the delivery log, which must still name them. */
 export async function findWebhookIncludingDeleted(
   db: Db,

@@ -1,10 +1,12 @@
 import type { InputFieldBuilder } from '@pothos/core';
 import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { z } from 'zod';
-import { AgentRef } from '../agents/agents.schema.ts';
-import { getAgent } from '../agents/agents.service.ts';
+import { AgentRef } from '../agents/agents.refs.ts';
+import { getAgentsByIds } from '../agents/agents.service.ts';
 import { EventTypeEnum } from '../events/event-types.schema.ts';
-import { builder, type SchemaTypes } from '../graphql/builder.ts';
+import { BATCH_ONLY, builder, type SchemaTypes } from '../graphql/builder.ts';
+import type { GraphQLContext } from '../graphql/context.ts';
+import { everyOne } from '../graphql/loaders.ts';
 import { descriptionSchema, webhookUrlSchema } from '../graphql/validators.ts';
 import { organizationOf } from '../graphql/viewer.ts';
 import { PAGE_SIZE } from '../shared/pagination.ts';
@@ -13,26 +15,20 @@ import {
   MAX_RATE_LIMIT_PER_SECOND,
   MIN_TIMEOUT_MS,
 } from './endpoint-settings.ts';
-import {
-  attachWebhook,
-  detachWebhook,
-  listSubscriptionsOfWebhook,
-  type WebhookSubscription,
-} from './subscriptions.service.ts';
+import { attachWebhook, detachWebhook, listSubscriptionsOf } from './subscriptions.service.ts';
 import { effectiveConcurrency, effectiveTimeoutMs, type Webhook } from './webhook.ts';
 import { assertDeliverableAddress } from './webhook-address.ts';
+import { WebhookRef, WebhookSubscriptionRef } from './webhooks.refs.ts';
 import {
   createWebhook,
   deleteWebhook,
   getWebhook,
-  getWebhookIncludingDeleted,
+  getWebhooksByIds,
   listWebhooks,
   rotateWebhookSecret,
   setWebhookEnabled,
   updateWebhook,
 } from './webhooks.service.ts';
-
-export const WebhookRef = builder.objectRef<Webhook>('Webhook');
 
 const CircuitStateEnum = builder.enumType('CircuitState', {
   values: {
@@ -62,17 +58,23 @@ builder.objectType(EndpointCircuitRef, {
     }),
   }),
 });
-export const WebhookSubscriptionRef = builder.objectRef<WebhookSubscription>('WebhookSubscription');
+
+/**
+ * Webhooks as the delivery log names them: deleted ones included (a deleted webhook's deliveries
+ * and subscriptions still say where they went). For loadable fields.
+ */
+export const loadWebhooksOfLog = async (ids: string[], ctx: GraphQLContext) =>
+  everyOne(
+    'Webhook',
+    ids,
+    await getWebhooksByIds(ctx.db, organizationOf(ctx), ids, { includeDeleted: true }),
+  );
 
 builder.node(WebhookRef, {
   description: 'An endpoint that receives signed event deliveries.',
   id: { resolve: (webhook) => webhook.id },
-  loadMany: async (ids, ctx) => {
-    const organizationId = organizationOf(ctx);
-    return Promise.all(
-      ids.map(async (id) => (await getWebhook(ctx.db, organizationId, id)) ?? null),
-    );
-  },
+  loadMany: (ids, ctx) =>
+    getWebhooksByIds(ctx.db, organizationOf(ctx), ids, { includeDeleted: false }),
   authScopes: { organization: true },
   fields: (t) => ({
     url: t.exposeString('url'),
@@ -105,10 +107,13 @@ builder.node(WebhookRef, {
     circuit: t.field({ type: EndpointCircuitRef, resolve: (webhook) => webhook.circuit }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
-    subscriptions: t.field({
-      type: [WebhookSubscriptionRef],
-      resolve: (webhook, _args, ctx) =>
-        listSubscriptionsOfWebhook(ctx.db, webhook.organizationId, webhook.id),
+    subscriptions: t.loadableGroup({
+      type: WebhookSubscriptionRef,
+      ...BATCH_ONLY,
+      load: (webhookIds: string[], ctx) =>
+        listSubscriptionsOf(ctx.db, organizationOf(ctx), { webhookIds }),
+      group: (subscription) => subscription.webhookId,
+      resolve: (webhook) => webhook.id,
     }),
   }),
 });
@@ -116,15 +121,18 @@ builder.node(WebhookRef, {
 builder.objectType(WebhookSubscriptionRef, {
   description: 'Which events of one agent go to one webhook.',
   fields: (t) => ({
-    webhook: t.field({
+    webhook: t.loadable({
       type: WebhookRef,
-      resolve: async (sub, _args, ctx) =>
-        (await getWebhookIncludingDeleted(ctx.db, sub.organizationId, sub.webhookId))!,
+      ...BATCH_ONLY,
+      load: loadWebhooksOfLog,
+      resolve: (sub) => sub.webhookId,
     }),
-    agent: t.field({
+    agent: t.loadable({
       type: AgentRef,
-      resolve: async (sub, _args, ctx) =>
-        (await getAgent(ctx.db, sub.organizationId, sub.agentId))!,
+      ...BATCH_ONLY,
+      load: async (ids: string[], ctx) =>
+        everyOne('Agent', ids, await getAgentsByIds(ctx.db, organizationOf(ctx), ids)),
+      resolve: (sub) => sub.agentId,
     }),
     events: t.field({ type: [EventTypeEnum], resolve: (sub) => sub.events }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),

@@ -6,24 +6,16 @@ import { NotFoundError } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import type { PageRequest } from '../shared/pagination.ts';
 import type { EndpointSettingsInput } from './endpoint-settings.ts';
-import { deleteSubscriptionsOfWebhook } from './subscriptions.repository.ts';
+import * as subscriptionsRepository from './subscriptions.repository.ts';
 import { toWebhook, type Webhook } from './webhook.ts';
-import {
-  CLOSED_CIRCUIT,
-  findWebhook,
-  findWebhookIncludingDeleted,
-  forgetRateSlots,
-  insertWebhook,
-  listWebhookRows,
-  updateWebhookRow,
-} from './webhooks.repository.ts';
+import * as webhooksRepository from './webhooks.repository.ts';
 
 export async function createWebhook(
   db: Db,
   organizationId: string,
   input: { url: string; description: string } & EndpointSettingsInput,
 ): Promise<Webhook> {
-  const row = await insertWebhook(db, {
+  const row = await webhooksRepository.insertWebhook(db, {
     id: newId('Webhook'),
     organization_id: organizationId,
     url: input.url,
@@ -41,17 +33,19 @@ export async function getWebhook(
   organizationId: string,
   id: string,
 ): Promise<Webhook | undefined> {
-  const row = await findWebhook(db, organizationId, id);
+  const row = await webhooksRepository.findWebhook(db, organizationId, id);
   return row && toWebhook(row);
 }
 
-export async function getWebhookIncludingDeleted(
+export async function getWebhooksByIds(
   db: Db,
   organizationId: string,
-  id: string,
-): Promise<Webhook | undefined> {
-  const row = await findWebhookIncludingDeleted(db, organizationId, id);
-  return row && toWebhook(row);
+  ids: readonly string[],
+  options: { includeDeleted: boolean },
+): Promise<(Webhook | null)[]> {
+  const rows = await webhooksRepository.findWebhooksByIds(db, organizationId, ids, options);
+  const byId = new Map(rows.map((row) => [row.id, toWebhook(row)]));
+  return ids.map((id) => byId.get(id) ?? null);
 }
 
 export async function requireWebhook(db: Db, organizationId: string, id: string): Promise<Webhook> {
@@ -66,16 +60,18 @@ export async function listWebhooks(
   filter: { enabled?: boolean | null },
   page: PageRequest,
 ): Promise<Webhook[]> {
-  return (await listWebhookRows(db, organizationId, filter, page)).map(toWebhook);
+  return (await webhooksRepository.listWebhookRows(db, organizationId, filter, page)).map(
+    toWebhook,
+  );
 }
 
 async function update(
   db: Db,
   organizationId: string,
   id: string,
-  changes: Parameters<typeof updateWebhookRow>[3],
+  changes: Parameters<typeof webhooksRepository.updateWebhookRow>[3],
 ): Promise<Webhook> {
-  const row = await updateWebhookRow(db, organizationId, id, changes);
+  const row = await webhooksRepository.updateWebhookRow(db, organizationId, id, changes);
   if (!row) throw new NotFoundError('Webhook', id);
   return toWebhook(row);
 }
@@ -96,7 +92,7 @@ export async function updateWebhook(
       timeout_ms: changes.timeoutMs,
     });
     // A new rate applies from now, not after the slots the old one handed out.
-    if (changes.rateLimitPerSecond !== undefined) await forgetRateSlots(trx, id);
+    if (changes.rateLimitPerSecond !== undefined) await webhooksRepository.forgetRateSlots(trx, id);
     return webhook;
   });
 }
@@ -117,7 +113,7 @@ export async function setWebhookEnabled(
       enabled,
       disabled_reason: enabled ? null : reason,
       failing_since: null,
-      ...CLOSED_CIRCUIT,
+      ...webhooksRepository.CLOSED_CIRCUIT,
     });
     if (!enabled) await cancelPendingDeliveriesOfWebhook(trx, organizationId, id);
     return webhook;
@@ -131,7 +127,7 @@ export async function deleteWebhook(
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await update(trx, organizationId, id, { deleted_at: new Date(), enabled: false });
-    await deleteSubscriptionsOfWebhook(trx, organizationId, id);
+    await subscriptionsRepository.deleteSubscriptionsOfWebhook(trx, organizationId, id);
     await cancelPendingDeliveriesOfWebhook(trx, organizationId, id);
   });
 }
