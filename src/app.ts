@@ -20,7 +20,7 @@ import { healthz, readyz } from './http/health.ts';
 import { createHttpServer, listen, type RouteHandler } from './http/server.ts';
 import { attachGraphQLWebSocket, type GraphQLWebSocket } from './http/websocket.ts';
 import { createHooklineYoga, type HooklineYoga } from './http/yoga.ts';
-import { logSettlements } from './logging/attempt-log.ts';
+import { logCircuitChanges, logSettlements } from './logging/attempt-log.ts';
 import { useRequestLog } from './logging/request-log.ts';
 import { registerDatabaseGauges } from './metrics/database-gauges.ts';
 import { createMetrics } from './metrics/metrics.ts';
@@ -150,10 +150,11 @@ export async function startHookline(config: Config, logger: Logger): Promise<Hoo
         requestTimeoutMs: config.delivery.requestTimeoutMs,
         endpoints: config.delivery.endpoints,
         circuit: config.delivery.circuit,
-        onSettled: (settlements, notices) => {
+        onSettled: (settlements, recorded) => {
           countSettlements(metrics, settlements);
-          logSettlements(logger, settlements, notices);
+          logSettlements(logger, settlements, recorded.notices);
         },
+        onCircuitChanges: (changes) => logCircuitChanges(logger, changes),
       });
       worker.start();
       const startedWorker = worker;

@@ -5,6 +5,7 @@ import type { Notifier } from '../pubsub/notifier.ts';
 import { effectiveConcurrency, toWebhook } from '../webhooks/webhook.ts';
 import { CLOSED_CIRCUIT } from '../webhooks/webhooks.repository.ts';
 import type { FanOut } from './fan-out/fan-out.ts';
+import type { CircuitChange } from './pipeline/record/record-settlements.ts';
 import { halfOpenWatchdogSeconds } from './policies/circuit-breaker.ts';
 import { JOB_PRIORITY } from './policies/fair-share.ts';
 
@@ -21,9 +22,9 @@ export interface CircuitProbeOptions {
  * one whose probe was lost), making the circuit HALF_OPEN; a circuit with nothing held closes
  * instead, keeping its failure count, so the next failure opens it again at once. Workers call
  * it every second; rows are claimed with SKIP LOCKED, so workers never probe one endpoint twice.
- * Returns how many circuits it moved.
+ * Returns the circuits it closed.
  */
-export async function startDueProbes(options: CircuitProbeOptions): Promise<number> {
+export async function startDueProbes(options: CircuitProbeOptions): Promise<CircuitChange[]> {
   return options.notifier.transaction(options.db, async (trx) => {
     const due = await trx
       .selectFrom('webhooks')
@@ -37,8 +38,18 @@ export async function startDueProbes(options: CircuitProbeOptions): Promise<numb
       .forNoKeyUpdate()
       .skipLocked()
       .execute();
-    for (const row of due) await probe(trx, toWebhook(row), options);
-    return due.length;
+    const changes: CircuitChange[] = [];
+    for (const row of due) {
+      const webhook = toWebhook(row);
+      if ((await probe(trx, webhook, options)) === 'closed') {
+        changes.push({
+          webhookId: webhook.id,
+          organizationId: webhook.organizationId,
+          transition: 'closed',
+        });
+      }
+    }
+    return changes;
   });
 }
 
@@ -46,7 +57,7 @@ async function probe(
   trx: Db,
   webhook: ReturnType<typeof toWebhook>,
   options: CircuitProbeOptions,
-): Promise<void> {
+): Promise<'probing' | 'closed'> {
   const now = new Date();
   const held = await trx
     .selectFrom('deliveries')
@@ -63,7 +74,7 @@ async function probe(
     const { circuit_failures: _, ...closed } = CLOSED_CIRCUIT;
     await trx.updateTable('webhooks').set(closed).where('id', '=', webhook.id).execute();
     await options.notifier.publish(trx, await options.fanOut.admit(trx, [webhook.id]));
-    return;
+    return 'closed';
   }
   const watchdogMs = halfOpenWatchdogSeconds(options.requestTimeoutMs) * 1000;
   await trx
@@ -100,4 +111,5 @@ async function probe(
       },
     ],
   });
+  return 'probing';
 }

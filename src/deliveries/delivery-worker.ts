@@ -4,7 +4,6 @@ import type { Db as BossDb } from 'pg-boss';
 import type { CircuitSettings, EndpointSettings } from '../config/config.ts';
 import type { Database } from '../db/database.ts';
 import type { DeliveryClient } from '../delivery-client/index.ts';
-import type { Notices } from '../pubsub/notices.ts';
 import type { Notifier } from '../pubsub/notifier.ts';
 import type { Queue } from '../queue/queue.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -16,7 +15,11 @@ import { makeAttempt } from './pipeline/attempt.ts';
 import { type FetchedJob, fetchDeliveryJobs } from './pipeline/fetch-jobs.ts';
 import { type GateDecision, gate } from './pipeline/gate.ts';
 import { type DeliveryContext, loadDeliveryContexts } from './pipeline/load-contexts.ts';
-import { recordSettlements } from './pipeline/record/record-settlements.ts';
+import {
+  type CircuitChange,
+  type RecordResult,
+  recordSettlements,
+} from './pipeline/record/record-settlements.ts';
 import { reserveSendSlots } from './pipeline/reserve-slots.ts';
 import type { JobClaim, Settlement } from './pipeline/settlement.ts';
 import { JOB_PRIORITY, reservedForQuiet } from './policies/fair-share.ts';
@@ -43,7 +46,9 @@ export interface DeliveryWorkerOptions {
   pollIntervalMs?: number;
   maxFetchBatch?: number;
   /** Told of each batch once committed (metrics, the attempt log); must not throw. */
-  onSettled?: (settlements: readonly Settlement[], notices: Notices) => void;
+  onSettled?: (settlements: readonly Settlement[], recorded: RecordResult) => void;
+  /** Told of circuits that moved, by attempts or by probes; must not throw. */
+  onCircuitChanges?: (changes: readonly CircuitChange[]) => void;
 }
 
 export interface DeliveryWorker {
@@ -91,8 +96,8 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       queued = [];
       try {
         const settlements = batch.map((b) => b.settlement);
-        const notices = await notifier.transaction(db, async (trx) => {
-          const notices = await recordSettlements(trx, settlements, {
+        const recorded = await notifier.transaction(db, async (trx) => {
+          const recorded = await recordSettlements(trx, settlements, {
             queue,
             fanOut: options.fanOut,
             recentAttempts: options.recentAttempts,
@@ -101,10 +106,11 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
             circuit: options.circuit,
             endpoints: options.endpoints,
           });
-          await notifier.publish(trx, notices);
-          return notices;
+          await notifier.publish(trx, recorded.notices);
+          return recorded;
         });
-        options.onSettled?.(settlements, notices);
+        options.onSettled?.(settlements, recorded);
+        if (recorded.circuits.length > 0) options.onCircuitChanges?.(recorded.circuits);
       } catch (error) {
         // The jobs stay active; when they expire pg-boss hands them out again (at least once).
         logger.error({ err: error, jobs: batch.length }, 'could not record delivery results');
@@ -270,7 +276,11 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
         fanOut,
         endpoints: options.endpoints,
         requestTimeoutMs: options.requestTimeoutMs,
-      }).catch((error: unknown) => logger.warn({ err: error }, 'starting circuit probes failed')),
+      })
+        .then((changes) => {
+          if (changes.length > 0) options.onCircuitChanges?.(changes);
+        })
+        .catch((error: unknown) => logger.warn({ err: error }, 'starting circuit probes failed')),
       sweepWaitingDeliveries({ db, notifier, fanOut }).catch((error: unknown) =>
         logger.warn({ err: error }, 'admitting waiting deliveries failed'),
       ),

@@ -5,6 +5,7 @@ import type { Queue } from '../../../queue/queue.ts';
 import { effectiveConcurrency } from '../../../webhooks/webhook.ts';
 import type { DeliveryStatus } from '../../deliveries.table.ts';
 import type { FanOut } from '../../fan-out/fan-out.ts';
+import type { CircuitTransition } from '../../policies/circuit-breaker.ts';
 import { JOB_PRIORITY } from '../../policies/fair-share.ts';
 import type { RecentAttempts } from '../../recent-attempts.ts';
 import { decideNext } from '../decide-next.ts';
@@ -15,6 +16,18 @@ import { finishJobs } from './finish-jobs.ts';
 import { insertAttemptsAndResetHealthy, toAttemptRecord } from './insert-attempts.ts';
 import { lockEndpointsIfChanging } from './lock-endpoints.ts';
 import { recordFailures } from './record-failures.ts';
+
+/** A circuit that moved in this batch: for the log, and later for operational webhooks. */
+export interface CircuitChange {
+  webhookId: string;
+  organizationId: string;
+  transition: CircuitTransition;
+}
+
+export interface RecordResult {
+  notices: Notices;
+  circuits: CircuitChange[];
+}
 
 export interface RecordOptions {
   queue: Queue;
@@ -36,13 +49,13 @@ export interface RecordOptions {
  *   each delivery to its next step → hold or cancel what was not attempted → release what closed
  *   circuits held and admit waiting deliveries into freed room → queue retries and deferrals →
  *   close the fetched jobs.
- * Returns the notices to publish with the commit.
+ * Returns the notices to publish with the commit, and the circuits that moved.
  */
 export async function recordSettlements(
   trx: Db,
   settlements: readonly Settlement[],
   options: RecordOptions,
-): Promise<Notices> {
+): Promise<RecordResult> {
   const now = options.now?.() ?? new Date();
   const notices = new NoticeList();
   const attempted = settlements.filter((s): s is Attempted => s.kind === 'attempted');
@@ -134,7 +147,20 @@ export async function recordSettlements(
     finished: settlements.filter((s) => s.kind !== 'released').map((s) => s.job),
     released: settlements.filter((s) => s.kind === 'released').map((s) => s.job),
   });
-  return notices.toNotices();
+  const organizationOf = new Map(
+    attempted.map((s) => [s.context.webhook.id, s.context.webhook.organizationId]),
+  );
+  return {
+    notices: notices.toNotices(),
+    circuits: [
+      ...closed.map((webhookId) => ({
+        webhookId,
+        organizationId: organizationOf.get(webhookId)!,
+        transition: 'closed' as const,
+      })),
+      ...failures.transitions,
+    ],
+  };
 }
 
 /** Endpoints that answered within this batch: any failure streak of theirs is over. */
