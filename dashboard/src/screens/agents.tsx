@@ -7,11 +7,9 @@ import {
 import { useSession } from '../context.ts';
 import { useAction, useDocumentTitle } from '../hooks.ts';
 import { type ListLens, usePagedList } from '../paging.ts';
-import { LoadMoreButton } from '../ui/buttons.tsx';
-import { Loaded } from '../ui/feedback.tsx';
 import { TextField } from '../ui/fields.tsx';
-import { FormError, submitting } from '../ui/forms.tsx';
-import { CellList, type Column, Table } from '../ui/tables.tsx';
+import { FormError, SubmitButton, submitting } from '../ui/forms.tsx';
+import { CellList, type Column, PagedTable } from '../ui/tables.tsx';
 import { Time } from '../ui/time.tsx';
 
 type Row = DashboardAgentsQuery['agents']['edges'][number]['node'];
@@ -53,30 +51,17 @@ export function AgentsScreen() {
       </div>
       <p class="lede">Your voice agents. Each sends its events to the webhooks attached to it.</p>
       <CreateAgentForm onCreated={(agent) => list.addRow({ ...agent, subscriptions: [] })} />
-      <Loaded
-        query={list.query}
-        data={list.query.data}
+      <PagedTable
+        list={list}
         what="agents"
-        empty={
-          list.rows.length === 0 && (
-            <p>No agents yet. Create one above, then attach webhooks to it.</p>
-          )
-        }
-      >
-        {() => (
-          <>
-            <Table
-              caption="Agents"
-              columns={COLUMNS}
-              rows={list.rows}
-              rowKey={(agent) => agent.id}
-              rowProps={(agent) => ({ 'data-agent-id': agent.id })}
-              testId="agents-table"
-            />
-            <LoadMoreButton list={list} label="Load more agents" />
-          </>
-        )}
-      </Loaded>
+        empty={<p>No agents yet. Create one above, then attach webhooks to it.</p>}
+        loadMoreLabel="Load more agents"
+        caption="Agents"
+        columns={COLUMNS}
+        rowKey={(agent) => agent.id}
+        rowProps={(agent) => ({ 'data-agent-id': agent.id })}
+        testId="agents-table"
+      />
     </section>
   );
 }
@@ -89,19 +74,17 @@ function CreateAgentForm({
   const { api, notify } = useSession();
   const [name, setName] = useState('');
   const action = useAction();
-  const create = async () => {
-    const result = await action.run(() =>
-      api.request(DashboardCreateAgentDocument, { input: { name: name.trim() } }),
-    );
-    if (!result) return undefined;
-    const agent = result.createAgent.agent;
-    onCreated(agent);
-    setName('');
-    notify('success', `Created agent ${agent.name}`);
-    return agent;
-  };
+  const create = submitting(
+    action,
+    () => api.request(DashboardCreateAgentDocument, { input: { name: name.trim() } }),
+    ({ createAgent: { agent } }) => {
+      onCreated(agent);
+      setName('');
+      notify('success', `Created agent ${agent.name}`);
+    },
+  );
   return (
-    <form class="card form inline-form" aria-label="New agent" onSubmit={submitting(create)}>
+    <form class="card form inline-form" aria-label="New agent" onSubmit={create}>
       <TextField
         label="New agent's name"
         name="name"
@@ -110,9 +93,9 @@ function CreateAgentForm({
         onInput={setName}
         error={action.error?.fields.name}
       />
-      <button type="submit" class="button primary" disabled={action.pending}>
-        {action.pending ? 'Creating…' : 'Create agent'}
-      </button>
+      <SubmitButton action={action} class="button primary" pendingLabel="Creating…">
+        Create agent
+      </SubmitButton>
       <FormError error={action.error} besides="name" />
     </form>
   );

@@ -11,10 +11,8 @@ import { describeError } from '../errors.ts';
 import { useAction, useDocumentTitle } from '../hooks.ts';
 import { type ListLens, usePagedList } from '../paging.ts';
 import { EnabledBadge, SuccessRate } from '../ui/badges.tsx';
-import { LoadMoreButton } from '../ui/buttons.tsx';
-import { Loaded } from '../ui/feedback.tsx';
-import { FormError, submitting } from '../ui/forms.tsx';
-import { CellList, type Column, None, Table } from '../ui/tables.tsx';
+import { FormError, SubmitButton, submitting } from '../ui/forms.tsx';
+import { CellList, type Column, None, PagedTable } from '../ui/tables.tsx';
 import { Time } from '../ui/time.tsx';
 import { VerificationPanel } from '../ui/verification-panel.tsx';
 import { confirmWebhookDeletion, deleteWebhook, toggleWebhook } from './webhook-actions.ts';
@@ -142,30 +140,17 @@ export function WebhooksScreen() {
 
       {created && <CreatedWebhook webhook={created} onDone={() => setCreated(null)} />}
 
-      <Loaded
-        query={list.query}
-        data={list.query.data}
+      <PagedTable
+        list={list}
         what="webhooks"
-        empty={
-          list.rows.length === 0 && (
-            <p>No webhooks yet. Create one to start receiving your agents' events.</p>
-          )
-        }
-      >
-        {() => (
-          <>
-            <Table
-              caption="Webhooks"
-              columns={columns}
-              rows={list.rows}
-              rowKey={(row) => row.id}
-              rowProps={(row) => ({ 'data-webhook-id': row.id })}
-              testId="webhooks-table"
-            />
-            <LoadMoreButton list={list} label="Load more webhooks" />
-          </>
-        )}
-      </Loaded>
+        empty={<p>No webhooks yet. Create one to start receiving your agents' events.</p>}
+        loadMoreLabel="Load more webhooks"
+        caption="Webhooks"
+        columns={columns}
+        rowKey={(row) => row.id}
+        rowProps={(row) => ({ 'data-webhook-id': row.id })}
+        testId="webhooks-table"
+      />
     </section>
   );
 }
@@ -198,29 +183,28 @@ function CreateWebhookForm({ onCreated }: { onCreated: (webhook: Created) => voi
   const { api } = useSession();
   const [draft, setDraft] = useState({ url: '', description: '' });
   const action = useAction();
-  const create = async () => {
-    const result = await action.run(() =>
+  const create = submitting(
+    action,
+    () =>
       api.request(DashboardCreateWebhookDocument, {
         input: { url: draft.url.trim(), description: draft.description.trim() || null },
       }),
-    );
-    if (result) onCreated(result.createWebhook.webhook);
-    return result;
-  };
+    (result) => onCreated(result.createWebhook.webhook),
+  );
   return (
     <form
       class="card form"
       id="create-webhook"
       aria-labelledby="create-webhook-title"
-      onSubmit={submitting(create)}
+      onSubmit={create}
     >
       <h2 id="create-webhook-title">New webhook</h2>
       <WebhookFields draft={draft} onChange={setDraft} error={action.error} />
       <FormError error={action.error} />
       <div class="actions">
-        <button type="submit" class="button primary" disabled={action.pending}>
-          {action.pending ? 'Creating…' : 'Create webhook'}
-        </button>
+        <SubmitButton action={action} class="button primary" pendingLabel="Creating…">
+          Create webhook
+        </SubmitButton>
       </div>
     </form>
   );

@@ -1,4 +1,7 @@
 import type { ComponentChildren } from 'preact';
+import type { ErrorView } from '../errors.ts';
+import { LoadMoreButton } from './buttons.tsx';
+import { Loaded } from './feedback.tsx';
 
 export interface Column<Row> {
   /** The column's header, and the label its cells show before their content on a phone. */
@@ -8,6 +11,17 @@ export interface Column<Row> {
   cell: (row: Row) => ComponentChildren;
   /** Further attributes of a cell: a class, or data for the tests to find it by. */
   cellProps?: (row: Row) => Record<string, string>;
+}
+
+interface TableProps<Row> {
+  caption: ComponentChildren;
+  columns: readonly Column<Row>[];
+  rows: readonly Row[];
+  rowKey: (row: Row) => string;
+  /** Attributes of a row: data for the tests to find it by, a class. */
+  rowProps?: (row: Row) => Record<string, string>;
+  class?: string;
+  testId?: string;
 }
 
 /**
@@ -22,16 +36,7 @@ export function Table<Row>({
   rowProps,
   class: className,
   testId,
-}: {
-  caption: ComponentChildren;
-  columns: readonly Column<Row>[];
-  rows: readonly Row[];
-  rowKey: (row: Row) => string;
-  /** Attributes of a row: data for the tests to find it by, a class. */
-  rowProps?: (row: Row) => Record<string, string>;
-  class?: string;
-  testId?: string;
-}) {
+}: TableProps<Row>) {
   return (
     <table class={`table responsive${className ? ` ${className}` : ''}`} data-testid={testId}>
       <caption class="visually-hidden">{caption}</caption>
@@ -89,5 +94,45 @@ export function CellList<Item>({
         <li key={itemKey(item)}>{children(item)}</li>
       ))}
     </ul>
+  );
+}
+
+/**
+ * A list the user pages through (usePagedList), as a table: while it loads, fails or is empty, a
+ * line that says so; then its rows, and a button for more while the server has more.
+ */
+export function PagedTable<Row>({
+  list,
+  what,
+  empty,
+  loadMoreLabel,
+  ...table
+}: Omit<TableProps<Row>, 'rows'> & {
+  list: {
+    query: { data: unknown; error: ErrorView | undefined; reload(): Promise<void> };
+    rows: Row[];
+    more: boolean;
+    loadMore(): Promise<void>;
+  };
+  /** What the loading line says is loading: `agents`. */
+  what: string;
+  /** What the list says when it has no rows. */
+  empty: ComponentChildren;
+  loadMoreLabel: string;
+}) {
+  return (
+    <Loaded
+      query={list.query}
+      data={list.query.data}
+      what={what}
+      empty={list.rows.length === 0 && empty}
+    >
+      {() => (
+        <>
+          <Table {...table} rows={list.rows} />
+          <LoadMoreButton list={list} label={loadMoreLabel} />
+        </>
+      )}
+    </Loaded>
   );
 }

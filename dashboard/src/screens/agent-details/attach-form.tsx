@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { useSession } from '../../context.ts';
 import { useAction } from '../../hooks.ts';
 import { SelectField } from '../../ui/fields.tsx';
-import { submitting } from '../../ui/forms.tsx';
+import { SubmitButton, submitting } from '../../ui/forms.tsx';
 import { attachWebhook } from './agent.ts';
 import { EventsField } from './events-field.tsx';
 
@@ -21,17 +21,16 @@ export function AttachForm({
   const [events, setEvents] = useState<string[]>(eventTypes.map((t) => t.type));
   const action = useAction();
   const selected = webhooks.some((w) => w.id === webhookId) ? webhookId : (webhooks[0]?.id ?? '');
-  const attach = async () => {
-    const attached = await action.run(() =>
-      attachWebhook(api, { agentId, webhookId: selected, events }),
-    );
-    if (!attached) return undefined;
-    notify('success', `Attached ${webhooks.find((w) => w.id === selected)?.url ?? 'webhook'}`);
-    onAttached();
-    return attached;
-  };
+  const attach = submitting(
+    action,
+    () => attachWebhook(api, { agentId, webhookId: selected, events }),
+    () => {
+      notify('success', `Attached ${webhooks.find((w) => w.id === selected)?.url ?? 'webhook'}`);
+      onAttached();
+    },
+  );
   return (
-    <form class="form" aria-labelledby="attach-title" onSubmit={submitting(attach)}>
+    <form class="form" aria-labelledby="attach-title" onSubmit={attach}>
       <SelectField
         id="attach-webhook"
         label="Webhook"
@@ -49,9 +48,9 @@ export function AttachForm({
         error={action.error}
       />
       <div class="actions">
-        <button type="submit" class="button primary" disabled={action.pending}>
-          {action.pending ? 'Attaching…' : 'Attach webhook'}
-        </button>
+        <SubmitButton action={action} class="button primary" pendingLabel="Attaching…">
+          Attach webhook
+        </SubmitButton>
       </div>
     </form>
   );

@@ -3,7 +3,7 @@ import { DashboardDetachWebhookDocument } from '../../../generated/graphql.ts';
 import { eventTypeLabel, useSession } from '../../context.ts';
 import { useAction } from '../../hooks.ts';
 import { EnabledBadge } from '../../ui/badges.tsx';
-import { submitting } from '../../ui/forms.tsx';
+import { SubmitButton, submitting } from '../../ui/forms.tsx';
 import { type Agent, attachWebhook } from './agent.ts';
 import { EventsField } from './events-field.tsx';
 
@@ -49,18 +49,15 @@ export function SubscriptionItem({
   };
 
   // Attaching again replaces the events of the subscription.
-  const saveEvents = async () => {
-    const saved = await save.run(() =>
-      attachWebhook(api, { agentId, webhookId: webhook.id, events }),
-    );
-    if (!saved) return undefined;
-    notify(
-      'success',
-      `${webhook.url} now gets ${saved.events.map((t) => eventTypeLabel(eventTypes, t)).join(', ')}`,
-    );
-    onChanged();
-    return saved;
-  };
+  const saveEvents = submitting(
+    save,
+    () => attachWebhook(api, { agentId, webhookId: webhook.id, events }),
+    (saved) => {
+      const names = saved.events.map((t) => eventTypeLabel(eventTypes, t));
+      notify('success', `${webhook.url} now gets ${names.join(', ')}`);
+      onChanged();
+    },
+  );
 
   return (
     <li class="subscription" data-webhook-id={webhook.id}>
@@ -81,16 +78,12 @@ export function SubscriptionItem({
           Detach<span class="visually-hidden"> {webhook.url}</span>
         </button>
       </div>
-      <form
-        class="form"
-        aria-label={`Events sent to ${webhook.url}`}
-        onSubmit={submitting(saveEvents)}
-      >
+      <form class="form" aria-label={`Events sent to ${webhook.url}`} onSubmit={saveEvents}>
         <EventsField legend="Events" value={events} onChange={setEvents} error={save.error} />
         <div class="actions">
-          <button type="submit" class="button small" disabled={!changed || save.pending}>
+          <SubmitButton action={save} class="button small" disabled={!changed}>
             Save events
-          </button>
+          </SubmitButton>
           {changed && (
             <button
               type="button"

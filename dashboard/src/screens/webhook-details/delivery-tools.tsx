@@ -8,7 +8,7 @@ import { eventTypeLabel, useSession } from '../../context.ts';
 import { toDateTimeLocal } from '../../format.ts';
 import { useAction } from '../../hooks.ts';
 import { SelectField, TextField } from '../../ui/fields.tsx';
-import { FormError, submitting } from '../../ui/forms.tsx';
+import { FormError, SubmitButton, submitting } from '../../ui/forms.tsx';
 
 /** What a user can start on a webhook's deliveries: a test event, a replay of failures. */
 export function DeliveryTools({
@@ -30,21 +30,19 @@ function TestEventForm({ webhookId, onSent }: { webhookId: string; onSent: () =>
   const { api, notify, eventTypes } = useSession();
   const [type, setType] = useState<EventType | undefined>(eventTypes[0]?.type);
   const action = useAction();
-  const send = async () => {
-    if (!type) return undefined;
-    const result = await action.run(() =>
-      api.request(DashboardSendTestEventDocument, { input: { webhookId, type } }),
-    );
-    if (!result) return undefined;
-    notify(
-      'success',
-      `Test ${eventTypeLabel(eventTypes, type)} event queued as delivery ${result.sendTestEvent.delivery.id}`,
-    );
-    onSent();
-    return result;
-  };
+  const send = submitting(
+    action,
+    async () => type && api.request(DashboardSendTestEventDocument, { input: { webhookId, type } }),
+    (result) => {
+      notify(
+        'success',
+        `Test ${eventTypeLabel(eventTypes, result.sendTestEvent.delivery.event.type)} event queued as delivery ${result.sendTestEvent.delivery.id}`,
+      );
+      onSent();
+    },
+  );
   return (
-    <form class="inline-form" aria-label="Send a test event" onSubmit={submitting(send)}>
+    <form class="inline-form" aria-label="Send a test event" onSubmit={send}>
       <SelectField
         id="test-event-type"
         label="Test event"
@@ -52,9 +50,9 @@ function TestEventForm({ webhookId, onSent }: { webhookId: string; onSent: () =>
         choices={eventTypes.map((info) => ({ value: info.type, label: info.name }))}
         onChange={setType}
       />
-      <button type="submit" class="button primary" disabled={action.pending}>
-        {action.pending ? 'Sending…' : 'Send test event'}
-      </button>
+      <SubmitButton action={action} class="button primary" pendingLabel="Sending…">
+        Send test event
+      </SubmitButton>
       <FormError error={action.error} />
     </form>
   );
@@ -64,27 +62,27 @@ function ReplayForm({ webhookId, onReplayed }: { webhookId: string; onReplayed: 
   const { api, notify } = useSession();
   const [since, setSince] = useState(() => toDateTimeLocal(new Date(Date.now() - 24 * 3600_000)));
   const action = useAction();
-  const replay = async () => {
-    const moment = new Date(since);
-    if (Number.isNaN(moment.getTime())) return undefined;
-    const result = await action.run(() =>
-      api.request(DashboardReplayFailedDeliveriesDocument, {
+  const replay = submitting(
+    action,
+    async () => {
+      const moment = new Date(since);
+      if (Number.isNaN(moment.getTime())) return undefined;
+      return api.request(DashboardReplayFailedDeliveriesDocument, {
         input: { webhookId, since: moment.toISOString() },
-      }),
-    );
-    if (!result) return undefined;
-    const count = result.replayFailedDeliveries.count;
-    notify(
-      'success',
-      count === 0
-        ? 'No failed deliveries since then: nothing to replay.'
-        : `${count} failed ${count === 1 ? 'delivery' : 'deliveries'} started again.`,
-    );
-    onReplayed();
-    return result;
-  };
+      });
+    },
+    ({ replayFailedDeliveries: { count } }) => {
+      notify(
+        'success',
+        count === 0
+          ? 'No failed deliveries since then: nothing to replay.'
+          : `${count} failed ${count === 1 ? 'delivery' : 'deliveries'} started again.`,
+      );
+      onReplayed();
+    },
+  );
   return (
-    <form class="inline-form" aria-label="Replay failed deliveries" onSubmit={submitting(replay)}>
+    <form class="inline-form" aria-label="Replay failed deliveries" onSubmit={replay}>
       <TextField
         label="Replay failed deliveries since"
         type="datetime-local"
@@ -93,9 +91,9 @@ function ReplayForm({ webhookId, onReplayed }: { webhookId: string; onReplayed: 
         onInput={setSince}
         error={action.error?.fields.since}
       />
-      <button type="submit" class="button" disabled={action.pending}>
-        {action.pending ? 'Replaying…' : 'Replay failed'}
-      </button>
+      <SubmitButton action={action} class="button" pendingLabel="Replaying…">
+        Replay failed
+      </SubmitButton>
       <FormError error={action.error} besides="since" />
     </form>
   );

@@ -3,7 +3,7 @@ import { DashboardUpdateWebhookDocument } from '../../../generated/graphql.ts';
 import { useSession } from '../../context.ts';
 import { useAction } from '../../hooks.ts';
 import { EnabledBadge } from '../../ui/badges.tsx';
-import { FormError, submitting } from '../../ui/forms.tsx';
+import { FormError, SubmitButton, submitting } from '../../ui/forms.tsx';
 import { Time } from '../../ui/time.tsx';
 import { confirmWebhookDeletion, deleteWebhook, toggleWebhook } from '../webhook-actions.ts';
 import { WebhookFields } from '../webhook-fields.tsx';
@@ -126,22 +126,21 @@ function EditWebhookForm({
     <form
       class="form inset"
       aria-label="Edit webhook"
-      onSubmit={submitting(async () => {
-        const result = await action.run(() =>
+      onSubmit={submitting(
+        action,
+        () =>
           api.request(DashboardUpdateWebhookDocument, {
             input: { id: webhook.id, url: draft.url.trim(), description: draft.description.trim() },
           }),
-        );
-        if (result) onSaved(result.updateWebhook.webhook);
-        return result;
-      })}
+        (result) => onSaved(result.updateWebhook.webhook),
+      )}
     >
       <WebhookFields draft={draft} onChange={setDraft} error={action.error} />
       <FormError error={action.error} />
       <div class="actions">
-        <button type="submit" class="button primary" disabled={action.pending}>
+        <SubmitButton action={action} class="button primary">
           Save
-        </button>
+        </SubmitButton>
       </div>
     </form>
   );
