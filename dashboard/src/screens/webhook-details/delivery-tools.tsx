@@ -33,11 +33,9 @@ function TestEventForm({ webhookId, onSent }: { webhookId: string; onSent: () =>
   const send = submitting(
     action,
     async () => type && api.request(DashboardSendTestEventDocument, { input: { webhookId, type } }),
-    (result) => {
-      notify(
-        'success',
-        `Test ${eventTypeLabel(eventTypes, result.sendTestEvent.delivery.event.type)} event queued as delivery ${result.sendTestEvent.delivery.id}`,
-      );
+    ({ sendTestEvent: { delivery } }) => {
+      const name = eventTypeLabel(eventTypes, delivery.event.type);
+      notify('success', `Test ${name} event queued as delivery ${delivery.id}`);
       onSent();
     },
   );
