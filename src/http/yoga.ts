@@ -12,7 +12,7 @@ import type { Services } from '../services.ts';
 import type { Logger } from '../shared/logger.ts';
 import { useRequestBodyLimit } from './body-limit.ts';
 import { limitPlugins, MAX_REQUEST_BODY_BYTES } from './limits.ts';
-import { useRejectNulCharacters } from './nul-characters.ts';
+import { useRejectUnstorableText } from './unstorable-text.ts';
 
 export interface YogaDeps {
   schema: GraphQLSchema;
@@ -51,7 +51,7 @@ export function createHooklineYoga(deps: YogaDeps): HooklineYoga {
     plugins: [
       useRequestBodyLimit(MAX_REQUEST_BODY_BYTES),
       ...limitPlugins(deps.config),
-      useRejectNulCharacters(),
+      useRejectUnstorableText(),
       ...(deps.plugins ?? []),
       useSharedSubscriptionEvents(),
     ],
