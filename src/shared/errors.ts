@@ -57,8 +57,8 @@ export class ForbiddenError extends HooklineError {
 }
 
 export class ConflictError extends HooklineError {
-  constructor(message: string) {
-    super(message, 'CONFLICT');
+  constructor(message: string, extensions: Record<string, unknown> = {}) {
+    super(message, 'CONFLICT', extensions);
   }
 }
 
