@@ -98,6 +98,7 @@ export function attachGraphQLWebSocket(
     },
     wss,
   );
+  logProtocolErrors(wss, logger);
   wss.on('error', (error) => logger.warn({ err: error }, 'websocket server error'));
   return {
     async dispose() {
@@ -112,4 +113,27 @@ export function attachGraphQLWebSocket(
       clearTimeout(cutOff);
     },
   };
+}
+
+/**
+ * A client that breaks the WebSocket protocol (a message over the size limit, a malformed or
+ * unmasked frame, invalid UTF-8) makes `ws` emit an error on that socket, and `ws` has already
+ * closed the connection with the matching code (1009, 1002, 1007). graphql-ws's listener would
+ * print it with console.error, stack and all: anyone could write non-JSON lines into the log.
+ * Its listener is replaced with one JSON line per connection, without a stack. This must be
+ * registered after `useServer`, whose connection handler adds the listener replaced here.
+ */
+function logProtocolErrors(wss: WebSocketServer, logger: Logger): void {
+  wss.on('connection', (socket, request) => {
+    socket.removeAllListeners('error');
+    let logged = false;
+    socket.on('error', (error: Error & { code?: string }) => {
+      if (logged) return;
+      logged = true;
+      logger.info(
+        { code: error.code, reason: error.message, remoteAddress: request.socket.remoteAddress },
+        'websocket closed for a protocol error',
+      );
+    });
+  });
 }
