@@ -92,3 +92,22 @@ export class SlowConsumerError extends HooklineError {
     );
   }
 }
+
+/** Which cap on live connections was reached (see src/auth/key-revocation.ts, websocket.ts). */
+export type ConnectionLimitName = 'connectionsPerKey' | 'subscriptionsPerConnection';
+
+/**
+ * One live connection or subscription too many: refused with RATE_LIMITED (over WebSocket, the
+ * socket is closed with 4429 instead). `extensions.limit` names the cap, `max` its value.
+ */
+export class ConnectionLimitError extends HooklineError {
+  constructor(limit: ConnectionLimitName, max: number, extensions: Record<string, unknown> = {}) {
+    super(
+      limit === 'connectionsPerKey'
+        ? `Too many live connections: this API key already holds ${max} (WebSockets and SSE streams) in this server process; close one first`
+        : `Too many subscriptions: at most ${max} operations may be open at once on one WebSocket`,
+      'RATE_LIMITED',
+      { limit, max, ...extensions },
+    );
+  }
+}
