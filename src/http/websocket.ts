@@ -6,7 +6,11 @@ import type { Kysely } from 'kysely';
 import { WebSocketServer } from 'ws';
 import { parseBearer } from '../auth/api-key.ts';
 import { authenticate } from '../auth/auth.service.ts';
-import type { KeyConnections } from '../auth/key-revocation.ts';
+import {
+  type KeyConnections,
+  REVOKED_CLOSE_CODE,
+  REVOKED_CLOSE_REASON,
+} from '../auth/key-revocation.ts';
 import type { Database } from '../db/database.ts';
 import { ConnectionLimitError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -81,7 +85,7 @@ export function attachGraphQLWebSocket(
         const admission = connections.admit(viewer.apiKeyId, socket);
         if (!admission.admitted) {
           if (admission.refusal === 'revoked') {
-            socket.close(CloseCode.Forbidden, 'Forbidden: unknown or revoked API key');
+            socket.close(REVOKED_CLOSE_CODE, REVOKED_CLOSE_REASON);
           } else {
             socket.close(
               TOO_MANY_CLOSE_CODE,
