@@ -67,20 +67,21 @@ interface Step {
 export function findUnstorableText(
   value: unknown,
 ): { path: string[]; problem: TextProblem } | undefined {
-  const pending: Array<{ value: unknown; at: Step | undefined }> = [{ value, at: undefined }];
+  if (typeof value === 'string') {
+    const problem = textProblem(value);
+    return problem && { path: [], problem };
+  }
+  // Only objects and arrays wait their turn; strings are looked at as they are met.
+  const pending: Array<{ value: object; at: Step | undefined }> = [];
+  if (value !== null && typeof value === 'object') pending.push({ value, at: undefined });
   while (pending.length > 0) {
     const { value: current, at } = pending.pop()!;
-    if (typeof current === 'string') {
-      const problem = textProblem(current);
-      if (problem) return { path: pathOf(at), problem };
-      continue;
-    }
-    if (current === null || typeof current !== 'object') continue;
     for (const [key, item] of Object.entries(current)) {
-      const step = { key, parent: at };
-      const problem = textProblem(key);
-      if (problem) return { path: pathOf(step), problem };
-      pending.push({ value: item, at: step });
+      const problem =
+        textProblem(key) ?? (typeof item === 'string' ? textProblem(item) : undefined);
+      if (problem) return { path: pathOf({ key, parent: at }), problem };
+      if (item !== null && typeof item === 'object')
+        pending.push({ value: item, at: { key, parent: at } });
     }
   }
   return undefined;
