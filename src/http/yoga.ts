@@ -11,8 +11,11 @@ import { useSharedSubscriptionEvents } from '../graphql/shared-subscription-even
 import type { Services } from '../services.ts';
 import type { Logger } from '../shared/logger.ts';
 import { useRequestBodyLimit } from './body-limit.ts';
+import { corsSetting, useVaryOnOrigin } from './cors.ts';
+import { useJsonBodiesOnly } from './json-bodies.ts';
 import { limitPlugins, MAX_REQUEST_BODY_BYTES } from './limits.ts';
-import { useRejectNulCharacters } from './nul-characters.ts';
+import { useRequestErrorStatus } from './request-error-status.ts';
+import { useRejectUnstorableText } from './unstorable-text.ts';
 
 export interface YogaDeps {
   schema: GraphQLSchema;
@@ -49,12 +52,16 @@ export function createHooklineYoga(deps: YogaDeps): HooklineYoga {
     landingPage: false,
     // Limits first: a request they refuse costs no more than parsing it.
     plugins: [
+      useJsonBodiesOnly(),
       useRequestBodyLimit(MAX_REQUEST_BODY_BYTES),
       ...limitPlugins(deps.config),
-      useRejectNulCharacters(),
+      useRejectUnstorableText(),
       ...(deps.plugins ?? []),
       useSharedSubscriptionEvents(),
+      useRequestErrorStatus(),
+      useVaryOnOrigin(deps.config.corsOrigins),
     ],
+    cors: corsSetting(deps.config.corsOrigins),
     // Our own body limit (first plugin) replaces Yoga's: see useRequestBodyLimit.
     maxRequestBodySize: false,
     batching: false,

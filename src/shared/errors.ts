@@ -57,8 +57,8 @@ export class ForbiddenError extends HooklineError {
 }
 
 export class ConflictError extends HooklineError {
-  constructor(message: string) {
-    super(message, 'CONFLICT');
+  constructor(message: string, extensions: Record<string, unknown> = {}) {
+    super(message, 'CONFLICT', extensions);
   }
 }
 
@@ -89,6 +89,25 @@ export class SlowConsumerError extends HooklineError {
       `This subscription fell behind: ${bufferSize} items were waiting for the client, so it was ended. Subscribe again, and catch up on what was missed with the deliveries query.`,
       'SLOW_CONSUMER',
       { bufferSize },
+    );
+  }
+}
+
+/** Which cap on live connections was reached (see src/auth/key-revocation.ts, websocket.ts). */
+export type ConnectionLimitName = 'connectionsPerKey' | 'subscriptionsPerConnection';
+
+/**
+ * One live connection or subscription too many: refused with RATE_LIMITED (over WebSocket, the
+ * socket is closed with 4429 instead). `extensions.limit` names the cap, `max` its value.
+ */
+export class ConnectionLimitError extends HooklineError {
+  constructor(limit: ConnectionLimitName, max: number, extensions: Record<string, unknown> = {}) {
+    super(
+      limit === 'connectionsPerKey'
+        ? `Too many live connections: this API key already holds ${max} (WebSockets and SSE streams) in this server process; close one first`
+        : `Too many subscriptions: at most ${max} operations may be open at once on one WebSocket`,
+      'RATE_LIMITED',
+      { limit, max, ...extensions },
     );
   }
 }
