@@ -2,6 +2,7 @@ import type { ExecutionResult } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { KeyConnections, Refusal } from '../auth/key-revocation.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
+import { toGraphQLError } from '../graphql/errors.ts';
 import { ConnectionLimitError, UnauthenticatedError } from '../shared/errors.ts';
 import { EndableStream } from '../shutdown/live-subscriptions.ts';
 
@@ -40,9 +41,11 @@ export function useSseKeyConnections(connections: KeyConnections): Plugin {
 }
 
 const revokedError = () =>
-  new UnauthenticatedError('The API key was revoked: this subscription has ended');
+  toGraphQLError(new UnauthenticatedError('The API key was revoked: this subscription has ended'));
 
 function refusalError(refusal: Refusal, maxPerKey: number) {
   if (refusal === 'revoked') return revokedError();
-  return new ConnectionLimitError('connectionsPerKey', maxPerKey, { http: { status: 429 } });
+  return toGraphQLError(new ConnectionLimitError('connectionsPerKey', maxPerKey), {
+    http: { status: 429 },
+  });
 }

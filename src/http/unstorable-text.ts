@@ -1,5 +1,6 @@
 import { type DocumentNode, type ExecutionArgs, Kind, visit } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { toGraphQLError } from '../graphql/errors.ts';
 import { BadUserInputError } from '../shared/errors.ts';
 
 /**
@@ -17,11 +18,11 @@ export function useRejectUnstorableText(): Plugin {
   return {
     onExecute({ args, setResultAndStopExecution }) {
       const problem = unstorableInput(args);
-      if (problem) setResultAndStopExecution({ errors: [problem] });
+      if (problem) setResultAndStopExecution({ errors: [toGraphQLError(problem)] });
     },
     onSubscribe({ args, setResultAndStopExecution }) {
       const problem = unstorableInput(args);
-      if (problem) setResultAndStopExecution({ errors: [problem] });
+      if (problem) setResultAndStopExecution({ errors: [toGraphQLError(problem)] });
     },
   };
 }

@@ -12,7 +12,8 @@ import {
   REVOKED_CLOSE_REASON,
 } from '../auth/key-revocation.ts';
 import type { Database } from '../db/database.ts';
-import { ConnectionLimitError } from '../shared/errors.ts';
+import { toGraphQLError } from '../graphql/errors.ts';
+import { ConnectionLimitError, DomainError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import { batchFrameWrites } from './ws-frame-batching.ts';
 import type { HooklineYoga } from './yoga.ts';
@@ -105,7 +106,7 @@ export function attachGraphQLWebSocket(
             TOO_MANY_CLOSE_CODE,
             `Too many subscriptions on this connection (at most ${max})`,
           );
-          return [new ConnectionLimitError('subscriptionsPerConnection', max)];
+          return [toGraphQLError(new ConnectionLimitError('subscriptionsPerConnection', max))];
         }
         const enveloped = yoga.getEnveloped({
           ...ctx,
@@ -119,6 +120,7 @@ export function attachGraphQLWebSocket(
         } catch (error) {
           // A syntax error or a query limit ends this operation, not the whole connection.
           if (error instanceof GraphQLError) return [error];
+          if (error instanceof DomainError) return [toGraphQLError(error)];
           throw error;
         }
         const args = {

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { GraphQLSchema } from 'graphql';
-import { createYoga, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Kysely } from 'kysely';
 import { parseBearer } from '../auth/api-key.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
 import type { Config } from '../config/config.ts';
 import type { Database } from '../db/database.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
+import { maskErrors } from '../graphql/errors.ts';
 import { useSharedSubscriptionEvents } from '../graphql/shared-subscription-events.ts';
 import type { Services } from '../services.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -66,18 +67,8 @@ export function createHooklineYoga(deps: YogaDeps): HooklineYoga {
     maxRequestBodySize: false,
     batching: false,
     // Internal errors reach the client as "Unexpected error."; the real one is logged.
-    maskedErrors: {
-      maskError: (error, message, isDev) => {
-        const masked = maskError(error, message, isDev);
-        if (masked !== error) {
-          deps.logger.error(
-            { err: (error as { originalError?: unknown }).originalError ?? error },
-            'internal error',
-          );
-        }
-        return masked;
-      },
-    },
+    // Domain errors reach the client with their code; the rest is "Unexpected error." and logged.
+    maskedErrors: { maskError: maskErrors(deps.logger) },
     logging: {
       debug: (...args) => deps.logger.debug({ args }, 'yoga'),
       info: (...args) => deps.logger.info({ args }, 'yoga'),

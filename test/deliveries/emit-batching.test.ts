@@ -74,8 +74,8 @@ describe('batched ingest', () => {
     assert.deepEqual(second.value.deliveryIds, []);
     assert.ok(reused && !reused.ok, 'the key with another payload is refused');
     assert.ok(reused.error instanceof ConflictError);
-    assert.equal(reused.error.extensions.eventId, first.value.event.id);
-    assert.deepEqual(reused.error.extensions.differs, ['payload']);
+    assert.equal(reused.error.details.eventId, first.value.event.id);
+    assert.deepEqual(reused.error.details.differs, ['payload']);
     assert.equal(noKey.value.replayed, false);
     assert.notEqual(noKey.value.event.id, first.value.event.id);
     for (const refused of [unknown, other]) {
