@@ -6,6 +6,7 @@ import type { Config } from './config/config.ts';
 import { withBootstrapLock } from './db/bootstrap-lock.ts';
 import { type DatabaseHandle, openDatabase } from './db/connect.ts';
 import { migrateToLatest } from './db/migrate.ts';
+import { transactionsWithOutbox } from './db/transactions.ts';
 import { createDeliveryWorker, type DeliveryWorker } from './deliveries/delivery-worker.ts';
 import { createFanOut } from './deliveries/fan-out/fan-out.ts';
 import { DEFAULT_RETRY_SCHEDULE_SECONDS } from './deliveries/policies/retry-schedule.ts';
@@ -15,6 +16,8 @@ import {
   createDeliveryClient,
   type DeliveryClient,
 } from './delivery-client/index.ts';
+import { createEventIngest } from './events/event-ingest.ts';
+import type { Runtime } from './graphql/context.ts';
 import { schema } from './graphql/schema.ts';
 import { dashboardRoutes } from './http/dashboard.ts';
 import { healthz, readyz } from './http/health.ts';
@@ -36,7 +39,6 @@ import {
 import { type Queue, startQueue } from './queue/queue.ts';
 import { serializedFetchDb } from './queue/serialized-fetch.ts';
 import { createRetentionScheduler } from './retention/retention-scheduler.ts';
-import { createServices, type Services } from './services.ts';
 import type { Logger } from './shared/logger.ts';
 import { createHttpDrain } from './shutdown/http-drain.ts';
 import { createLiveSubscriptions } from './shutdown/live-subscriptions.ts';
@@ -46,7 +48,7 @@ export interface Hookline {
   url: string;
   port: number;
   database: DatabaseHandle;
-  services: Services;
+  runtime: Runtime;
   stop(): Promise<void>;
 }
 
@@ -123,9 +125,16 @@ export async function startHookline(config: Config, logger: Logger): Promise<Hoo
     teardown.add('queue', () => queue.stop({ graceful: false, close: false }));
     const authenticator = createAuthenticator({ db: database.db, notifier });
     teardown.add('authenticator', () => authenticator.stop());
-    const fanOut = createFanOut({ queue, notifier, endpoints: config.delivery.endpoints });
+    const transactions = transactionsWithOutbox(database.db, notifier);
+    const fanOut = createFanOut({ queue, endpoints: config.delivery.endpoints });
     const recentAttempts = recentAttemptsOf(notifier);
-    const services = createServices(database.db, { fanOut, notifier, metrics });
+    const runtime: Runtime = {
+      transactions,
+      fanOut,
+      ingest: createEventIngest({ transactions, fanOut }),
+      metrics,
+      notifier,
+    };
 
     let worker: DeliveryWorker | undefined;
     if (runWorker) {
@@ -138,6 +147,7 @@ export async function startHookline(config: Config, logger: Logger): Promise<Hoo
       teardown.add('delivery client', () => client.close());
       worker = createDeliveryWorker({
         db: database.db,
+        transactions,
         queue,
         notifier,
         fanOut,
@@ -194,7 +204,7 @@ export async function startHookline(config: Config, logger: Logger): Promise<Hoo
         db: database.db,
         config,
         logger,
-        services,
+        runtime,
         authenticator,
         plugins: [useRequestLog(logger), live.plugin, useSseKeyConnections(connections)],
       });
@@ -227,7 +237,7 @@ export async function startHookline(config: Config, logger: Logger): Promise<Hoo
     const url = `http://${host}:${address.port}`;
     logger.info({ url, role: config.role, database: database.mode }, 'Hookline is listening');
 
-    return { url, port: address.port, database, services, stop: () => teardown.run() };
+    return { url, port: address.port, database, runtime, stop: () => teardown.run() };
   } catch (error) {
     await teardown.run();
     throw error;

@@ -122,8 +122,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: RevokeApiKeyInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       const key = await revokeApiKeyEverywhere(
-        ctx.db,
-        ctx.services.notifier,
+        ctx.runtime.transactions,
         organizationOf(ctx),
         input.id,
       );

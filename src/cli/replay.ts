@@ -1,9 +1,8 @@
+import { transactionsWithOutbox } from '../db/transactions.ts';
 import { replayFailedDeliveries } from '../deliveries/deliveries.service.ts';
 import { createFanOut } from '../deliveries/fan-out/fan-out.ts';
-import { createMetrics } from '../metrics/metrics.ts';
 import { createInProcessNotifier, createPostgresNotifier } from '../pubsub/notifier.ts';
 import { startQueue } from '../queue/queue.ts';
-import { createServices } from '../services.ts';
 import { DomainError } from '../shared/errors.ts';
 import { json, UsageError, withDatabase } from './cli-context.ts';
 import { parseOptions, type RunCommand, required } from './command.ts';
@@ -49,15 +48,13 @@ export const run: RunCommand = async (args, { config, io, logger }) => {
       database.mode === 'embedded'
         ? createInProcessNotifier(logger)
         : createPostgresNotifier(database.connectionString, logger);
-    const services = createServices(db, {
-      fanOut: createFanOut({ queue, notifier, endpoints: config.delivery.endpoints }),
-      notifier,
-      metrics: createMetrics({ processMetrics: false }),
-    });
+    const queueing = {
+      transactions: transactionsWithOutbox(db, notifier),
+      fanOut: createFanOut({ queue, endpoints: config.delivery.endpoints }),
+    };
     try {
       const count = await replayFailedDeliveries(
-        db,
-        services,
+        queueing,
         webhook.organization_id,
         webhook.id,
         since,

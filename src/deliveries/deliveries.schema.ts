@@ -202,7 +202,7 @@ builder.mutationFields((t) => ({
     authScopes: { organization: true },
     args: { input: t.arg({ type: SendTestEventInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({
-      delivery: await sendTestEvent(ctx.db, ctx.services, organizationOf(ctx), input),
+      delivery: await sendTestEvent(ctx.runtime, organizationOf(ctx), input),
     }),
   }),
   redeliver: t.field({
@@ -212,7 +212,7 @@ builder.mutationFields((t) => ({
     authScopes: { organization: true },
     args: { input: t.arg({ type: RedeliverInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({
-      delivery: await redeliver(ctx.db, ctx.services, organizationOf(ctx), input.deliveryId),
+      delivery: await redeliver(ctx.runtime, organizationOf(ctx), input.deliveryId),
     }),
   }),
   replayFailedDeliveries: t.field({
@@ -222,8 +222,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: ReplayFailedDeliveriesInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({
       count: await replayFailedDeliveries(
-        ctx.db,
-        ctx.services,
+        ctx.runtime,
         organizationOf(ctx),
         input.webhookId,
         input.since,

@@ -1,6 +1,4 @@
-import type { Kysely } from 'kysely';
-import type { Database, Db } from '../db/database.ts';
-import type { DeliveryInfrastructure } from '../services.ts';
+import type { Db } from '../db/database.ts';
 import { ConflictError, NotFoundError } from '../shared/errors.ts';
 import type { PageRequest } from '../shared/pagination.ts';
 import { requireWebhook } from '../webhooks/webhooks.service.ts';
@@ -8,6 +6,7 @@ import type { DeliveryFilter } from './deliveries.repository.ts';
 import * as deliveriesRepository from './deliveries.repository.ts';
 import { type Delivery, toDelivery } from './delivery.ts';
 import { type DeliveryAttempt, toDeliveryAttempt } from './delivery-attempt.ts';
+import type { Queueing } from './fan-out/fan-out.ts';
 
 export async function getDelivery(
   db: Db,
@@ -30,12 +29,11 @@ export async function listDeliveries(
 }
 
 export async function redeliver(
-  db: Kysely<Database>,
-  services: DeliveryInfrastructure,
+  { transactions, fanOut }: Queueing,
   organizationId: string,
   deliveryId: string,
 ): Promise<Delivery> {
-  return db.transaction().execute(async (trx) => {
+  return transactions(async (trx, outbox) => {
     const current = await deliveriesRepository.findDelivery(trx, organizationId, deliveryId);
     if (!current) throw new NotFoundError('Delivery', deliveryId);
     if (current.status === 'PENDING' || current.status === 'HELD') {
@@ -48,19 +46,18 @@ export async function redeliver(
       throw new ConflictError(`Webhook ${webhook.id} is disabled: enable it first`);
     const [row] = await deliveriesRepository.restartDeliveryRows(trx, organizationId, [deliveryId]);
     if (!row) throw new ConflictError(`Delivery ${deliveryId} changed meanwhile; try again`);
-    await services.fanOut.queueNew(trx, [toDelivery(row)]);
+    await fanOut.queueNew(trx, outbox, [toDelivery(row)]);
     return toDelivery(row);
   });
 }
 
 export async function replayFailedDeliveries(
-  db: Kysely<Database>,
-  services: DeliveryInfrastructure,
+  { transactions, fanOut }: Queueing,
   organizationId: string,
   webhookId: string,
   since: Date,
 ): Promise<number> {
-  return db.transaction().execute(async (trx) => {
+  return transactions(async (trx, outbox) => {
     const webhook = await requireWebhook(trx, organizationId, webhookId);
     if (!webhook.enabled)
       throw new ConflictError(`Webhook ${webhook.id} is disabled: enable it first`);
@@ -71,7 +68,7 @@ export async function replayFailedDeliveries(
       since,
     );
     const rows = await deliveriesRepository.restartDeliveryRows(trx, organizationId, ids);
-    await services.fanOut.queueNew(trx, rows.map(toDelivery));
+    await fanOut.queueNew(trx, outbox, rows.map(toDelivery));
     return rows.length;
   });
 }

@@ -68,7 +68,7 @@ function feedOptions<N extends OrganizationNotice>(
   matches: (notice: N) => boolean,
 ): SubscribeOptions<N> {
   return {
-    notifier: ctx.services.notifier,
+    notifier: ctx.runtime.notifier,
     db: ctx.db,
     logger: ctx.logger,
     organizationId: organizationOf(ctx),

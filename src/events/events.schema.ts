@@ -83,7 +83,7 @@ builder.mutationField('emitEvent', (t) =>
     authScopes: { organization: true },
     args: { input: t.arg({ type: EmitEventInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
-      const { event } = await emitEvent(ctx.services, organizationOf(ctx), {
+      const { event } = await emitEvent(ctx.runtime, organizationOf(ctx), {
         agentId: input.agentId,
         type: input.type,
         payload: input.payload,

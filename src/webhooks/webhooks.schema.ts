@@ -272,7 +272,12 @@ builder.mutationFields((t) => ({
     authScopes: { organization: true },
     args: { input: t.arg({ type: ToggleWebhookInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({
-      webhook: await setWebhookEnabled(ctx.db, organizationOf(ctx), input.id, input.enabled),
+      webhook: await setWebhookEnabled(
+        ctx.runtime.transactions,
+        organizationOf(ctx),
+        input.id,
+        input.enabled,
+      ),
     }),
   }),
   deleteWebhook: t.field({
@@ -280,7 +285,7 @@ builder.mutationFields((t) => ({
     authScopes: { organization: true },
     args: { input: t.arg({ type: DeleteWebhookInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
-      await deleteWebhook(ctx.db, organizationOf(ctx), input.id);
+      await deleteWebhook(ctx.runtime.transactions, organizationOf(ctx), input.id);
       return { deletedWebhookId: input.id };
     },
   }),

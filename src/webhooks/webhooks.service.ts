@@ -1,7 +1,8 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Database, Db } from '../db/database.ts';
 import { cancelPendingDeliveriesOfWebhook } from '../deliveries/deliveries.cancel.ts';
 import { generateSigningSecret } from '../deliveries/pipeline/sign.ts';
+import type { NoticeOutbox, Transactions } from '../pubsub/transactions.ts';
 import { NotFoundError } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import type { PageRequest } from '../shared/pagination.ts';
@@ -102,33 +103,51 @@ export async function updateWebhook(
  * operator fixed gets its full grace period again; disabling cancels what it still owes.
  */
 export async function setWebhookEnabled(
-  db: Kysely<Database>,
+  transactions: Transactions,
   organizationId: string,
   id: string,
   enabled: boolean,
   reason: string | null = null,
 ): Promise<Webhook> {
-  return db.transaction().execute(async (trx) => {
+  return transactions(async (trx, outbox) => {
     const webhook = await update(trx, organizationId, id, {
       enabled,
       disabled_reason: enabled ? null : reason,
       failing_since: null,
       ...webhooksRepository.CLOSED_CIRCUIT,
     });
-    if (!enabled) await cancelPendingDeliveriesOfWebhook(trx, organizationId, id);
+    if (!enabled) await cancelWhatItOwes(trx, outbox, organizationId, id);
     return webhook;
   });
 }
 
+/** Cancels a webhook's unfinished deliveries, and says so on the live feeds. */
+async function cancelWhatItOwes(
+  trx: Transaction<Database>,
+  outbox: NoticeOutbox,
+  organizationId: string,
+  webhookId: string,
+): Promise<void> {
+  const cancelled = await cancelPendingDeliveriesOfWebhook(trx, organizationId, webhookId);
+  outbox.notify({
+    deliveries: cancelled.map((deliveryId) => ({
+      organizationId,
+      deliveryId,
+      webhookId,
+      status: 'CANCELLED',
+    })),
+  });
+}
+
 export async function deleteWebhook(
-  db: Kysely<Database>,
+  transactions: Transactions,
   organizationId: string,
   id: string,
 ): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+  await transactions(async (trx, outbox) => {
     await update(trx, organizationId, id, { deleted_at: new Date(), enabled: false });
     await subscriptionsRepository.deleteSubscriptionsOfWebhook(trx, organizationId, id);
-    await cancelPendingDeliveriesOfWebhook(trx, organizationId, id);
+    await cancelWhatItOwes(trx, outbox, organizationId, id);
   });
 }
 
