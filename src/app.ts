@@ -7,10 +7,12 @@ import { withBootstrapLock } from './db/bootstrap-lock.ts';
 import { type DatabaseHandle, openDatabase } from './db/connect.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { transactionsWithOutbox } from './db/transactions.ts';
+import { logCircuitChanges, logSettlements } from './deliveries/attempt-log.ts';
 import { createDeliveryWorker, type DeliveryWorker } from './deliveries/delivery-worker.ts';
 import { createFanOut } from './deliveries/fan-out/fan-out.ts';
 import { DEFAULT_RETRY_SCHEDULE_SECONDS } from './deliveries/policies/retry-schedule.ts';
 import { recentAttemptsOf } from './deliveries/recent-attempts.ts';
+import { countSettlements } from './deliveries/settlement-metrics.ts';
 import {
   createAddressPolicy,
   createDeliveryClient,
@@ -21,16 +23,14 @@ import type { Runtime } from './graphql/context.ts';
 import { schema } from './graphql/schema.ts';
 import { dashboardRoutes } from './http/dashboard.ts';
 import { healthz, readyz } from './http/health.ts';
+import { metricsRoute } from './http/metrics-route.ts';
+import { useRequestLog } from './http/request-log.ts';
 import { createHttpServer, listen, type RouteHandler } from './http/server.ts';
 import { useSseKeyConnections } from './http/sse-connections.ts';
 import { attachGraphQLWebSocket, type GraphQLWebSocket } from './http/websocket.ts';
 import { createHooklineYoga, type HooklineYoga } from './http/yoga.ts';
-import { logCircuitChanges, logSettlements } from './logging/attempt-log.ts';
-import { useRequestLog } from './logging/request-log.ts';
 import { registerDatabaseGauges } from './metrics/database-gauges.ts';
 import { createMetrics } from './metrics/metrics.ts';
-import { metricsRoute } from './metrics/metrics-route.ts';
-import { countSettlements } from './metrics/settlement-metrics.ts';
 import {
   createInProcessNotifier,
   createPostgresNotifier,

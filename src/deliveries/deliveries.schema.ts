@@ -1,5 +1,5 @@
 import { resolveCursorConnection } from '@pothos/plugin-relay';
-import { EventTypeEnum } from '../events/event-types.schema.ts';
+import { EventTypeEnum } from '../event-types/event-types.schema.ts';
 import { EventRef } from '../events/events.refs.ts';
 import { getEventsByIds, sendTestEvent } from '../events/events.service.ts';
 import { BATCH_ONLY, builder } from '../graphql/builder.ts';

@@ -1,7 +1,10 @@
-import type { Db } from '../db/database.ts';
+import type { Transaction } from 'kysely';
+import type { Database, Db } from '../db/database.ts';
+import type { NoticeOutbox } from '../pubsub/transactions.ts';
 import { ConflictError, NotFoundError } from '../shared/errors.ts';
 import type { PageRequest } from '../shared/pagination.ts';
 import { requireWebhook } from '../webhooks/webhooks.service.ts';
+import { cancelPendingDeliveriesOfWebhook } from './deliveries.cancel.ts';
 import type { DeliveryFilter } from './deliveries.repository.ts';
 import * as deliveriesRepository from './deliveries.repository.ts';
 import { type Delivery, toDelivery } from './delivery.ts';
@@ -102,4 +105,22 @@ export async function listAttemptsOfDeliveries(
   return (await deliveriesRepository.listAttemptsOfDeliveries(db, organizationId, deliveryIds)).map(
     toDeliveryAttempt,
   );
+}
+
+/** Cancels a webhook's unfinished deliveries (it was disabled or deleted), and says so. */
+export async function cancelDeliveriesOfWebhook(
+  trx: Transaction<Database>,
+  outbox: NoticeOutbox,
+  organizationId: string,
+  webhookId: string,
+): Promise<void> {
+  const cancelled = await cancelPendingDeliveriesOfWebhook(trx, organizationId, webhookId);
+  outbox.notify({
+    deliveries: cancelled.map((deliveryId) => ({
+      organizationId,
+      deliveryId,
+      webhookId,
+      status: 'CANCELLED',
+    })),
+  });
 }

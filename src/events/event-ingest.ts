@@ -2,12 +2,12 @@ import type { Transaction } from 'kysely';
 import type { Database } from '../db/database.ts';
 import { CommitOutcomeUnknownError } from '../db/transactions.ts';
 import type { FanOut, Queueing } from '../deliveries/fan-out/fan-out.ts';
+import type { EventTypeName } from '../event-types/event-types.ts';
 import type { NoticeOutbox } from '../pubsub/transactions.ts';
 import { canonicalJson } from '../shared/canonical-json.ts';
 import { ConflictError, NotFoundError } from '../shared/errors.ts';
 import { createGroupCommit, type ItemOutcome } from '../shared/group-commit.ts';
 import { newId } from '../shared/ids.ts';
-import type { EventTypeName } from './event-types.ts';
 import { findEventsByIdempotencyKeys, type NewEventRow, storeEvents } from './events.repository.ts';
 import type { EventRow } from './events.table.ts';
 

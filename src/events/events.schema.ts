@@ -2,11 +2,11 @@ import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { z } from 'zod';
 import { AgentRef } from '../agents/agents.refs.ts';
 import { getAgentsByIds } from '../agents/agents.service.ts';
+import { EventTypeEnum } from '../event-types/event-types.schema.ts';
 import { BATCH_ONLY, builder } from '../graphql/builder.ts';
 import { organizationOf } from '../graphql/viewer.ts';
 import { PAGE_SIZE } from '../shared/pagination.ts';
 import type { Event } from './event.ts';
-import { EventTypeEnum } from './event-types.schema.ts';
 import { EventRef } from './events.refs.ts';
 import { emitEvent, getEvent, getEventsByIds, listEvents } from './events.service.ts';
 

@@ -3,6 +3,13 @@ import { getDelivery } from '../deliveries/deliveries.service.ts';
 import type { Delivery } from '../deliveries/delivery.ts';
 import { insertDeliveriesToWebhooks } from '../deliveries/fan-out/create-deliveries.repository.ts';
 import type { Queueing } from '../deliveries/fan-out/fan-out.ts';
+import {
+  type EventTypeName,
+  getEventType,
+  MAX_PAYLOAD_BYTES,
+  payloadByteLength,
+  validateEventPayload,
+} from '../event-types/event-types.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import { BadUserInputError, ConflictError } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
@@ -10,13 +17,6 @@ import type { PageRequest } from '../shared/pagination.ts';
 import { requireWebhook } from '../webhooks/webhooks.service.ts';
 import { type Event, toEvent } from './event.ts';
 import type { EventIngest } from './event-ingest.ts';
-import {
-  type EventTypeName,
-  getEventType,
-  MAX_PAYLOAD_BYTES,
-  payloadByteLength,
-  validateEventPayload,
-} from './event-types.ts';
 import * as eventsRepository from './events.repository.ts';
 
 export interface EmitEventInput {

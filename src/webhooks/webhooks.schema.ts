@@ -3,7 +3,8 @@ import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { z } from 'zod';
 import { AgentRef } from '../agents/agents.refs.ts';
 import { getAgentsByIds } from '../agents/agents.service.ts';
-import { EventTypeEnum } from '../events/event-types.schema.ts';
+import { cancelDeliveriesOfWebhook } from '../deliveries/deliveries.service.ts';
+import { EventTypeEnum } from '../event-types/event-types.schema.ts';
 import { BATCH_ONLY, builder, type SchemaTypes } from '../graphql/builder.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
 import { everyOne } from '../graphql/loaders.ts';
@@ -272,12 +273,13 @@ builder.mutationFields((t) => ({
     authScopes: { organization: true },
     args: { input: t.arg({ type: ToggleWebhookInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({
-      webhook: await setWebhookEnabled(
-        ctx.runtime.transactions,
-        organizationOf(ctx),
-        input.id,
-        input.enabled,
-      ),
+      webhook: await ctx.runtime.transactions(async (trx, outbox) => {
+        const webhook = await setWebhookEnabled(trx, organizationOf(ctx), input.id, input.enabled);
+        if (!input.enabled) {
+          await cancelDeliveriesOfWebhook(trx, outbox, webhook.organizationId, webhook.id);
+        }
+        return webhook;
+      }),
     }),
   }),
   deleteWebhook: t.field({
@@ -285,7 +287,10 @@ builder.mutationFields((t) => ({
     authScopes: { organization: true },
     args: { input: t.arg({ type: DeleteWebhookInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
-      await deleteWebhook(ctx.runtime.transactions, organizationOf(ctx), input.id);
+      await ctx.runtime.transactions(async (trx, outbox) => {
+        await deleteWebhook(trx, organizationOf(ctx), input.id);
+        await cancelDeliveriesOfWebhook(trx, outbox, organizationOf(ctx), input.id);
+      });
       return { deletedWebhookId: input.id };
     },
   }),

@@ -1,12 +1,10 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database, Db } from '../db/database.ts';
-import { cancelPendingDeliveriesOfWebhook } from '../deliveries/deliveries.cancel.ts';
-import { generateSigningSecret } from '../deliveries/pipeline/sign.ts';
-import type { NoticeOutbox, Transactions } from '../pubsub/transactions.ts';
 import { NotFoundError } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import type { PageRequest } from '../shared/pagination.ts';
 import type { EndpointSettingsInput } from './endpoint-settings.ts';
+import { generateSigningSecret } from './signing-secret.ts';
 import * as subscriptionsRepository from './subscriptions.repository.ts';
 import { toWebhook, type Webhook } from './webhook.ts';
 import * as webhooksRepository from './webhooks.repository.ts';
@@ -100,55 +98,32 @@ export async function updateWebhook(
 
 /**
  * Enabling clears the reason, the failure streak and the circuit, so that an endpoint an
- * operator fixed gets its full grace period again; disabling cancels what it still owes.
+ * operator fixed gets its full grace period again. Whoever disables a webhook also cancels what
+ * it still owes (deliveries.service cancelDeliveriesOfWebhook), in the same transaction.
  */
 export async function setWebhookEnabled(
-  transactions: Transactions,
+  trx: Transaction<Database>,
   organizationId: string,
   id: string,
   enabled: boolean,
   reason: string | null = null,
 ): Promise<Webhook> {
-  return transactions(async (trx, outbox) => {
-    const webhook = await update(trx, organizationId, id, {
-      enabled,
-      disabled_reason: enabled ? null : reason,
-      failing_since: null,
-      ...webhooksRepository.CLOSED_CIRCUIT,
-    });
-    if (!enabled) await cancelWhatItOwes(trx, outbox, organizationId, id);
-    return webhook;
+  return update(trx, organizationId, id, {
+    enabled,
+    disabled_reason: enabled ? null : reason,
+    failing_since: null,
+    ...webhooksRepository.CLOSED_CIRCUIT,
   });
 }
 
-/** Cancels a webhook's unfinished deliveries, and says so on the live feeds. */
-async function cancelWhatItOwes(
-  trx: Transaction<Database>,
-  outbox: NoticeOutbox,
-  organizationId: string,
-  webhookId: string,
-): Promise<void> {
-  const cancelled = await cancelPendingDeliveriesOfWebhook(trx, organizationId, webhookId);
-  outbox.notify({
-    deliveries: cancelled.map((deliveryId) => ({
-      organizationId,
-      deliveryId,
-      webhookId,
-      status: 'CANCELLED',
-    })),
-  });
-}
-
+/** A deleted webhook stays, hidden, for its delivery log; its subscriptions go. */
 export async function deleteWebhook(
-  transactions: Transactions,
+  trx: Transaction<Database>,
   organizationId: string,
   id: string,
 ): Promise<void> {
-  await transactions(async (trx, outbox) => {
-    await update(trx, organizationId, id, { deleted_at: new Date(), enabled: false });
-    await subscriptionsRepository.deleteSubscriptionsOfWebhook(trx, organizationId, id);
-    await cancelWhatItOwes(trx, outbox, organizationId, id);
-  });
+  await update(trx, organizationId, id, { deleted_at: new Date(), enabled: false });
+  await subscriptionsRepository.deleteSubscriptionsOfWebhook(trx, organizationId, id);
 }
 
 /** The old secret keeps signing alongside the new one for the grace period, so receivers can roll. */
