@@ -4,7 +4,7 @@ import type { NoticeOutbox } from '../pubsub/transactions.ts';
 import { ConflictError, NotFoundError } from '../shared/errors.ts';
 import type { PageRequest } from '../shared/pagination.ts';
 import { requireWebhook } from '../webhooks/webhooks.service.ts';
-import { cancelPendingDeliveriesOfWebhook } from './deliveries.cancel.ts';
+
 import type { DeliveryFilter } from './deliveries.repository.ts';
 import * as deliveriesRepository from './deliveries.repository.ts';
 import { type Delivery, toDelivery } from './delivery.ts';
@@ -114,7 +114,11 @@ export async function cancelDeliveriesOfWebhook(
   organizationId: string,
   webhookId: string,
 ): Promise<void> {
-  const cancelled = await cancelPendingDeliveriesOfWebhook(trx, organizationId, webhookId);
+  const cancelled = await deliveriesRepository.cancelPendingDeliveriesOfWebhook(
+    trx,
+    organizationId,
+    webhookId,
+  );
   outbox.notify({
     deliveries: cancelled.map((deliveryId) => ({
       organizationId,
