@@ -12,7 +12,11 @@ import * as webhooksRepository from './webhooks.repository.ts';
 export async function createWebhook(
   db: Db,
   organizationId: string,
-  input: { url: string; description: string } & EndpointSettingsInput,
+  input: {
+    url: string;
+    description: string;
+    sendTraceContext?: boolean | null;
+  } & EndpointSettingsInput,
 ): Promise<Webhook> {
   const row = await webhooksRepository.insertWebhook(db, {
     id: newId('Webhook'),
@@ -23,6 +27,7 @@ export async function createWebhook(
     max_concurrency: input.maxConcurrency ?? null,
     rate_limit_per_second: input.rateLimitPerSecond ?? null,
     timeout_ms: input.timeoutMs ?? null,
+    send_trace_context: input.sendTraceContext ?? false,
   });
   return toWebhook(row);
 }
@@ -80,7 +85,11 @@ export async function updateWebhook(
   db: Kysely<Database>,
   organizationId: string,
   id: string,
-  changes: { url?: string; description?: string } & EndpointSettingsInput,
+  changes: {
+    url?: string;
+    description?: string;
+    sendTraceContext?: boolean | null;
+  } & EndpointSettingsInput,
 ): Promise<Webhook> {
   return db.transaction().execute(async (trx) => {
     const webhook = await update(trx, organizationId, id, {
@@ -89,6 +98,8 @@ export async function updateWebhook(
       max_concurrency: changes.maxConcurrency,
       rate_limit_per_second: changes.rateLimitPerSecond,
       timeout_ms: changes.timeoutMs,
+      send_trace_context:
+        changes.sendTraceContext === undefined ? undefined : (changes.sendTraceContext ?? false),
     });
     // A new rate applies from now, not after the slots the old one handed out.
     if (changes.rateLimitPerSecond !== undefined) await webhooksRepository.forgetRateSlots(trx, id);

@@ -1,6 +1,9 @@
+import type { Tracer } from '@opentelemetry/api';
 import type { DeliveryClient } from '../../delivery-client/index.ts';
 import { USER_AGENT } from '../../shared/version.ts';
+import { traceHeadersOf } from '../../telemetry/trace-context.ts';
 import { activeSigningSecrets } from '../../webhooks/webhook.ts';
+import { endAttemptSpan, startAttemptSpan } from './attempt-span.ts';
 import { buildHeaders } from './build-headers.ts';
 import { buildMessage } from './build-message.ts';
 import type { DeliveryContext } from './load-contexts.ts';
@@ -13,14 +16,17 @@ export interface AttemptOptions {
   timeoutMs: number;
   probe: boolean;
   signal?: AbortSignal;
+  /** Makes the attempt's span; a no-op tracer when tracing is off. */
+  tracer: Tracer;
 }
 
-/** One attempt: build the message, sign it, send it. */
+/** One attempt, in its span (attempt-span.ts): build the message, sign it, send it. */
 export async function makeAttempt(
   context: DeliveryContext,
   options: AttemptOptions,
 ): Promise<AttemptResult> {
   const { delivery, event, webhook } = context;
+  const span = startAttemptSpan(options.tracer, context, options.probe);
   const startedAt = new Date();
   const timestamp = Math.floor(startedAt.getTime() / 1000);
   const body = buildMessage(event);
@@ -32,7 +38,14 @@ export async function makeAttempt(
     timestamp,
     body,
   });
-  const headers = buildHeaders({ msgId: delivery.id, timestamp, signature, userAgent: USER_AGENT });
+  const headers = buildHeaders({
+    msgId: delivery.id,
+    timestamp,
+    signature,
+    userAgent: USER_AGENT,
+    // Empty when tracing is off: a no-op span names no trace.
+    traceContext: webhook.sendTraceContext ? traceHeadersOf(span) : undefined,
+  });
   const outcome = await options.client.send({
     url: webhook.url,
     headers,
@@ -40,5 +53,6 @@ export async function makeAttempt(
     timeoutMs: options.timeoutMs,
     signal: options.signal,
   });
+  endAttemptSpan(span, outcome);
   return { startedAt, requestHeaders: headers, outcome, probe: options.probe };
 }
