@@ -24,6 +24,7 @@ import { schema } from './graphql/schema.ts';
 import { dashboardRoutes } from './http/dashboard.ts';
 import { healthz, readyz } from './http/health.ts';
 import { metricsRoute } from './http/metrics-route.ts';
+import { useOperationSpans } from './http/operation-spans.ts';
 import { useRequestLog } from './http/request-log.ts';
 import { createHttpServer, listen, type RouteHandler } from './http/server.ts';
 import { useSseKeyConnections } from './http/sse-connections.ts';
@@ -42,6 +43,7 @@ import { createRetentionScheduler } from './retention/retention-scheduler.ts';
 import type { Logger } from './shared/logger.ts';
 import { createHttpDrain } from './shutdown/http-drain.ts';
 import { createLiveSubscriptions } from './shutdown/live-subscriptions.ts';
+import { startTracing, type Tracing, type TracingOptions } from './telemetry/tracing.ts';
 
 export interface Hookline {
   /** Base URL, e.g. http://127.0.0.1:4000 */
@@ -49,7 +51,14 @@ export interface Hookline {
   port: number;
   database: DatabaseHandle;
   runtime: Runtime;
+  /** OpenTelemetry tracing: off (and no SDK loaded) unless the OTEL_* settings turn it on. */
+  tracing: Tracing;
   stop(): Promise<void>;
+}
+
+export interface HooklineOptions {
+  /** Tracing's parts that are not configuration: an exporter of the caller's (the tests'). */
+  tracing?: TracingOptions;
 }
 
 /** Cleanup steps, run in reverse order of start; each runs even if an earlier one failed. */
@@ -78,9 +87,21 @@ class Teardown {
  * for (`api`: HTTP and WebSocket; `worker`: deliveries and health routes; `all`: both). `stop`
  * undoes it in reverse: no new requests, open sockets closed, attempts in flight finished.
  */
-export async function startHookline(config: Config, logger: Logger): Promise<Hookline> {
+export async function startHookline(
+  config: Config,
+  logger: Logger,
+  options: HooklineOptions = {},
+): Promise<Hookline> {
   const teardown = new Teardown(logger);
   try {
+    const tracing = await startTracing(config.tracing, {
+      ...options.tracing,
+      logger,
+      role: config.role,
+    });
+    // Stopped last but for the database: the spans of the attempts and requests that finish
+    // during the stop are exported too.
+    teardown.add('tracing', () => tracing.stop());
     const database = await openDatabase(
       {
         databaseUrl: config.databaseUrl,
@@ -131,7 +152,7 @@ export async function startHookline(config: Config, logger: Logger): Promise<Hoo
     const runtime: Runtime = {
       transactions,
       fanOut,
-      ingest: createEventIngest({ transactions, fanOut }),
+      ingest: createEventIngest({ transactions, fanOut, tracer: tracing.tracer }),
       metrics,
       notifier,
     };
@@ -154,6 +175,7 @@ export async function startHookline(config: Config, logger: Logger): Promise<Hoo
         client,
         logger,
         recentAttempts,
+        tracer: tracing.tracer,
         // The embedded database has one process and one connection: nothing to serialize.
         fetchDb: database.mode === 'postgres' ? serializedFetchDb(database.pool) : undefined,
         concurrency: config.delivery.concurrency,
@@ -206,7 +228,12 @@ export async function startHookline(config: Config, logger: Logger): Promise<Hoo
         logger,
         runtime,
         authenticator,
-        plugins: [useRequestLog(logger), live.plugin, useSseKeyConnections(connections)],
+        plugins: [
+          ...(tracing.enabled ? [useOperationSpans(tracing.tracer)] : []),
+          useRequestLog(logger),
+          live.plugin,
+          useSseKeyConnections(connections),
+        ],
       });
       teardown.add('yoga', () => yoga.dispose());
       api = { yoga, connections };
@@ -237,7 +264,7 @@ export async function startHookline(config: Config, logger: Logger): Promise<Hoo
     const url = `http://${host}:${address.port}`;
     logger.info({ url, role: config.role, database: database.mode }, 'Hookline is listening');
 
-    return { url, port: address.port, database, runtime, stop: () => teardown.run() };
+    return { url, port: address.port, database, runtime, tracing, stop: () => teardown.run() };
   } catch (error) {
     await teardown.run();
     throw error;

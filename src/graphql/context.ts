@@ -1,3 +1,4 @@
+import type { Context as TraceContext } from '@opentelemetry/api';
 import type { Kysely } from 'kysely';
 import type { Authenticator } from '../auth/authenticator.ts';
 import type { Viewer } from '../auth/viewer.ts';
@@ -32,4 +33,9 @@ export interface GraphQLContext {
   /** Remembers key lookups; `forget` makes a revocation take effect in this process at once. */
   authenticator: Authenticator;
   requestId: string;
+  /**
+   * The operation's span, when tracing is on (http/operation-spans.ts): the parent of the spans
+   * a resolver starts, passed explicitly.
+   */
+  traceContext?: TraceContext;
 }

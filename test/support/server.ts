@@ -1,4 +1,4 @@
-import { type Hookline, startHookline } from '../../src/app.ts';
+import { type Hookline, type HooklineOptions, startHookline } from '../../src/app.ts';
 import { CreateOrganizationDocument } from '../../src/client/generated/graphql.ts';
 import { createHooklineClient, type HooklineClient } from '../../src/client/index.ts';
 import { parseConfig } from '../../src/config/config.ts';
@@ -22,11 +22,13 @@ export interface TestServer {
 
 /**
  * A real Hookline (HTTP, WebSocket, PostgreSQL) in this process, on a port of its own, against
- * a fresh database. The test file calls `stop()` in its `after` hook.
+ * a fresh database. The test file calls `stop()` in its `after` hook. `options`: what the
+ * composition root takes beside the configuration (a span exporter, say).
  */
 export async function startTestServer(
   label: string,
   env: Record<string, string> = {},
+  options: HooklineOptions = {},
 ): Promise<TestServer> {
   const database = await createTestDatabase(label);
   const config = parseConfig({
@@ -38,7 +40,7 @@ export async function startTestServer(
     HOOKLINE_DB_POOL_SIZE: '5',
     ...env,
   });
-  const hookline = await startHookline(config, createLogger({ level: config.logLevel }));
+  const hookline = await startHookline(config, createLogger({ level: config.logLevel }), options);
   const clients: HooklineClient[] = [];
   const client = (apiKey?: string) => {
     const c = createHooklineClient({ url: hookline.url, apiKey });
