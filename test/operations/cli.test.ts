@@ -4,7 +4,6 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { type Hookline, startHookline } from '../../src/app.ts';
 import {
   CurrentOrganizationDocument,
   createHooklineClient,
@@ -12,7 +11,8 @@ import {
   DeliveryDocument,
   EmitEventDocument,
   type HooklineClient,
-} from '../../src/client/index.ts';
+} from '@hookline/client';
+import { type Hookline, startHookline } from '../../src/app.ts';
 import { parseConfig } from '../../src/config/config.ts';
 import { createLogger } from '../../src/shared/logger.ts';
 import { eventually } from '../support/assertions.ts';

@@ -3,7 +3,6 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { Webhook as StandardWebhook } from 'standardwebhooks';
 import {
   AgentDocument,
   AgentsDocument,
@@ -13,7 +12,8 @@ import {
   DeliveryAttemptsDocument,
   EmitEventDocument,
   type HooklineClient,
-} from '../../src/client/index.ts';
+} from '@hookline/client';
+import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { agentWithWebhook, preConversation } from '../support/fixtures.ts';
 import { collect, mapItems } from '../support/live.ts';
 import { exited, killAllProcesses, startHooklineProcess } from '../support/process.ts';
