@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
-import { ensureOperatorKey } from './auth/auth.service.ts';
 import { createAuthenticator } from './auth/authenticator.ts';
+import { ensureOperatorKey } from './auth/operator-keys.service.ts';
 import type { Config } from './config/config.ts';
 import { withBootstrapLock } from './db/bootstrap-lock.ts';
 import { type DatabaseHandle, openDatabase } from './db/connect.ts';
@@ -15,6 +15,7 @@ import {
 import { schema } from './graphql/schema.ts';
 import { dashboardRoutes } from './http/dashboard.ts';
 import { healthz, readyz } from './http/health.ts';
+import { localBaseUrl, type ServerLinks, serverLinks } from './http/links.ts';
 import { createHttpServer, listen, type RouteHandler } from './http/server.ts';
 import { attachGraphQLWebSocket, type GraphQLWebSocket } from './http/websocket.ts';
 import { createHooklineYoga, type HooklineYoga } from './http/yoga.ts';
@@ -40,6 +41,10 @@ export interface Hookline {
   /** Base URL, e.g. http://127.0.0.1:4000 */
   url: string;
   port: number;
+  /** Where people find GraphiQL, the dashboard and metrics. */
+  links: ServerLinks;
+  /** An operator key generated at this start, for the process to show once; never logged. */
+  generatedOperatorKey: string | undefined;
   database: DatabaseHandle;
   services: Services;
   stop(): Promise<void>;
@@ -85,22 +90,29 @@ export async function startHookline(config: Config, logger: Logger): Promise<Hoo
     );
     teardown.add('database', () => database.close());
 
-    const applied = await withBootstrapLock(database, async () => {
+    const notifier: Notifier =
+      database.mode === 'embedded'
+        ? createInProcessNotifier(logger)
+        : createPostgresNotifier(database.connectionString, logger);
+    const { applied, operatorKey } = await withBootstrapLock(database, async () => {
       const applied = await migrateToLatest(database.db);
-      await ensureOperatorKey(database.db, config.adminKey, logger);
-      return applied;
+      // Retired keys are announced, so that processes already running close their connections.
+      const operatorKey = await ensureOperatorKey(database.db, notifier, config.adminKey, logger);
+      return { applied, operatorKey };
     });
     if (applied.length > 0) logger.info({ applied }, 'applied database migrations');
+    if (operatorKey.generated) {
+      logger.warn(
+        { apiKeyId: operatorKey.generated.row.id },
+        'Generated an operator key: it is shown once, in plain text on standard error, never in the log',
+      );
+    }
     const metrics = createMetrics();
     registerDatabaseGauges(metrics, { db: database.db, pool: database.pool, logger });
 
     const runWorker = config.role !== 'api';
     const serveApi = config.role !== 'worker';
 
-    const notifier: Notifier =
-      database.mode === 'embedded'
-        ? createInProcessNotifier(logger)
-        : createPostgresNotifier(database.connectionString, logger);
     await notifier.start();
     teardown.add('notifier', () => notifier.stop());
 
@@ -200,9 +212,24 @@ export async function startHookline(config: Config, logger: Logger): Promise<Hoo
     const address = await listen(server, config.port, config.host);
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const url = `http://${host}:${address.port}`;
-    logger.info({ url, role: config.role, database: database.mode }, 'Hookline is listening');
+    const links = serverLinks(localBaseUrl(address), {
+      api: serveApi,
+      graphiql: serveApi && !config.production,
+    });
+    logger.info(
+      { url, role: config.role, database: database.mode, ...links },
+      'Hookline is listening',
+    );
 
-    return { url, port: address.port, database, services, stop: () => teardown.run() };
+    return {
+      url,
+      port: address.port,
+      links,
+      generatedOperatorKey: operatorKey.generated?.apiKey,
+      database,
+      services,
+      stop: () => teardown.run(),
+    };
   } catch (error) {
     await teardown.run();
     throw error;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
@@ -84,7 +84,13 @@ describe('hookline CLI', () => {
 
     const first = await hooklineCli(['migrate']);
     assert.equal(first.code, 0, first.stderr);
-    assert.match(first.stdout, /Applied 1 migration\(s\):\n {2}20261129_0001_initial/);
+    const migrations = readdirSync(resolve(ROOT, 'migrations'))
+      .map((file) => file.replace(/\.ts$/, ''))
+      .sort();
+    assert.equal(
+      first.stdout,
+      `Applied ${migrations.length} migration(s):\n${migrations.map((m) => `  ${m}\n`).join('')}`,
+    );
     const again = await hooklineCli(['migrate', '--json']);
     assert.equal(again.code, 0, again.stderr);
     assert.deepEqual(JSON.parse(again.stdout), { applied: [] });
