@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { createAuthenticator } from './auth/authenticator.ts';
+import { createLocalAccessKey, publishLocalAccess } from './auth/local-access.ts';
 import { ensureOperatorKey } from './auth/operator-keys.service.ts';
 import type { Config } from './config/config.ts';
 import { withBootstrapLock } from './db/bootstrap-lock.ts';
@@ -128,7 +129,10 @@ export async function startHookline(config: Config, logger: Logger): Promise<Hoo
       }),
     );
     teardown.add('queue', () => queue.stop({ graceful: false, close: false }));
-    const authenticator = createAuthenticator({ db: database.db, notifier });
+    // The CLI beside an embedded server works through its API (see local-access.ts).
+    const localAccessKey =
+      database.mode === 'embedded' && serveApi ? createLocalAccessKey() : undefined;
+    const authenticator = createAuthenticator({ db: database.db, notifier, localAccessKey });
     teardown.add('authenticator', () => authenticator.stop());
     const services = createServices(database.db, { queue, notifier, metrics });
 
@@ -212,6 +216,10 @@ export async function startHookline(config: Config, logger: Logger): Promise<Hoo
     const address = await listen(server, config.port, config.host);
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const url = `http://${host}:${address.port}`;
+    if (localAccessKey) {
+      const access = { pid: process.pid, url: localBaseUrl(address), key: localAccessKey };
+      teardown.add('local access file', publishLocalAccess(config.dataDir, access));
+    }
     const links = serverLinks(localBaseUrl(address), {
       api: serveApi,
       graphiql: serveApi && !config.production,

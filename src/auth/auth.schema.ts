@@ -87,6 +87,7 @@ const CreateOrganizationPayload = builder.simpleObject('CreateOrganizationPayloa
   fields: (t) => ({
     organization: t.field({ type: OrganizationRef }),
     apiKey: t.string({ description: 'The first API key of the organization. Shown only now.' }),
+    key: t.field({ type: ApiKeyRef, description: 'The first API key’s record.' }),
   }),
 });
 const CreateApiKeyPayload = builder.simpleObject('CreateApiKeyPayload', {
@@ -132,7 +133,11 @@ builder.mutationFields((t) => ({
       const created = await ctx.db
         .transaction()
         .execute((trx) => createOrganizationWithKey(trx, input.name));
-      return { organization: toOrganization(created.organization), apiKey: created.apiKey };
+      return {
+        organization: toOrganization(created.organization),
+        apiKey: created.apiKey,
+        key: toApiKey(created.key),
+      };
     },
   }),
   createApiKey: t.field({
