@@ -80,6 +80,7 @@ for (const [label, target] of targets) {
       return d?.attempts[0];
     });
     assert.equal(attempt.errorKind, 'blocked_address', attempt.error ?? '');
+    assert.match(attempt.error ?? '', /HOOKLINE_ALLOW_NETWORKS/);
     assert.equal(attempt.responseStatus, null);
     assert.equal(receiver.requests.length, 0);
   });
