@@ -15,6 +15,7 @@ import {
 } from './delivery-client/index.ts';
 import { schema } from './graphql/schema.ts';
 import { dashboardRoutes } from './http/dashboard.ts';
+import { offlineGraphiQL } from './http/graphiql.ts';
 import { healthz, readyz } from './http/health.ts';
 import { localBaseUrl, type ServerLinks, serverLinks } from './http/links.ts';
 import { createHttpServer, listen, type RouteHandler } from './http/server.ts';
@@ -182,7 +183,10 @@ export async function startHookline(config: Config, logger: Logger): Promise<Hoo
     let yoga: HooklineYoga | undefined;
     if (serveApi) {
       Object.assign(routes, dashboardRoutes(logger));
+      const graphiql = config.production ? undefined : offlineGraphiQL();
+      if (graphiql) Object.assign(routes, graphiql.routes);
       yoga = createHooklineYoga({
+        graphiql,
         schema,
         db: database.db,
         config,
