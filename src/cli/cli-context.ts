@@ -1,4 +1,4 @@
-import type { HooklineClient } from '@hookline/client';
+import { createHooklineClient, type HooklineClient } from '@hookline/client';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config/config.ts';
 import type { DatabaseHandle } from '../db/connect.ts';
@@ -46,8 +46,8 @@ export interface DatabaseOptions {
 }
 
 /**
- * Runs `work` on the database opened here, and closes it, whatever happens. The database code
- * (pg, Kysely, PGlite) loads only now: commands that go through a running server never pay for it.
+ * Runs `work` on the database opened here, and closes it, whatever happens. The drivers (pg,
+ * PGlite) and the migrator load only now: commands that go through a running server skip them.
  */
 export async function withDatabase<T>(
   config: Config,
@@ -103,7 +103,6 @@ export async function viaServerOrDatabase<T>(
 ): Promise<T> {
   const server = await findRunningServer(config);
   if (!server) return withDatabase(config, logger, (database, db) => routes.database(db, database));
-  const { createHooklineClient } = await import('@hookline/client');
   const api = createHooklineClient({ url: server.url, apiKey: server.key });
   try {
     return await routes.server(api);

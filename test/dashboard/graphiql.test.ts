@@ -66,6 +66,8 @@ test('GraphiQL loads from Hookline alone, pre-filled, and runs a query', async (
   assert.equal(result.data.organization.name, 'Offline Voice');
   assert.deepEqual(result.data.agents.edges, []);
 
+  const stored = await page.evaluate(() => JSON.stringify({ ...localStorage, ...sessionStorage }));
+  assert.ok(!stored.includes(apiKey), 'the key is not kept in the browser’s storage');
   assert.deepEqual(elsewhere, [], 'GraphiQL asked for nothing but Hookline');
   assert.deepEqual(problems, [], 'no console errors (a CSP refusal would be one)');
 });
