@@ -2,8 +2,8 @@ import { type Kysely, sql } from 'kysely';
 
 /**
  * Where an operator key came from: `configured` (HOOKLINE_ADMIN_KEY) or `generated` (the first
- * start without one). A newly configured key retires the previously configured one, so at most
- * one configured key is active; the partial unique index holds that even against a race.
+ * start without one). Until now every key ever configured stayed active; the first start after
+ * this migration retires all but the one configured then (see operator-keys.service.ts).
  */
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
@@ -13,11 +13,8 @@ export async function up(db: Kysely<any>): Promise<void> {
   // Until now the name told them apart.
   await sql`update api_keys set source = case when name = 'HOOKLINE_ADMIN_KEY'
     then 'configured' else 'generated' end where role = 'operator'`.execute(db);
-  await sql`create unique index api_keys_one_configured_operator_key on api_keys (role)
-    where source = 'configured' and revoked_at is null`.execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  await sql`drop index if exists api_keys_one_configured_operator_key`.execute(db);
   await db.schema.alterTable('api_keys').dropColumn('source').execute();
 }

@@ -22,8 +22,8 @@ import type { ApiKeyRow, OperatorKeySource } from './auth.table.ts';
  * Operator keys create organizations and manage each other. They come from HOOKLINE_ADMIN_KEY
  * (`configured`) or are generated on a first start without one (`generated`). Rotation:
  *
- * - a process starting with a HOOKLINE_ADMIN_KEY not seen before registers it and retires the
- *   previously configured key (at most one configured key is active);
+ * - a process starting with a HOOKLINE_ADMIN_KEY registers it if it is new and retires every
+ *   other configured key: one configured key is active, the one set now;
  * - a process starting with a configured key that was retired or revoked changes nothing and
  *   says so (a process left on the old setting cannot take the new key's place back);
  * - any operator key can be revoked through the API, except the last active one: there is always
@@ -132,21 +132,22 @@ async function registerConfiguredKey(
     );
     return;
   }
-  if (existing?.source === 'configured') return;
 
-  // New, or a generated key now set as HOOKLINE_ADMIN_KEY: it becomes the configured key.
+  // New, already configured, or a generated key now set as HOOKLINE_ADMIN_KEY: it becomes the
+  // one configured key. Processes start one at a time (the bootstrap lock), and the lock on the
+  // active keys keeps a revocation from interleaving.
   const { id, retired } = await notifier.transaction(db, async (trx) => {
     const previous = (await lockActiveOperatorKeys(trx)).filter(
-      (key) => key.source === 'configured',
+      (key) => key.source === 'configured' && key.id !== existing?.id,
     );
     const retired = await revokeOperatorKeyRows(
       trx,
       previous.map((key) => key.id),
     );
     let id = existing?.id;
-    if (id) {
-      await markOperatorKeyConfigured(trx, id);
-    } else {
+    if (existing && existing.source !== 'configured') {
+      await markOperatorKeyConfigured(trx, existing.id);
+    } else if (!id) {
       id = newId('ApiKey');
       await insertApiKey(trx, {
         id,
@@ -166,9 +167,9 @@ async function registerConfiguredKey(
   if (retired.length > 0) {
     logger.info(
       { apiKeyId: id, retiredApiKeyIds: retired },
-      'HOOKLINE_ADMIN_KEY is a new operator key: the previously configured one is retired and no longer works',
+      'HOOKLINE_ADMIN_KEY is the configured operator key: the previously configured one is retired and no longer works',
     );
-  } else {
+  } else if (existing?.source !== 'configured') {
     logger.info({ apiKeyId: id }, 'HOOKLINE_ADMIN_KEY is registered as an operator key');
   }
 }

@@ -11,6 +11,10 @@ import {
   RevokeOperatorKeyDocument,
 } from '@hookline/client';
 import { createClient } from 'graphql-ws';
+import { apiKeyHint, generateApiKey, hashApiKey } from '../../src/auth/api-key.ts';
+import { openDatabase } from '../../src/db/connect.ts';
+import { createMigrator } from '../../src/db/migrate.ts';
+import { createLogger } from '../../src/shared/logger.ts';
 import { expectCode } from '../support/assertions.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import {
@@ -227,6 +231,62 @@ test('two operator keys revoked at the same time: one revocation is refused', {
     );
     assert.equal(active.length, 1);
     await hookline.stop();
+  } finally {
+    await own.drop();
+  }
+});
+
+test('upgrading a database where every key ever configured stayed active', {
+  timeout: 120_000,
+}, async () => {
+  const own = await createTestDatabase('operator_keys_upgrade');
+  try {
+    // The schema before operator key sources, with what the old code left: two configured keys,
+    // both active, and a generated one.
+    const database = await openDatabase(
+      { databaseUrl: own.url, dataDir: '', poolSize: 2 },
+      createLogger({ level: 'silent' }),
+    );
+    const generated = generateApiKey();
+    try {
+      const result = await createMigrator(database.db).migrateTo('20261129_0001_initial');
+      assert.equal(result.error, undefined);
+      const row = (id: string, name: string, key: string) => ({
+        id,
+        organization_id: null,
+        role: 'operator' as const,
+        name,
+        key_hash: hashApiKey(key),
+        key_hint: apiKeyHint(key),
+      });
+      await database.db
+        .insertInto('api_keys')
+        .values([
+          row('key_01OLDGENERATED0000000000', 'generated operator key', generated),
+          row('key_01OLDCONFIGURED000000000', 'HOOKLINE_ADMIN_KEY', KEY_A),
+          row('key_01NEWCONFIGURED000000000', 'HOOKLINE_ADMIN_KEY', KEY_B),
+        ])
+        .execute();
+    } finally {
+      await database.close();
+    }
+
+    const hookline = await startHooklineProcess({
+      DATABASE_URL: own.url,
+      HOOKLINE_ADMIN_KEY: KEY_B,
+    });
+    await hookline.waitReady();
+    assert.equal(await works(hookline, KEY_B), true);
+    assert.equal(await works(hookline, KEY_A), false, 'the other configured key is retired');
+    assert.equal(await works(hookline, generated), true, 'the generated key stays');
+    const retired = logLines(hookline).find((line) => Array.isArray(line.retiredApiKeyIds));
+    assert.deepEqual(retired?.retiredApiKeyIds, ['key_01OLDCONFIGURED000000000']);
+    assert.deepEqual(await keyStates(client(hookline, KEY_B)), [
+      'CONFIGURED:active',
+      'CONFIGURED:revoked',
+      'GENERATED:active',
+    ]);
+    assert.equal(await hookline.stop(), 0);
   } finally {
     await own.drop();
   }
