@@ -19,13 +19,14 @@ import { percentile, round, summarize } from './stats.ts';
  */
 const quick = process.argv.includes('--quick');
 // `--split`: P runs as an API process and a worker process (HOOKLINE_ROLE), as deployed at scale.
-// Such a run, like a quick one, is kept beside the others but never becomes latest.json.
 const split = process.argv.includes('--split');
 const variant = [quick ? '-quick' : '', split ? '-split' : ''].join('');
+const RESULTS = join(import.meta.dirname, 'results');
+// Only a full run's figures are kept in git (latest.*, whose history is the runs' history); quick
+// and split runs, and profiles, go to a folder git ignores.
+const LOCAL_RESULTS = join(RESULTS, 'local');
 // `--profile`: the Hookline process writes a V8 CPU profile (open it in Chrome's DevTools) here.
-const profileDir = process.argv.includes('--profile')
-  ? join(import.meta.dirname, 'results', 'profiles')
-  : undefined;
+const profileDir = process.argv.includes('--profile') ? join(LOCAL_RESULTS, 'profiles') : undefined;
 const settings = quick
   ? {
       rounds: 2,
@@ -221,16 +222,14 @@ try {
     },
   };
 
-  const folder = join(import.meta.dirname, 'results');
-  mkdirSync(folder, { recursive: true });
-  const stamp = results.finishedAt.replace(/[:.]/g, '-');
   const markdown = renderMarkdown(results);
-  writeFileSync(join(folder, `${stamp}${variant}.json`), `${JSON.stringify(results, null, 2)}\n`);
-  writeFileSync(join(folder, `${stamp}${variant}.md`), markdown);
-  if (!variant) {
-    writeFileSync(join(folder, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
-    writeFileSync(join(folder, 'latest.md'), markdown);
-  }
+  const [folder, name] = variant
+    ? [LOCAL_RESULTS, `${results.finishedAt.replace(/[:.]/g, '-')}${variant}`]
+    : [RESULTS, 'latest'];
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(join(folder, `${name}.json`), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(folder, `${name}.md`), markdown);
+  log(`results: ${join(folder, name)}.json and .md`);
   log(markdown);
   if (!ledger.balanced) {
     log(`VOID: the ledger does not balance (${received} received of ${pEmitted} emitted)`);

@@ -1,5 +1,5 @@
-import { buildHeaders } from '../src/deliveries/build-headers.ts';
-import { sign } from '../src/deliveries/sign.ts';
+import { buildHeaders } from '../src/deliveries/pipeline/build-headers.ts';
+import { sign } from '../src/deliveries/pipeline/sign.ts';
 import {
   createAddressPolicy,
   createDeliveryClient,

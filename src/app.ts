@@ -7,7 +7,9 @@ import { withBootstrapLock } from './db/bootstrap-lock.ts';
 import { type DatabaseHandle, openDatabase } from './db/connect.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { createDeliveryWorker, type DeliveryWorker } from './deliveries/delivery-worker.ts';
-import { DEFAULT_RETRY_SCHEDULE_SECONDS } from './deliveries/next-delay.ts';
+import { createFanOut } from './deliveries/fan-out/fan-out.ts';
+import { DEFAULT_RETRY_SCHEDULE_SECONDS } from './deliveries/policies/retry-schedule.ts';
+import { recentAttemptsOf } from './deliveries/recent-attempts.ts';
 import {
   createAddressPolicy,
   createDeliveryClient,
@@ -21,7 +23,7 @@ import { localBaseUrl, type ServerLinks, serverLinks } from './http/links.ts';
 import { createHttpServer, listen, type RouteHandler } from './http/server.ts';
 import { attachGraphQLWebSocket, type GraphQLWebSocket } from './http/websocket.ts';
 import { createHooklineYoga, type HooklineYoga } from './http/yoga.ts';
-import { logSettlements } from './logging/attempt-log.ts';
+import { logCircuitChanges, logSettlements } from './logging/attempt-log.ts';
 import { useRequestLog } from './logging/request-log.ts';
 import { registerDatabaseGauges } from './metrics/database-gauges.ts';
 import { createMetrics } from './metrics/metrics.ts';
@@ -33,6 +35,7 @@ import {
   type Notifier,
 } from './pubsub/notifier.ts';
 import { type Queue, startQueue } from './queue/queue.ts';
+import { serializedFetchDb } from './queue/serialized-fetch.ts';
 import { createRetentionScheduler } from './retention/retention-scheduler.ts';
 import { createServices, type Services } from './services.ts';
 import type { Logger } from './shared/logger.ts';
@@ -135,7 +138,9 @@ export async function startHookline(config: Config, logger: Logger): Promise<Hoo
       database.mode === 'embedded' && serveApi ? createLocalAccessKey() : undefined;
     const authenticator = createAuthenticator({ db: database.db, notifier, localAccessKey });
     teardown.add('authenticator', () => authenticator.stop());
-    const services = createServices(database.db, { queue, notifier, metrics });
+    const fanOut = createFanOut({ queue, notifier, endpoints: config.delivery.endpoints });
+    const recentAttempts = recentAttemptsOf(notifier);
+    const services = createServices(database.db, { fanOut, notifier, metrics });
 
     let worker: DeliveryWorker | undefined;
     if (runWorker) {
@@ -150,15 +155,23 @@ export async function startHookline(config: Config, logger: Logger): Promise<Hoo
         db: database.db,
         queue,
         notifier,
+        fanOut,
         client,
         logger,
+        recentAttempts,
+        // The embedded database has one process and one connection: nothing to serialize.
+        fetchDb: database.mode === 'postgres' ? serializedFetchDb(database.pool) : undefined,
         concurrency: config.delivery.concurrency,
         scheduleSeconds: config.delivery.retryScheduleSeconds ?? DEFAULT_RETRY_SCHEDULE_SECONDS,
         disableAfterSeconds: config.delivery.disableAfterSeconds,
-        onSettled: (settlements, notices) => {
+        requestTimeoutMs: config.delivery.requestTimeoutMs,
+        endpoints: config.delivery.endpoints,
+        circuit: config.delivery.circuit,
+        onSettled: (settlements, recorded) => {
           countSettlements(metrics, settlements);
-          logSettlements(logger, settlements, notices);
+          logSettlements(logger, settlements, recorded.notices);
         },
+        onCircuitChanges: (changes) => logCircuitChanges(logger, changes),
       });
       worker.start();
       const startedWorker = worker;

@@ -1,13 +1,13 @@
 import type { Kysely } from 'kysely';
 import type { Database } from './db/database.ts';
+import type { FanOut } from './deliveries/fan-out/fan-out.ts';
 import { createEventIngest, type EventIngest } from './events/event-ingest.ts';
 import type { Metrics } from './metrics/metrics.ts';
 import type { Notifier } from './pubsub/notifier.ts';
-import type { Queue } from './queue/queue.ts';
 
-/** What queuing deliveries needs: the queue, and the notifier that wakes the workers. */
+/** What queuing deliveries needs: where they enter the queue, and the notifier for notices. */
 export interface DeliveryInfrastructure {
-  queue: Queue;
+  fanOut: FanOut;
   notifier: Notifier;
 }
 

@@ -16,6 +16,12 @@ export type CreateAgentInput = {
 
 export type CreateWebhookInput = {
   description?: string | null | undefined;
+  /** Most attempts in flight at once, 1 to the operator's ceiling (HOOKLINE_ENDPOINT_MAX_CONCURRENCY). Null: the default. */
+  maxConcurrency?: number | null | undefined;
+  /** At most this many attempts a second, 1 to 10000. Null: no limit. */
+  rateLimitPerSecond?: number | null | undefined;
+  /** Time for one attempt, 100 ms up to HOOKLINE_REQUEST_TIMEOUT_MS. Null: that global timeout. */
+  timeoutMs?: number | null | undefined;
   url: string;
 };
 
@@ -28,6 +34,8 @@ export type DeliveryStatus =
   | 'CANCELLED'
   /** Every attempt of the schedule failed. */
   | 'FAILED'
+  /** Not delivered yet, and not attempted for now: the endpoint's circuit is open after repeated failures. Held deliveries keep their remaining attempts and go out once a probe succeeds. */
+  | 'HELD'
   /** Not delivered yet: an attempt is in flight or scheduled. */
   | 'PENDING'
   /** The endpoint answered 2xx. */
@@ -77,10 +85,16 @@ export type ToggleWebhookInput = {
   id: string | number;
 };
 
-/** Fields left out keep their value. */
+/** Fields left out keep their value; a setting given as null goes back to its default. */
 export type UpdateWebhookInput = {
   description?: string | null | undefined;
   id: string | number;
+  /** Most attempts in flight at once, 1 to the operator's ceiling (HOOKLINE_ENDPOINT_MAX_CONCURRENCY). Null: the default. */
+  maxConcurrency?: number | null | undefined;
+  /** At most this many attempts a second, 1 to 10000. Null: no limit. */
+  rateLimitPerSecond?: number | null | undefined;
+  /** Time for one attempt, 100 ms up to HOOKLINE_REQUEST_TIMEOUT_MS. Null: that global timeout. */
+  timeoutMs?: number | null | undefined;
   url?: string | null | undefined;
 };
 

@@ -12,14 +12,15 @@ import { describeError } from './errors.ts';
 import { useRoute } from './hooks.ts';
 import { createLiveConnection } from './live-client.ts';
 import { hrefOf, type Route, sectionOf } from './router.ts';
-import { AgentDetailsScreen } from './screens/agent-details.tsx';
+import { AgentDetailsScreen } from './screens/agent-details/index.tsx';
 import { AgentsScreen } from './screens/agents.tsx';
-import { LiveScreen } from './screens/live.tsx';
+import { LiveScreen } from './screens/live/index.tsx';
 import { SignInScreen } from './screens/sign-in.tsx';
-import { WebhookDetailsScreen } from './screens/webhook-details.tsx';
+import { WebhookDetailsScreen } from './screens/webhook-details/index.tsx';
 import { WebhooksScreen } from './screens/webhooks.tsx';
 import { forgetApiKey, readApiKey, storeApiKey } from './session.ts';
-import { ConfirmDialog, Notices } from './ui.tsx';
+import { ConfirmDialog } from './ui/dialogs.tsx';
+import { Notices } from './ui/notices.tsx';
 
 interface SignedIn {
   apiKey: string;

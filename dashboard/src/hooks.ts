@@ -76,12 +76,14 @@ export function useDocumentTitle(title: string): void {
  * A mutation's pending flag and error, for a form or a button. `run` resolves to the result,
  * or to undefined after showing the failure (in the form, or as a notice).
  */
-export function useAction(): {
+export interface Action {
   pending: boolean;
   error: ErrorView | undefined;
   run<T>(action: () => Promise<T>, options?: { notifyErrors?: boolean }): Promise<T | undefined>;
   clearError(): void;
-} {
+}
+
+export function useAction(): Action {
   const { notify } = useSession();
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<ErrorView | undefined>(undefined);

@@ -1,4 +1,4 @@
-export type DeliveryStatusName = 'PENDING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
+export type DeliveryStatusName = 'PENDING' | 'HELD' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
 
 export type Health = 'good' | 'warning' | 'bad' | 'unknown';
 

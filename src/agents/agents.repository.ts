@@ -24,7 +24,7 @@ export async function findAgent(
     .executeTakeFirst();
 }
 
-export async function findAgents(
+export async function findAgentsByIds(
   db: Db,
   organizationId: string,
   ids: readonly string[],

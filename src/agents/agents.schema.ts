@@ -1,36 +1,38 @@
 import { resolveCursorConnection } from '@pothos/plugin-relay';
-import { builder } from '../graphql/builder.ts';
+import { BATCH_ONLY, builder } from '../graphql/builder.ts';
 import { nameSchema } from '../graphql/validators.ts';
 import { organizationOf } from '../graphql/viewer.ts';
 import { PAGE_SIZE } from '../shared/pagination.ts';
-import { listSubscriptionsOfAgent } from '../webhooks/subscriptions.service.ts';
-import { WebhookSubscriptionRef } from '../webhooks/webhooks.schema.ts';
+import { listSubscriptionsOf } from '../webhooks/subscriptions.service.ts';
+import { WebhookSubscriptionRef } from '../webhooks/webhooks.refs.ts';
+import type { Agent } from './agent.ts';
+import { AgentRef } from './agents.refs.ts';
 import {
-  type Agent,
   createAgent,
   deleteAgent,
   getAgent,
-  getAgents,
+  getAgentsByIds,
   listAgents,
   updateAgent,
 } from './agents.service.ts';
 
-export const AgentRef = builder.objectRef<Agent>('Agent');
-
 builder.node(AgentRef, {
   description: 'A voice agent: it takes and makes calls, and its events go to webhooks.',
   id: { resolve: (agent) => agent.id },
-  loadMany: (ids, ctx) => getAgents(ctx.db, organizationOf(ctx), ids),
+  loadMany: (ids, ctx) => getAgentsByIds(ctx.db, organizationOf(ctx), ids),
   authScopes: { organization: true },
   fields: (t) => ({
     name: t.exposeString('name'),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
-    subscriptions: t.field({
-      type: [WebhookSubscriptionRef],
+    subscriptions: t.loadableGroup({
+      type: WebhookSubscriptionRef,
       description: 'The webhooks this agent sends events to, and which events.',
-      resolve: (agent, _args, ctx) =>
-        listSubscriptionsOfAgent(ctx.db, agent.organizationId, agent.id),
+      ...BATCH_ONLY,
+      load: (agentIds: string[], ctx) =>
+        listSubscriptionsOf(ctx.db, organizationOf(ctx), { agentIds }),
+      group: (subscription) => subscription.agentId,
+      resolve: (agent) => agent.id,
     }),
   }),
 });

@@ -2,40 +2,15 @@ import type { Db } from '../db/database.ts';
 import { NotFoundError } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import type { PageRequest } from '../shared/pagination.ts';
-import {
-  deleteAgentRow,
-  findAgent,
-  findAgents,
-  insertAgent,
-  listAgents as listAgentRows,
-  updateAgentRow,
-} from './agents.repository.ts';
-import type { AgentRow } from './agents.table.ts';
-
-export interface Agent {
-  id: string;
-  organizationId: string;
-  name: string;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-export function toAgent(row: AgentRow): Agent {
-  return {
-    id: row.id,
-    organizationId: row.organization_id,
-    name: row.name,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
+import { type Agent, toAgent } from './agent.ts';
+import * as agentsRepository from './agents.repository.ts';
 
 export async function createAgent(
   db: Db,
   organizationId: string,
   input: { name: string },
 ): Promise<Agent> {
-  const row = await insertAgent(db, {
+  const row = await agentsRepository.insertAgent(db, {
     id: newId('Agent'),
     organization_id: organizationId,
     name: input.name,
@@ -48,18 +23,21 @@ export async function getAgent(
   organizationId: string,
   id: string,
 ): Promise<Agent | undefined> {
-  const row = await findAgent(db, organizationId, id);
+  const row = await agentsRepository.findAgent(db, organizationId, id);
   return row && toAgent(row);
 }
 
 /** The agents of these ids, in the same order; null where one is unknown or another tenant's. */
-export async function getAgents(
+export async function getAgentsByIds(
   db: Db,
   organizationId: string,
   ids: readonly string[],
 ): Promise<(Agent | null)[]> {
   const byId = new Map(
-    (await findAgents(db, organizationId, ids)).map((row) => [row.id, toAgent(row)]),
+    (await agentsRepository.findAgentsByIds(db, organizationId, ids)).map((row) => [
+      row.id,
+      toAgent(row),
+    ]),
   );
   return ids.map((id) => byId.get(id) ?? null);
 }
@@ -76,7 +54,7 @@ export async function listAgents(
   organizationId: string,
   page: PageRequest,
 ): Promise<Agent[]> {
-  return (await listAgentRows(db, organizationId, page)).map(toAgent);
+  return (await agentsRepository.listAgents(db, organizationId, page)).map(toAgent);
 }
 
 export async function updateAgent(
@@ -85,12 +63,13 @@ export async function updateAgent(
   id: string,
   changes: { name?: string },
 ): Promise<Agent> {
-  const row = await updateAgentRow(db, organizationId, id, changes);
+  const row = await agentsRepository.updateAgentRow(db, organizationId, id, changes);
   if (!row) throw new NotFoundError('Agent', id);
   return toAgent(row);
 }
 
 /** Deleting an agent removes its subscriptions; its past events stay, without an agent. */
 export async function deleteAgent(db: Db, organizationId: string, id: string): Promise<void> {
-  if (!(await deleteAgentRow(db, organizationId, id))) throw new NotFoundError('Agent', id);
+  if (!(await agentsRepository.deleteAgentRow(db, organizationId, id)))
+    throw new NotFoundError('Agent', id);
 }

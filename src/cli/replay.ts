@@ -1,4 +1,5 @@
 import { replayFailedDeliveries } from '../deliveries/deliveries.service.ts';
+import { createFanOut } from '../deliveries/fan-out/fan-out.ts';
 import { createMetrics } from '../metrics/metrics.ts';
 import { createInProcessNotifier, createPostgresNotifier } from '../pubsub/notifier.ts';
 import { startQueue } from '../queue/queue.ts';
@@ -58,7 +59,7 @@ export const run: RunCommand = async (args, { config, io, logger }) => {
           ? createInProcessNotifier(logger)
           : createPostgresNotifier(database.connectionString, logger);
       const services = createServices(db, {
-        queue,
+        fanOut: createFanOut({ queue, notifier, endpoints: config.delivery.endpoints }),
         notifier,
         metrics: createMetrics({ processMetrics: false }),
       });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseRetrySchedule } from '../deliveries/next-delay.ts';
+import { parseRetrySchedule } from '../deliveries/policies/retry-schedule.ts';
 import { parseCidrList } from '../delivery-client/address-policy.ts';
 import { DEFAULT_SUBSCRIPTION_BUFFER } from '../pubsub/live-feed.ts';
 
@@ -58,6 +58,20 @@ export const configSchema = z.object({
     emptyAsUndefined,
     z.coerce.number().int().min(1).max(1000).default(64),
   ),
+  HOOKLINE_ENDPOINT_CONCURRENCY: z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number().int().min(1).max(1000).default(8),
+  ),
+  HOOKLINE_ENDPOINT_MAX_CONCURRENCY: z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number().int().min(1).max(1000).default(64),
+  ),
+  HOOKLINE_CIRCUIT_FAILURE_THRESHOLD: z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number().int().min(1).max(10_000).default(5),
+  ),
+  HOOKLINE_CIRCUIT_PROBE_SECONDS: positiveSeconds(5),
+  HOOKLINE_CIRCUIT_MAX_PROBE_SECONDS: positiveSeconds(300),
   HOOKLINE_SHUTDOWN_TIMEOUT_MS: positiveMs(15_000),
   HOOKLINE_RETENTION_DAYS: z.preprocess(
     emptyAsUndefined,
@@ -96,6 +110,8 @@ export interface Config {
     secretRotationGraceSeconds: number;
     disableAfterSeconds: number;
     concurrency: number;
+    endpoints: EndpointSettings;
+    circuit: CircuitSettings;
   };
   /** At stop: how long requests and delivery attempts in flight may take to finish. */
   shutdownTimeoutMs: number;
@@ -112,6 +128,22 @@ export interface Config {
   rateLimitPerMinute: number;
 }
 
+/** What an endpoint gets unless its webhook says otherwise, and the operator's ceiling. */
+export interface EndpointSettings {
+  /** Attempts in flight to one webhook at once, across all workers, by default. */
+  defaultConcurrency: number;
+  /** The most a webhook's own maxConcurrency may ask for. */
+  maxConcurrency: number;
+}
+
+export interface CircuitSettings {
+  /** Failed attempts in a row that open an endpoint's circuit. */
+  failureThreshold: number;
+  /** Wait before the first probe; each failed probe doubles it, up to maxProbeSeconds. */
+  probeSeconds: number;
+  maxProbeSeconds: number;
+}
+
 export class ConfigError extends Error {
   readonly problems: string[];
   constructor(problems: string[]) {
@@ -119,6 +151,22 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
     this.problems = problems;
   }
+}
+
+/** Settings that are each valid alone but contradict one another. */
+function crossFieldProblems(raw: RawConfig): string[] {
+  const problems: string[] = [];
+  if (raw.HOOKLINE_ENDPOINT_CONCURRENCY > raw.HOOKLINE_ENDPOINT_MAX_CONCURRENCY) {
+    problems.push(
+      `HOOKLINE_ENDPOINT_CONCURRENCY: must not exceed HOOKLINE_ENDPOINT_MAX_CONCURRENCY (${raw.HOOKLINE_ENDPOINT_MAX_CONCURRENCY})`,
+    );
+  }
+  if (raw.HOOKLINE_CIRCUIT_PROBE_SECONDS > raw.HOOKLINE_CIRCUIT_MAX_PROBE_SECONDS) {
+    problems.push(
+      `HOOKLINE_CIRCUIT_PROBE_SECONDS: must not exceed HOOKLINE_CIRCUIT_MAX_PROBE_SECONDS (${raw.HOOKLINE_CIRCUIT_MAX_PROBE_SECONDS})`,
+    );
+  }
+  return problems;
 }
 
 export function parseConfig(env: Record<string, string | undefined>): Config {
@@ -129,6 +177,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     );
   }
   const raw = parsed.data;
+  const problems = crossFieldProblems(raw);
+  if (problems.length > 0) throw new ConfigError(problems);
   return {
     databaseUrl: raw.DATABASE_URL,
     dataDir: raw.HOOKLINE_DATA_DIR,
@@ -147,6 +197,15 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       secretRotationGraceSeconds: raw.HOOKLINE_SECRET_ROTATION_GRACE_SECONDS,
       disableAfterSeconds: raw.HOOKLINE_DISABLE_AFTER_SECONDS,
       concurrency: raw.HOOKLINE_WORKER_CONCURRENCY,
+      endpoints: {
+        defaultConcurrency: raw.HOOKLINE_ENDPOINT_CONCURRENCY,
+        maxConcurrency: raw.HOOKLINE_ENDPOINT_MAX_CONCURRENCY,
+      },
+      circuit: {
+        failureThreshold: raw.HOOKLINE_CIRCUIT_FAILURE_THRESHOLD,
+        probeSeconds: raw.HOOKLINE_CIRCUIT_PROBE_SECONDS,
+        maxProbeSeconds: raw.HOOKLINE_CIRCUIT_MAX_PROBE_SECONDS,
+      },
     },
     shutdownTimeoutMs: raw.HOOKLINE_SHUTDOWN_TIMEOUT_MS,
     retention: {

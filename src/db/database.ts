@@ -3,7 +3,11 @@ import type { AgentsTable } from '../agents/agents.table.ts';
 import type { ApiKeysTable, OrganizationsTable } from '../auth/auth.table.ts';
 import type { DeliveriesTable, DeliveryAttemptsTable } from '../deliveries/deliveries.table.ts';
 import type { EventsTable } from '../events/events.table.ts';
-import type { WebhookSubscriptionsTable, WebhooksTable } from '../webhooks/webhooks.table.ts';
+import type {
+  EndpointRateSlotsTable,
+  WebhookSubscriptionsTable,
+  WebhooksTable,
+} from '../webhooks/webhooks.table.ts';
 
 export interface Database {
   organizations: OrganizationsTable;
@@ -14,6 +18,7 @@ export interface Database {
   events: EventsTable;
   deliveries: DeliveriesTable;
   delivery_attempts: DeliveryAttemptsTable;
+  endpoint_rate_slots: EndpointRateSlotsTable;
 }
 
 /** What repository functions accept: the caller decides whether it is inside a transaction. */

@@ -1,4 +1,5 @@
 import type { Db } from '../db/database.ts';
+import { UNFINISHED_STATUSES } from './deliveries.table.ts';
 
 /**
  * Cancels what a webhook still owes: used when it is disabled or deleted. Workers check the
@@ -14,7 +15,7 @@ export async function cancelPendingDeliveriesOfWebhook(
     .set({ status: 'CANCELLED', next_attempt_at: null, updated_at: new Date() })
     .where('organization_id', '=', organizationId)
     .where('webhook_id', '=', webhookId)
-    .where('status', '=', 'PENDING')
+    .where('status', 'in', UNFINISHED_STATUSES)
     .returning('id')
     .execute();
   return rows.map((row) => row.id);

@@ -1,19 +1,11 @@
 import type { Db } from '../db/database.ts';
 import { type PageRequest, paginateById } from '../shared/pagination.ts';
-import type { DeliveryAttemptRow, DeliveryRow, DeliveryStatus } from './deliveries.table.ts';
-
-export async function insertDeliveries(
-  db: Db,
-  rows: { id: string; organization_id: string; event_id: string; webhook_id: string }[],
-): Promise<DeliveryRow[]> {
-  if (rows.length === 0) return [];
-  const now = new Date();
-  return db
-    .insertInto('deliveries')
-    .values(rows.map((row) => ({ ...row, status: 'PENDING' as const, next_attempt_at: now })))
-    .returningAll()
-    .execute();
-}
+import {
+  type DeliveryAttemptRow,
+  type DeliveryRow,
+  type DeliveryStatus,
+  UNFINISHED_STATUSES,
+} from './deliveries.table.ts';
 
 export async function findDelivery(
   db: Db,
@@ -74,6 +66,52 @@ export async function findAttempt(
     .executeTakeFirst();
 }
 
+export async function findOrganizationDeliveries(
+  db: Db,
+  organizationId: string,
+  ids: readonly string[],
+): Promise<DeliveryRow[]> {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom('deliveries')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .where('id', 'in', [...ids])
+    .execute();
+}
+
+/** The deliveries of these events, or the attempts of these deliveries: one query a page. */
+export async function listDeliveriesOfEvents(
+  db: Db,
+  organizationId: string,
+  eventIds: readonly string[],
+): Promise<DeliveryRow[]> {
+  if (eventIds.length === 0) return [];
+  return db
+    .selectFrom('deliveries')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .where('event_id', 'in', [...eventIds])
+    .orderBy('id')
+    .execute();
+}
+
+export async function listAttemptsOfDeliveries(
+  db: Db,
+  organizationId: string,
+  deliveryIds: readonly string[],
+): Promise<DeliveryAttemptRow[]> {
+  if (deliveryIds.length === 0) return [];
+  return db
+    .selectFrom('delivery_attempts')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .where('delivery_id', 'in', [...deliveryIds])
+    .orderBy('delivery_id')
+    .orderBy('attempt_number')
+    .execute();
+}
+
 /** Rows by id, whatever their organization: the caller checks it (live feeds load in bulk). */
 export async function findDeliveriesByIds(db: Db, ids: readonly string[]): Promise<DeliveryRow[]> {
   if (ids.length === 0) return [];
@@ -88,7 +126,10 @@ export async function findAttemptsByIds(
   return db.selectFrom('delivery_attempts').selectAll().where('id', 'in', ids).execute();
 }
 
-/** Puts a finished delivery back to PENDING for a new series of attempts, due now. */
+/**
+ * Puts a finished delivery back to PENDING for a new series of attempts, due now, waiting for
+ * admission (deliveries/fan-out).
+ */
 export async function restartDeliveryRows(
   db: Db,
   organizationId: string,
@@ -99,13 +140,14 @@ export async function restartDeliveryRows(
     .updateTable('deliveries')
     .set({
       status: 'PENDING',
+      queue_state: 'waiting',
       series_attempt_count: 0,
       next_attempt_at: new Date(),
       updated_at: new Date(),
     })
     .where('organization_id', '=', organizationId)
     .where('id', 'in', ids)
-    .where('status', '!=', 'PENDING')
+    .where('status', 'not in', UNFINISHED_STATUSES)
     .returningAll()
     .execute();
 }

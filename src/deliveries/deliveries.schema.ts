@@ -1,58 +1,47 @@
 import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { EventTypeEnum } from '../events/event-types.schema.ts';
-import { EventRef } from '../events/events.schema.ts';
-import { getEvent, sendTestEvent } from '../events/events.service.ts';
-import { builder } from '../graphql/builder.ts';
+import { EventRef } from '../events/events.refs.ts';
+import { getEventsByIds, sendTestEvent } from '../events/events.service.ts';
+import { BATCH_ONLY, builder } from '../graphql/builder.ts';
+import { everyOne } from '../graphql/loaders.ts';
 import { organizationOf } from '../graphql/viewer.ts';
 import { PAGE_SIZE } from '../shared/pagination.ts';
-import { WebhookRef } from '../webhooks/webhooks.schema.ts';
-import { getWebhookIncludingDeleted } from '../webhooks/webhooks.service.ts';
+import { WebhookRef } from '../webhooks/webhooks.refs.ts';
+import { loadWebhooksOfLog } from '../webhooks/webhooks.schema.ts';
+import { DeliveryAttemptRef, DeliveryRef, DeliveryStatusEnum } from './deliveries.refs.ts';
 import { findAttempt } from './deliveries.repository.ts';
 import {
-  type Delivery,
-  type DeliveryAttempt,
+  getDeliveriesByIds,
   getDelivery,
-  listAttempts,
+  listAttemptsOfDeliveries,
   listDeliveries,
+  listDeliveriesOfEvents,
   redeliver,
   replayFailedDeliveries,
-  toDeliveryAttempt,
 } from './deliveries.service.ts';
 import type { DeliveryStatus } from './deliveries.table.ts';
-
-export const DeliveryStatusEnum = builder.enumType('DeliveryStatus', {
-  values: {
-    PENDING: { description: 'Not delivered yet: an attempt is in flight or scheduled.' },
-    SUCCEEDED: { description: 'The endpoint answered 2xx.' },
-    FAILED: { description: 'Every attempt of the schedule failed.' },
-    CANCELLED: { description: 'The webhook was disabled or deleted before delivery.' },
-  } as const,
-});
-
-export const DeliveryRef = builder.objectRef<Delivery>('Delivery');
-export const DeliveryAttemptRef = builder.objectRef<DeliveryAttempt>('DeliveryAttempt');
+import type { Delivery } from './delivery.ts';
+import { toDeliveryAttempt } from './delivery-attempt.ts';
 
 builder.node(DeliveryRef, {
   description:
     'One event on its way to one webhook. Its id is the webhook-id header of every attempt.',
   id: { resolve: (delivery) => delivery.id },
-  loadMany: async (ids, ctx) => {
-    const organizationId = organizationOf(ctx);
-    return Promise.all(
-      ids.map(async (id) => (await getDelivery(ctx.db, organizationId, id)) ?? null),
-    );
-  },
+  loadMany: (ids, ctx) => getDeliveriesByIds(ctx.db, organizationOf(ctx), ids),
   authScopes: { organization: true },
   fields: (t) => ({
-    event: t.field({
+    event: t.loadable({
       type: EventRef,
-      resolve: async (delivery, _args, ctx) =>
-        (await getEvent(ctx.db, delivery.organizationId, delivery.eventId))!,
+      ...BATCH_ONLY,
+      load: async (ids: string[], ctx) =>
+        everyOne('Event', ids, await getEventsByIds(ctx.db, organizationOf(ctx), ids)),
+      resolve: (delivery) => delivery.eventId,
     }),
-    webhook: t.field({
+    webhook: t.loadable({
       type: WebhookRef,
-      resolve: async (delivery, _args, ctx) =>
-        (await getWebhookIncludingDeleted(ctx.db, delivery.organizationId, delivery.webhookId))!,
+      ...BATCH_ONLY,
+      load: loadWebhooksOfLog,
+      resolve: (delivery) => delivery.webhookId,
     }),
     status: t.field({ type: DeliveryStatusEnum, resolve: (delivery) => delivery.status }),
     attemptCount: t.exposeInt('attemptCount'),
@@ -60,10 +49,14 @@ builder.node(DeliveryRef, {
     lastAttemptAt: t.expose('lastAttemptAt', { type: 'DateTime', nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
-    attempts: t.field({
-      type: [DeliveryAttemptRef],
+    attempts: t.loadableGroup({
+      type: DeliveryAttemptRef,
       description: 'Every attempt, oldest first.',
-      resolve: (delivery, _args, ctx) => listAttempts(ctx.db, delivery.organizationId, delivery.id),
+      ...BATCH_ONLY,
+      load: (deliveryIds: string[], ctx) =>
+        listAttemptsOfDeliveries(ctx.db, organizationOf(ctx), deliveryIds),
+      group: (attempt) => attempt.deliveryId,
+      resolve: (delivery) => delivery.id,
     }),
   }),
 });
@@ -77,10 +70,12 @@ builder.node(DeliveryAttemptRef, {
   },
   authScopes: { organization: true },
   fields: (t) => ({
-    delivery: t.field({
+    delivery: t.loadable({
       type: DeliveryRef,
-      resolve: async (attempt, _args, ctx) =>
-        (await getDelivery(ctx.db, attempt.organizationId, attempt.deliveryId))!,
+      ...BATCH_ONLY,
+      load: async (ids: string[], ctx) =>
+        everyOne('Delivery', ids, await getDeliveriesByIds(ctx.db, organizationOf(ctx), ids)),
+      resolve: (attempt) => attempt.deliveryId,
     }),
     attemptNumber: t.exposeInt('attemptNumber'),
     startedAt: t.expose('startedAt', { type: 'DateTime' }),
@@ -109,16 +104,14 @@ builder.node(DeliveryAttemptRef, {
 });
 
 builder.objectField(EventRef, 'deliveries', (t) =>
-  t.field({
-    type: [DeliveryRef],
+  t.loadableGroup({
+    type: DeliveryRef,
     description: 'One delivery per webhook the event was sent to.',
-    resolve: (event, _args, ctx) =>
-      listDeliveries(
-        ctx.db,
-        event.organizationId,
-        { eventId: event.id },
-        { limit: 1_000, inverted: false },
-      ),
+    ...BATCH_ONLY,
+    load: (eventIds: string[], ctx) =>
+      listDeliveriesOfEvents(ctx.db, organizationOf(ctx), eventIds),
+    group: (delivery) => delivery.eventId,
+    resolve: (event) => event.id,
   }),
 );
 

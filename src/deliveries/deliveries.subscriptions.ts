@@ -10,14 +10,10 @@ import {
   unwrapLiveItem,
 } from '../pubsub/live-feed.ts';
 import type { AttemptNotice, DeliveryNotice } from '../pubsub/notices.ts';
+import { DeliveryAttemptRef, DeliveryRef, DeliveryStatusEnum } from './deliveries.refs.ts';
 import { findAttemptsByIds, findDeliveriesByIds } from './deliveries.repository.ts';
-import { DeliveryAttemptRef, DeliveryRef, DeliveryStatusEnum } from './deliveries.schema.ts';
-import {
-  type Delivery,
-  type DeliveryAttempt,
-  toDelivery,
-  toDeliveryAttempt,
-} from './deliveries.service.ts';
+import { type Delivery, toDelivery } from './delivery.ts';
+import { type DeliveryAttempt, toDeliveryAttempt } from './delivery-attempt.ts';
 import { recentAttemptsOf } from './recent-attempts.ts';
 
 /**

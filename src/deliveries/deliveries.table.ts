@@ -1,6 +1,16 @@
 import type { ColumnType, Generated, Selectable } from 'kysely';
 
-export type DeliveryStatus = 'PENDING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
+/** HELD: not finished, waiting for its endpoint's circuit to close. */
+export type DeliveryStatus = 'PENDING' | 'HELD' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
+
+/**
+ * Where a PENDING delivery stands with the queue: waiting for room at its endpoint (no job yet),
+ * admitted (a job for an attempt due now), or retrying (a job for a later retry).
+ */
+export type QueueState = 'waiting' | 'admitted' | 'retrying';
+
+/** Statuses of deliveries that are not finished: they keep their event, and count as owed. */
+export const UNFINISHED_STATUSES = ['PENDING', 'HELD'] as const satisfies readonly DeliveryStatus[];
 
 export interface DeliveriesTable {
   id: string;
@@ -10,6 +20,7 @@ export interface DeliveriesTable {
   status: DeliveryStatus;
   attempt_count: Generated<number>;
   series_attempt_count: Generated<number>;
+  queue_state: Generated<QueueState>;
   next_attempt_at: Date | null;
   last_attempt_at: Date | null;
   created_at: Generated<Date>;

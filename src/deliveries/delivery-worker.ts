@@ -1,58 +1,85 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
-import type { Job } from 'pg-boss';
+import type { Db as BossDb } from 'pg-boss';
+import type { CircuitSettings, EndpointSettings } from '../config/config.ts';
 import type { Database } from '../db/database.ts';
 import type { DeliveryClient } from '../delivery-client/index.ts';
-import type { Notices } from '../pubsub/notices.ts';
 import type { Notifier } from '../pubsub/notifier.ts';
-import { type DeliveryJobData, deliveryJob } from '../queue/jobs.ts';
 import type { Queue } from '../queue/queue.ts';
 import type { Logger } from '../shared/logger.ts';
-import { USER_AGENT } from '../shared/version.ts';
-import { activeSigningSecrets } from '../webhooks/webhooks.service.ts';
-import { buildHeaders } from './build-headers.ts';
-import { buildMessage } from './build-message.ts';
-import { type DeliveryContext, loadDeliveryContexts } from './load-deliveries.ts';
-import { recentAttemptsOf } from './recent-attempts.ts';
-import { type JobClaim, recordSettlements, type Settlement } from './record-attempts.ts';
-import { sign } from './sign.ts';
+import { effectiveTimeoutMs } from '../webhooks/webhook.ts';
+import { sweepWaitingDeliveries } from './admission-sweep.ts';
+import { startDueProbes } from './circuit-probes.ts';
+import type { FanOut } from './fan-out/fan-out.ts';
+import { makeAttempt } from './pipeline/attempt.ts';
+import { type FetchedJob, fetchDeliveryJobs } from './pipeline/fetch-jobs.ts';
+import { type GateDecision, gate } from './pipeline/gate.ts';
+import { type DeliveryContext, loadDeliveryContexts } from './pipeline/load-contexts.ts';
+import {
+  type CircuitChange,
+  type RecordResult,
+  recordSettlements,
+} from './pipeline/record/record-settlements.ts';
+import { reserveSendSlots } from './pipeline/reserve-slots.ts';
+import type { JobClaim, Settlement } from './pipeline/settlement.ts';
+import { JOB_PRIORITY, reservedForQuiet } from './policies/fair-share.ts';
+import type { RecentAttempts } from './recent-attempts.ts';
 
 export interface DeliveryWorkerOptions {
   db: Kysely<Database>;
   queue: Queue;
   notifier: Notifier;
+  fanOut: FanOut;
   client: DeliveryClient;
   logger: Logger;
-  /** Most attempts in flight at once in this process. */
+  /** Most jobs in hand at once in this process (attempts in flight, and waits for a slot). */
   concurrency: number;
   scheduleSeconds: readonly number[];
   disableAfterSeconds: number;
-  /** Backstop poll for retries coming due and for wake-ups missed while disconnected. */
+  requestTimeoutMs: number;
+  endpoints: EndpointSettings;
+  circuit: CircuitSettings;
+  recentAttempts?: RecentAttempts;
+  /** Where fetches run: queue/serialized-fetch.ts when other processes may fetch too. */
+  fetchDb?: BossDb;
+  /** Backstop poll for retries coming due, wake-ups missed while disconnected, circuit probes. */
   pollIntervalMs?: number;
   maxFetchBatch?: number;
   /** Told of each batch once committed (metrics, the attempt log); must not throw. */
-  onSettled?: (settlements: readonly Settlement[], notices: Notices) => void;
+  onSettled?: (settlements: readonly Settlement[], recorded: RecordResult) => void;
+  /** Told of circuits that moved, by attempts or by probes; must not throw. */
+  onCircuitChanges?: (changes: readonly CircuitChange[]) => void;
 }
 
 export interface DeliveryWorker {
   start(): void;
   /** Stops fetching, lets attempts in flight finish for up to `timeoutMs`, then gives the rest back. */
   stop(timeoutMs?: number): Promise<void>;
-  /** Attempts in flight right now. */
+  /** Jobs in hand right now. */
   inFlight(): number;
 }
 
+interface Dispatch {
+  job: JobClaim;
+  context: DeliveryContext | undefined;
+  decision: GateDecision;
+}
+
 /**
- * The delivery loop. It fetches jobs whenever it has room and is woken (at commit of new work)
- * or polled, runs each job on its own (one slow endpoint holds one slot, not a batch), and
- * records results in group commits: whatever finished while the previous commit ran is written
- * by the next one, with the completion of its jobs, in one transaction.
+ * The delivery loop: fetch → load → gate → attempt (build, sign, send) → decide → record. It
+ * fetches whenever it has room and is woken (at commit of new work) or polled, runs each job on
+ * its own (one slow endpoint holds one slot, not a batch), and records results in group commits:
+ * whatever finished while the previous commit ran is written by the next one, with the
+ * completion of its jobs, in one transaction.
  */
 export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWorker {
   const { db, queue, notifier, client, logger } = options;
   const maxFetch = options.maxFetchBatch ?? 100;
+  const reserved = reservedForQuiet(options.concurrency);
   const shutdown = new AbortController();
   let running = 0;
   let fetching: Promise<void> | undefined;
+  let tending: Promise<void> | undefined;
   let wakeAgain = false;
   let stopped = false;
   let pollTimer: NodeJS.Timeout | undefined;
@@ -69,17 +96,21 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       queued = [];
       try {
         const settlements = batch.map((b) => b.settlement);
-        const notices = await notifier.transaction(db, async (trx) => {
-          const notices = await recordSettlements(trx, settlements, {
+        const recorded = await notifier.transaction(db, async (trx) => {
+          const recorded = await recordSettlements(trx, settlements, {
             queue,
-            recentAttempts: recentAttemptsOf(notifier),
+            fanOut: options.fanOut,
+            recentAttempts: options.recentAttempts,
             scheduleSeconds: options.scheduleSeconds,
             disableAfterSeconds: options.disableAfterSeconds,
+            circuit: options.circuit,
+            endpoints: options.endpoints,
           });
-          await notifier.publish(trx, notices);
-          return notices;
+          await notifier.publish(trx, recorded.notices);
+          return recorded;
         });
-        options.onSettled?.(settlements, notices);
+        options.onSettled?.(settlements, recorded);
+        if (recorded.circuits.length > 0) options.onCircuitChanges?.(recorded.circuits);
       } catch (error) {
         // The jobs stay active; when they expire pg-boss hands them out again (at least once).
         logger.error({ err: error, jobs: batch.length }, 'could not record delivery results');
@@ -96,46 +127,50 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       });
     });
 
-  const attempt = async (job: JobClaim, context: DeliveryContext): Promise<Settlement> => {
-    const { delivery, event, webhook } = context;
-    if (delivery.status !== 'PENDING') return { kind: 'skipped', job };
-    if (!webhook.enabled || webhook.deletedAt) return { kind: 'cancelled', job, context };
-    const startedAt = new Date();
-    const timestamp = Math.floor(startedAt.getTime() / 1000);
-    const body = buildMessage(event);
-    // The delivery id is the message id: stable across retries and redeliveries, so receivers
-    // can drop duplicates.
-    const signature = sign({
-      secrets: activeSigningSecrets(webhook, startedAt),
-      msgId: delivery.id,
-      timestamp,
-      body,
+  /** Waits for a rate-limit slot, then attempts; a shutdown meanwhile hands the job back. */
+  const attempt = async (
+    job: JobClaim,
+    context: DeliveryContext,
+    decision: Extract<GateDecision, { kind: 'attempt' }>,
+  ): Promise<Settlement> => {
+    if (decision.at) {
+      const waitMs = decision.at.getTime() - Date.now();
+      if (waitMs > 0) await sleep(waitMs, undefined, { signal: shutdown.signal }).catch(() => {});
+      if (shutdown.signal.aborted) return { kind: 'released', job, context };
+    }
+    const result = await makeAttempt(context, {
+      client,
+      timeoutMs: effectiveTimeoutMs(context.webhook, options.requestTimeoutMs),
+      probe: decision.probe,
+      signal: shutdown.signal,
     });
-    const headers = buildHeaders({
-      msgId: delivery.id,
-      timestamp,
-      signature,
-      userAgent: USER_AGENT,
-    });
-    const outcome = await client.send({ url: webhook.url, headers, body, signal: shutdown.signal });
-    if (outcome.error?.kind === 'aborted' && shutdown.signal.aborted)
+    if (result.outcome.error?.kind === 'aborted' && shutdown.signal.aborted)
       return { kind: 'released', job, context };
-    return {
-      kind: 'attempted',
-      job,
-      context,
-      result: { startedAt, requestHeaders: headers, outcome },
-    };
+    return { kind: 'attempted', job, context, result };
   };
 
-  const run = async (job: JobClaim, context: DeliveryContext | undefined): Promise<void> => {
+  const settlementOf = async ({ job, context, decision }: Dispatch): Promise<Settlement> => {
+    if (!context || decision.kind === 'skip') return { kind: 'skipped', job };
+    switch (decision.kind) {
+      // Not reached (gateAll gives each a slot); should it be, the job goes back to the queue.
+      case 'needs-slot':
+        return { kind: 'released', job, context };
+      case 'cancel':
+        return { kind: 'cancelled', job, context };
+      case 'hold':
+        return { kind: 'held', job, context };
+      case 'defer':
+        return { kind: 'deferred', job, context, slotAt: decision.slotAt };
+      case 'attempt':
+        return attempt(job, context, decision);
+    }
+  };
+
+  const run = async (dispatch: Dispatch): Promise<void> => {
     try {
-      const settlement: Settlement = context
-        ? await attempt(job, context)
-        : { kind: 'skipped', job };
-      await settle(settlement);
+      await settle(await settlementOf(dispatch));
     } catch (error) {
-      logger.error({ err: error, jobId: job.id }, 'delivery attempt failed unexpectedly');
+      logger.error({ err: error, jobId: dispatch.job.id }, 'delivery attempt failed unexpectedly');
     }
   };
 
@@ -145,32 +180,63 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     if (!stopped) void pump();
   };
 
-  /** Fetches and starts what there is room for; true when there may be more waiting. */
+  /** Gates each fetched job; jobs of rate-limited endpoints take their send slots first. */
+  const gateAll = async (
+    jobs: readonly FetchedJob[],
+    contexts: ReadonlyMap<string, DeliveryContext>,
+  ): Promise<Dispatch[]> => {
+    const now = new Date();
+    const dispatches = jobs.map((job): Dispatch => {
+      const context = job.data ? contexts.get(job.data.deliveryId) : undefined;
+      const slotAt = job.data?.slotAt ? new Date(job.data.slotAt) : null;
+      return { job: job.claim, context, decision: gate(context, slotAt, now) };
+    });
+    const needing = dispatches.filter((d) => d.decision.kind === 'needs-slot');
+    if (needing.length === 0) return dispatches;
+    const counts = new Map<string, { ratePerSecond: number; count: number }>();
+    for (const { context } of needing) {
+      const { id, rateLimitPerSecond } = context!.webhook;
+      const entry = counts.get(id) ?? { ratePerSecond: rateLimitPerSecond!, count: 0 };
+      entry.count++;
+      counts.set(id, entry);
+    }
+    const slots = await reserveSendSlots(
+      db,
+      [...counts].map(([webhookId, entry]) => ({ webhookId, ...entry })),
+    );
+    for (const dispatch of needing) {
+      const slot = slots.get(dispatch.context!.webhook.id)?.shift() ?? null;
+      if (slot) dispatch.decision = gate(dispatch.context, slot, now);
+    }
+    return dispatches;
+  };
+
+  /**
+   * Fetches and starts what there is room for; true when there may be more waiting. The
+   * reserved slots take only quiet organizations' first attempts (policies/fair-share.ts).
+   */
   const fetchAndDispatch = async (): Promise<boolean> => {
     const room = options.concurrency - running;
     if (room <= 0) return false;
-    const batchSize = Math.min(room, maxFetch);
-    const jobs = (await queue.fetch<DeliveryJobData>(deliveryJob.name, {
-      batchSize,
-    })) as Job<DeliveryJobData>[];
+    const generalRoom = room - reserved;
+    const batchSize = Math.min(generalRoom > 0 ? generalRoom : room, maxFetch);
+    const jobs = await fetchDeliveryJobs(queue, batchSize, {
+      endpoints: options.endpoints,
+      db: options.fetchDb,
+      minPriority: generalRoom > 0 ? undefined : JOB_PRIORITY.quiet,
+      logger,
+    });
     if (jobs.length === 0) return false;
-    const ids: string[] = [];
-    for (const job of jobs) {
-      try {
-        ids.push(deliveryJob.parse(job.data).deliveryId);
-      } catch (error) {
-        logger.error({ err: error, jobId: job.id }, 'malformed delivery job');
-      }
+    const ids = jobs.flatMap((job) => (job.data ? [job.data.deliveryId] : []));
+    running += jobs.length;
+    let dispatches: Dispatch[];
+    try {
+      dispatches = await gateAll(jobs, await loadDeliveryContexts(db, ids));
+    } catch (error) {
+      running -= jobs.length;
+      throw error;
     }
-    const contexts = await loadDeliveryContexts(db, ids);
-    for (const job of jobs) {
-      running++;
-      const deliveryId = (job.data as Partial<DeliveryJobData>).deliveryId;
-      void run(
-        { id: job.id, retryCount: job.retryCount },
-        deliveryId ? contexts.get(deliveryId) : undefined,
-      ).finally(onFinished);
-    }
+    for (const dispatch of dispatches) void run(dispatch).finally(onFinished);
     // A short batch emptied the queue: fetching again at once would find nothing (and cost a
     // round trip per wake-up). Jobs queued meanwhile come with a wake-up of their own.
     return jobs.length === batchSize;
@@ -199,6 +265,32 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     await fetching;
   };
 
+  /** Every poll: circuits due a probe, and deliveries waiting for room their endpoint has. */
+  const tend = (): void => {
+    if (stopped || tending) return;
+    const { fanOut } = options;
+    tending = Promise.all([
+      startDueProbes({
+        db,
+        notifier,
+        fanOut,
+        endpoints: options.endpoints,
+        requestTimeoutMs: options.requestTimeoutMs,
+      })
+        .then((changes) => {
+          if (changes.length > 0) options.onCircuitChanges?.(changes);
+        })
+        .catch((error: unknown) => logger.warn({ err: error }, 'starting circuit probes failed')),
+      sweepWaitingDeliveries({ db, notifier, fanOut }).catch((error: unknown) =>
+        logger.warn({ err: error }, 'admitting waiting deliveries failed'),
+      ),
+    ])
+      .then(() => undefined)
+      .finally(() => {
+        tending = undefined;
+      });
+  };
+
   return {
     start() {
       unsubscribers.push(
@@ -207,7 +299,10 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
         }),
         notifier.onReconnect(() => void pump()),
       );
-      pollTimer = setInterval(() => void pump(), options.pollIntervalMs ?? 1_000);
+      pollTimer = setInterval(() => {
+        tend();
+        void pump();
+      }, options.pollIntervalMs ?? 1_000);
       void pump();
     },
     async stop(timeoutMs = 10_000) {
@@ -215,6 +310,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       clearInterval(pollTimer);
       for (const unsubscribe of unsubscribers) unsubscribe();
       await fetching;
+      await tending;
       if (running > 0) {
         const idle = new Promise<void>((resolve) => idleWaiters.push(resolve));
         const timer = setTimeout(() => shutdown.abort(), timeoutMs);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { DeliveryAttempt } from './deliveries.service.ts';
+import type { DeliveryAttempt } from './delivery-attempt.ts';
 import { RecentAttempts } from './recent-attempts.ts';
 
 const attempt = (id: string): DeliveryAttempt => ({

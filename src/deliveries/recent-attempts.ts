@@ -1,5 +1,5 @@
 import type { Notifier } from '../pubsub/notifier.ts';
-import type { DeliveryAttempt } from './deliveries.service.ts';
+import type { DeliveryAttempt } from './delivery-attempt.ts';
 
 /** Beyond this many, the oldest unclaimed attempts are forgotten. */
 const CAPACITY = 5_000;

@@ -1,8 +1,8 @@
 import type { Readable } from 'node:stream';
 import { Agent } from 'undici';
-import { parseRetryAfter } from '../deliveries/next-delay.ts';
 import type { AddressPolicy } from './address-policy.ts';
 import { createGuardedConnector } from './connector.ts';
+import { parseRetryAfter } from './retry-after.ts';
 
 export type DeliveryErrorKind =
   | 'timeout'
@@ -35,6 +35,8 @@ export type DeliveryRequest = {
   url: string;
   headers: Record<string, string>;
   body: string;
+  /** This request's own limit for the whole exchange; at most the client's totalTimeoutMs. */
+  timeoutMs?: number;
   signal?: AbortSignal;
 };
 
@@ -86,7 +88,11 @@ export function createDeliveryClient(options: DeliveryClientOptions): DeliveryCl
         });
       }
 
-      const timeout = AbortSignal.timeout(options.totalTimeoutMs);
+      const timeoutMs = Math.min(
+        request.timeoutMs ?? options.totalTimeoutMs,
+        options.totalTimeoutMs,
+      );
+      const timeout = AbortSignal.timeout(timeoutMs);
       const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
       try {
         const response = await agent.request({
@@ -113,7 +119,7 @@ export function createDeliveryClient(options: DeliveryClientOptions): DeliveryCl
             : null,
         });
       } catch (err) {
-        return outcome({ error: classify(err, signal, timeout, options.totalTimeoutMs) });
+        return outcome({ error: classify(err, signal, timeout, timeoutMs) });
       }
     },
 

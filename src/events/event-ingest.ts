@@ -1,6 +1,5 @@
 import type { Kysely } from 'kysely';
 import type { Database, Db } from '../db/database.ts';
-import { queueNewDeliveries } from '../deliveries/deliveries.service.ts';
 import { CommitOutcomeUnknownError } from '../pubsub/notifier.ts';
 import type { DeliveryInfrastructure } from '../services.ts';
 import { NotFoundError } from '../shared/errors.ts';
@@ -99,9 +98,8 @@ export async function ingestBatch(
     ]),
   );
 
-  await queueNewDeliveries(
+  await services.fanOut.queueNew(
     trx,
-    services,
     rows.flatMap((row, i) =>
       stored[i]!.deliveries.map(({ id, webhookId }) => ({
         id,

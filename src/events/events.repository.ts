@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
+import { subscribedDeliveriesInsert } from '../deliveries/fan-out/create-deliveries.repository.ts';
 import { type PageRequest, paginateById } from '../shared/pagination.ts';
 import type { EventRow } from './events.table.ts';
 
@@ -32,6 +33,20 @@ export async function findEvent(
     .where('organization_id', '=', organizationId)
     .where('id', '=', id)
     .executeTakeFirst();
+}
+
+export async function findEventsByIds(
+  db: Db,
+  organizationId: string,
+  ids: readonly string[],
+): Promise<EventRow[]> {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom('events')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .where('id', 'in', [...ids])
+    .execute();
 }
 
 export async function listEventRows(
@@ -68,10 +83,8 @@ export interface StoredEvent {
  * The ingest hot path: a whole batch of events, and their deliveries, in one statement. For each
  * row it checks the agent belongs to the organization, stores the event unless its idempotency
  * key was used before (earlier in the same batch included), and creates one delivery per webhook
- * subscribed to that agent and type. One result per row, in order.
- *
- * Delivery ids are made here, in SQL, since only this statement knows the webhooks: the event's
- * time part, then 16 random hex digits (hex digits are Crockford base32 digits too).
+ * subscribed to that agent and type (deliveries/fan-out/create-deliveries.repository.ts), waiting
+ * for admission. One result per row, in order.
  */
 export async function storeEvents(db: Db, rows: readonly NewEventRow[]): Promise<StoredEvent[]> {
   if (rows.length === 0) return [];
@@ -94,18 +107,7 @@ export async function storeEvents(db: Db, rows: readonly NewEventRow[]): Promise
       select id, organization_id, agent_id, type, payload, idempotency_key from valid order by ord
       on conflict (organization_id, idempotency_key) do nothing
       returning id, organization_id, agent_id, type, created_at
-    ), new_deliveries as (
-      insert into deliveries (id, organization_id, event_id, webhook_id, status, next_attempt_at)
-      select
-        'dlv_' || substr(e.id, 5, 10) || upper(left(replace(gen_random_uuid()::text, '-', ''), 16)),
-        e.organization_id, e.id, w.id, 'PENDING', e.created_at
-      from inserted e
-      join webhook_subscriptions s
-        on s.organization_id = e.organization_id and s.agent_id = e.agent_id
-        and e.type = any(s.events)
-      join webhooks w on w.id = s.webhook_id and w.enabled and w.deleted_at is null
-      order by e.id, w.id
-      returning id, event_id, webhook_id
+    ), new_deliveries as (${subscribedDeliveriesInsert(sql`inserted`)}
     )
     select
       exists (select 1 from valid where valid.ord = input.ord) as agent_found,

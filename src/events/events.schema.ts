@@ -1,34 +1,30 @@
 import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { z } from 'zod';
-import { AgentRef } from '../agents/agents.schema.ts';
-import { getAgent } from '../agents/agents.service.ts';
-import { builder } from '../graphql/builder.ts';
+import { AgentRef } from '../agents/agents.refs.ts';
+import { getAgentsByIds } from '../agents/agents.service.ts';
+import { BATCH_ONLY, builder } from '../graphql/builder.ts';
 import { organizationOf } from '../graphql/viewer.ts';
 import { PAGE_SIZE } from '../shared/pagination.ts';
+import type { Event } from './event.ts';
 import { EventTypeEnum } from './event-types.schema.ts';
-import { type Event, emitEvent, getEvent, listEvents } from './events.service.ts';
-
-export const EventRef = builder.objectRef<Event>('Event');
+import { EventRef } from './events.refs.ts';
+import { emitEvent, getEvent, getEventsByIds, listEvents } from './events.service.ts';
 
 builder.node(EventRef, {
   description:
     'Something that happened to an agent, stored once and delivered to each subscribed webhook.',
   id: { resolve: (event) => event.id },
-  loadMany: async (ids, ctx) => {
-    const organizationId = organizationOf(ctx);
-    return Promise.all(ids.map(async (id) => (await getEvent(ctx.db, organizationId, id)) ?? null));
-  },
+  loadMany: (ids, ctx) => getEventsByIds(ctx.db, organizationOf(ctx), ids),
   authScopes: { organization: true },
   fields: (t) => ({
     type: t.field({ type: EventTypeEnum, resolve: (event) => event.type }),
-    agent: t.field({
+    agent: t.loadable({
       type: AgentRef,
       nullable: true,
       description: 'Null for test events, and once the agent is deleted.',
-      resolve: async (event, _args, ctx) =>
-        event.agentId
-          ? ((await getAgent(ctx.db, event.organizationId, event.agentId)) ?? null)
-          : null,
+      ...BATCH_ONLY,
+      load: (ids: string[], ctx) => getAgentsByIds(ctx.db, organizationOf(ctx), ids),
+      resolve: (event) => event.agentId,
     }),
     payload: t.field({ type: 'JSON', resolve: (event) => event.payload }),
     idempotencyKey: t.exposeString('idempotencyKey', { nullable: true }),

@@ -1,11 +1,14 @@
 import type { Kysely } from 'kysely';
 import type { Database, Db } from '../db/database.ts';
-import { createDeliveries, type Delivery } from '../deliveries/deliveries.service.ts';
+import { getDelivery } from '../deliveries/deliveries.service.ts';
+import type { Delivery } from '../deliveries/delivery.ts';
+import { insertDeliveriesToWebhooks } from '../deliveries/fan-out/create-deliveries.repository.ts';
 import type { Services } from '../services.ts';
 import { BadUserInputError, ConflictError } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import type { PageRequest } from '../shared/pagination.ts';
 import { requireWebhook } from '../webhooks/webhooks.service.ts';
+import { type Event, toEvent } from './event.ts';
 import {
   type EventTypeName,
   getEventType,
@@ -13,30 +16,7 @@ import {
   payloadByteLength,
   validateEventPayload,
 } from './event-types.ts';
-import { findEvent, insertEvent, listEventRows } from './events.repository.ts';
-import type { EventRow } from './events.table.ts';
-
-export interface Event {
-  id: string;
-  organizationId: string;
-  agentId: string | null;
-  type: EventTypeName;
-  payload: Record<string, unknown>;
-  idempotencyKey: string | null;
-  createdAt: Date;
-}
-
-export function toEvent(row: EventRow): Event {
-  return {
-    id: row.id,
-    organizationId: row.organization_id,
-    agentId: row.agent_id,
-    type: row.type as EventTypeName,
-    payload: row.payload,
-    idempotencyKey: row.idempotency_key,
-    createdAt: row.created_at,
-  };
-}
+import * as eventsRepository from './events.repository.ts';
 
 export interface EmitEventInput {
   agentId: string;
@@ -105,7 +85,7 @@ export async function sendTestEvent(
     const webhook = await requireWebhook(trx, organizationId, input.webhookId);
     if (!webhook.enabled)
       throw new ConflictError(`Webhook ${webhook.id} is disabled: enable it first`);
-    const event = await insertEvent(trx, {
+    const event = await eventsRepository.insertEvent(trx, {
       id: newId('Event'),
       organization_id: organizationId,
       agent_id: null,
@@ -113,8 +93,14 @@ export async function sendTestEvent(
       payload: getEventType(input.type).example,
       idempotency_key: null,
     });
-    const [delivery] = await createDeliveries(trx, services, event, [input.webhookId]);
-    return delivery!;
+    const created = await insertDeliveriesToWebhooks(trx, { id: event.id, organizationId }, [
+      input.webhookId,
+    ]);
+    await services.fanOut.queueNew(
+      trx,
+      created.map((d) => ({ ...d, organizationId })),
+    );
+    return (await getDelivery(trx, organizationId, created[0]!.id))!;
   });
 }
 
@@ -123,7 +109,7 @@ export async function getEvent(
   organizationId: string,
   id: string,
 ): Promise<Event | undefined> {
-  const row = await findEvent(db, organizationId, id);
+  const row = await eventsRepository.findEvent(db, organizationId, id);
   return row && toEvent(row);
 }
 
@@ -133,5 +119,16 @@ export async function listEvents(
   filter: { agentId?: string | null; type?: EventTypeName | null },
   page: PageRequest,
 ): Promise<Event[]> {
-  return (await listEventRows(db, organizationId, filter, page)).map(toEvent);
+  return (await eventsRepository.listEventRows(db, organizationId, filter, page)).map(toEvent);
+}
+
+/** The events of these ids, in the same order; null where one is unknown or another tenant's. */
+export async function getEventsByIds(
+  db: Db,
+  organizationId: string,
+  ids: readonly string[],
+): Promise<(Event | null)[]> {
+  const rows = await eventsRepository.findEventsByIds(db, organizationId, ids);
+  const byId = new Map(rows.map((row) => [row.id, toEvent(row)]));
+  return ids.map((id) => byId.get(id) ?? null);
 }

@@ -1,4 +1,5 @@
 import SchemaBuilder from '@pothos/core';
+import DataloaderPlugin from '@pothos/plugin-dataloader';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
@@ -41,7 +42,7 @@ const NODE_TYPENAME: Partial<Record<IdKind, string>> = {
 
 export const builder = new SchemaBuilder<SchemaTypes>({
   // Scope auth first, so that it also guards the fields the relay plugin adds.
-  plugins: [ScopeAuthPlugin, RelayPlugin, ValidationPlugin, SimpleObjectsPlugin],
+  plugins: [ScopeAuthPlugin, RelayPlugin, ValidationPlugin, DataloaderPlugin, SimpleObjectsPlugin],
   defaultFieldNullability: false,
   scopeAuth: {
     authorizeOnSubscribe: true,
@@ -88,3 +89,9 @@ registerScalars(builder);
 builder.queryType({});
 builder.mutationType({});
 builder.subscriptionType({});
+
+/**
+ * Loaders batch, they do not cache: a subscription keeps its context for as long as it runs, so
+ * a cached webhook or delivery would go stale between two events.
+ */
+export const BATCH_ONLY = { loaderOptions: { cache: false } } as const;

@@ -1,4 +1,5 @@
-import type { Settlement } from '../deliveries/record-attempts.ts';
+import type { CircuitChange } from '../deliveries/pipeline/record/record-settlements.ts';
+import type { Settlement } from '../deliveries/pipeline/settlement.ts';
 import type { Notices } from '../pubsub/notices.ts';
 import type { Logger } from '../shared/logger.ts';
 
@@ -54,6 +55,26 @@ export function logSettlements(
         },
         'delivery attempt interrupted by shutdown: job released to another worker; the receiver may see this webhook-id again',
       );
+    }
+  }
+}
+
+/**
+ * A circuit that opens is news for the operator (warn): an endpoint fails and its deliveries are
+ * held. Probes and recovery are info.
+ */
+export function logCircuitChanges(logger: Logger, changes: readonly CircuitChange[]): void {
+  for (const change of changes) {
+    const fields = { organizationId: change.organizationId, webhookId: change.webhookId };
+    if (change.transition === 'opened') {
+      logger.warn(
+        fields,
+        'endpoint circuit opened: its deliveries are held until a probe succeeds',
+      );
+    } else if (change.transition === 'reopened') {
+      logger.info(fields, 'endpoint circuit probe failed: the circuit stays open');
+    } else {
+      logger.info(fields, 'endpoint circuit closed: held deliveries are released');
     }
   }
 }

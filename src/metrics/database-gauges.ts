@@ -14,12 +14,16 @@ export interface BacklogSnapshot {
   lagSeconds: number;
   /** Webhooks switched off (by Hookline after failing too long, or by their owner). */
   disabledWebhooks: number;
+  /** Deliveries held while their endpoint's circuit is open. */
+  held: number;
+  /** Endpoints whose circuit is open or half open. */
+  openCircuits: number;
 }
 
 /**
  * One statement for every backlog gauge. `deliveries_pending_due` (a partial index on
- * next_attempt_at where status = 'PENDING') covers the first three, so its cost follows the
- * backlog, not the table; the disabled webhooks are a small count.
+ * next_attempt_at where status = 'PENDING') covers the first three and `deliveries_held` the
+ * held ones, so its cost follows the backlog, not the table; the webhook counts are small.
  */
 export async function readBacklog(db: Kysely<Database>): Promise<BacklogSnapshot> {
   const { rows } = await sql<{
@@ -27,13 +31,17 @@ export async function readBacklog(db: Kysely<Database>): Promise<BacklogSnapshot
     due: number;
     lag_seconds: number | null;
     disabled_webhooks: number;
+    held: number;
+    open_circuits: number;
   }>`
     /* metrics: backlog */
     select
       count(*)::int as pending,
       (count(*) filter (where d.next_attempt_at <= now()))::int as due,
       extract(epoch from now() - min(d.next_attempt_at) filter (where d.next_attempt_at <= now()))::float8 as lag_seconds,
-      (select count(*)::int from webhooks w where not w.enabled and w.deleted_at is null) as disabled_webhooks
+      (select count(*)::int from webhooks w where not w.enabled and w.deleted_at is null) as disabled_webhooks,
+      (select count(*)::int from deliveries h where h.status = 'HELD') as held,
+      (select count(*)::int from webhooks w where w.circuit_state <> 'CLOSED' and w.deleted_at is null) as open_circuits
     from deliveries d
     where d.status = 'PENDING'
   `.execute(db);
@@ -43,6 +51,8 @@ export async function readBacklog(db: Kysely<Database>): Promise<BacklogSnapshot
     due: row.due,
     lagSeconds: Math.max(0, row.lag_seconds ?? 0),
     disabledWebhooks: row.disabled_webhooks,
+    held: row.held,
+    openCircuits: row.open_circuits,
   };
 }
 
@@ -102,6 +112,16 @@ export function registerDatabaseGauges(metrics: Metrics, options: DatabaseGaugeO
     'hookline_delivery_lag_seconds',
     'How long the oldest due delivery has been due: the delivery backlog, in time.',
     (s) => s.lagSeconds,
+  );
+  fromBacklog(
+    'hookline_deliveries_held',
+    "Deliveries held while their endpoint's circuit is open.",
+    (s) => s.held,
+  );
+  fromBacklog(
+    'hookline_endpoint_circuits_open',
+    'Endpoints whose circuit breaker is open or half open: their deliveries are held.',
+    (s) => s.openCircuits,
   );
   fromBacklog(
     'hookline_webhooks_disabled',

@@ -1,4 +1,4 @@
-import type { Settlement } from '../deliveries/record-attempts.ts';
+import type { Settlement } from '../deliveries/pipeline/settlement.ts';
 import { type Metrics, statusClass } from './metrics.ts';
 
 /** Counts a committed batch of settlements: attempts by outcome and status class, and releases. */

@@ -15,10 +15,17 @@ export function defineJob<S extends z.ZodType>(name: string, schema: S): JobDefi
   return { name, schema, parse: (data) => schema.parse(data) };
 }
 
-/** One attempt series of one delivery: the delivery row says what to send and when. */
+/**
+ * One attempt of one delivery: the delivery row says what to send. `slotAt`: the send slot of a
+ * rate-limited endpoint this job already holds (policies/rate-limit.ts).
+ */
 export const deliveryJob = defineJob(
   'hookline-delivery',
-  z.object({ deliveryId: z.string().min(1), organizationId: z.string().min(1) }),
+  z.object({
+    deliveryId: z.string().min(1),
+    organizationId: z.string().min(1),
+    slotAt: z.iso.datetime().optional(),
+  }),
 );
 
 export type DeliveryJobData = z.infer<typeof deliveryJob.schema>;

@@ -1,9 +1,8 @@
 import type pg from 'pg';
-import { fromKysely, PgBoss } from 'pg-boss';
+import { PgBoss } from 'pg-boss';
 import type { DatabaseMode } from '../db/connect.ts';
-import type { Db } from '../db/database.ts';
 import type { Logger } from '../shared/logger.ts';
-import { type DeliveryJobData, deliveryJob } from './jobs.ts';
+import { deliveryJob } from './jobs.ts';
 
 export type Queue = PgBoss;
 
@@ -51,25 +50,4 @@ export async function startQueue(options: QueueOptions): Promise<Queue> {
     deleteAfterSeconds: options.deleteAfterSeconds,
   });
   return boss;
-}
-
-export interface DeliveryJobInsert extends DeliveryJobData {
-  startAfter?: Date;
-}
-
-/** Enqueues delivery jobs on the caller's transaction: no job without its committed row. */
-export async function enqueueDeliveryJobs(
-  queue: Queue,
-  db: Db,
-  jobs: DeliveryJobInsert[],
-): Promise<void> {
-  if (jobs.length === 0) return;
-  await queue.insert(
-    deliveryJob.name,
-    jobs.map(({ startAfter, ...data }) => ({
-      data: deliveryJob.parse(data),
-      ...(startAfter ? { startAfter } : {}),
-    })),
-    { db: fromKysely(db) },
-  );
 }

@@ -24,7 +24,7 @@ export const DEFAULT_PURGE_BATCH_SIZE = 1_000;
 /**
  * Deletes what is older than the retention window, in small batches until none is left:
  * first delivery attempts (by their own age), then events with their deliveries. Nothing of a
- * delivery still PENDING is touched: neither its attempts nor its event, however old, since the
+ * delivery still PENDING or HELD is touched: neither its attempts nor its event, however old, since the
  * delivery still needs them. Run it on one connection at a time per database (see the scheduler).
  */
 export async function purgeExpiredRows(
@@ -58,7 +58,7 @@ export async function purgeExpiredRows(
         select a.id from delivery_attempts a
         where a.created_at < ${cutoff}
           and not exists (
-            select 1 from deliveries d where d.id = a.delivery_id and d.status = 'PENDING'
+            select 1 from deliveries d where d.id = a.delivery_id and d.status in ('PENDING', 'HELD')
           )
         limit ${batchSize}
       )
@@ -74,7 +74,7 @@ export async function purgeExpiredRows(
         select e.id from events e
         where e.created_at < ${cutoff}
           and not exists (
-            select 1 from deliveries d where d.event_id = e.id and d.status = 'PENDING'
+            select 1 from deliveries d where d.event_id = e.id and d.status in ('PENDING', 'HELD')
           )
         limit ${batchSize}
       )

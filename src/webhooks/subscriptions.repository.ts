@@ -55,13 +55,18 @@ export async function deleteSubscriptionsOfWebhook(
 export async function listSubscriptionRows(
   db: Db,
   organizationId: string,
-  by: { webhookId?: string; agentId?: string },
+  of: { agentIds: readonly string[] } | { webhookIds: readonly string[] },
 ): Promise<WebhookSubscriptionRow[]> {
-  let query = db
+  const [column, ids] =
+    'agentIds' in of
+      ? (['agent_id', of.agentIds] as const)
+      : (['webhook_id', of.webhookIds] as const);
+  if (ids.length === 0) return [];
+  return db
     .selectFrom('webhook_subscriptions')
     .selectAll()
-    .where('organization_id', '=', organizationId);
-  if (by.webhookId) query = query.where('webhook_id', '=', by.webhookId);
-  if (by.agentId) query = query.where('agent_id', '=', by.agentId);
-  return query.orderBy('id').execute();
+    .where('organization_id', '=', organizationId)
+    .where(column, 'in', [...ids])
+    .orderBy('id')
+    .execute();
 }

@@ -4,35 +4,9 @@ import type { Database, Db } from '../db/database.ts';
 import type { EventTypeName } from '../events/event-types.ts';
 import { NotFoundError } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
-import {
-  deleteSubscription,
-  listSubscriptionRows,
-  upsertSubscription,
-} from './subscriptions.repository.ts';
+import * as subscriptionsRepository from './subscriptions.repository.ts';
+import { toSubscription, type WebhookSubscription } from './webhook-subscription.ts';
 import { requireWebhook } from './webhooks.service.ts';
-import type { WebhookSubscriptionRow } from './webhooks.table.ts';
-
-export interface WebhookSubscription {
-  id: string;
-  organizationId: string;
-  webhookId: string;
-  agentId: string;
-  events: EventTypeName[];
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-export function toSubscription(row: WebhookSubscriptionRow): WebhookSubscription {
-  return {
-    id: row.id,
-    organizationId: row.organization_id,
-    webhookId: row.webhook_id,
-    agentId: row.agent_id,
-    events: row.events as EventTypeName[],
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
 
 /** Attaching again replaces the event list: the caller states the whole wish each time. */
 export async function attachWebhook(
@@ -43,7 +17,7 @@ export async function attachWebhook(
   return db.transaction().execute(async (trx) => {
     await requireWebhook(trx, organizationId, input.webhookId);
     await requireAgent(trx, organizationId, input.agentId);
-    const row = await upsertSubscription(trx, {
+    const row = await subscriptionsRepository.upsertSubscription(trx, {
       id: newId('WebhookSubscription'),
       organization_id: organizationId,
       webhook_id: input.webhookId,
@@ -59,7 +33,12 @@ export async function detachWebhook(
   organizationId: string,
   input: { webhookId: string; agentId: string },
 ): Promise<void> {
-  const removed = await deleteSubscription(db, organizationId, input.webhookId, input.agentId);
+  const removed = await subscriptionsRepository.deleteSubscription(
+    db,
+    organizationId,
+    input.webhookId,
+    input.agentId,
+  );
   if (!removed) {
     throw new NotFoundError(
       'Subscription of webhook to agent',
@@ -68,18 +47,13 @@ export async function detachWebhook(
   }
 }
 
-export async function listSubscriptionsOfAgent(
+/** The subscriptions of these agents, or of these webhooks: one query for a whole page. */
+export async function listSubscriptionsOf(
   db: Db,
   organizationId: string,
-  agentId: string,
+  of: { agentIds: readonly string[] } | { webhookIds: readonly string[] },
 ): Promise<WebhookSubscription[]> {
-  return (await listSubscriptionRows(db, organizationId, { agentId })).map(toSubscription);
-}
-
-export async function listSubscriptionsOfWebhook(
-  db: Db,
-  organizationId: string,
-  webhookId: string,
-): Promise<WebhookSubscription[]> {
-  return (await listSubscriptionRows(db, organizationId, { webhookId })).map(toSubscription);
+  return (await subscriptionsRepository.listSubscriptionRows(db, organizationId, of)).map(
+    toSubscription,
+  );
 }

@@ -1,6 +1,6 @@
 import { builder } from '../graphql/builder.ts';
 import { getWebhookStats, type WebhookStats } from './webhook-stats.service.ts';
-import { WebhookRef } from './webhooks.schema.ts';
+import { WebhookRef } from './webhooks.refs.ts';
 
 export const StatsWindowEnum = builder.enumType('StatsWindow', {
   description: 'A window of time ending now.',

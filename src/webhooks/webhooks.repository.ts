@@ -13,6 +13,9 @@ export async function insertWebhook(
     url: string;
     description: string;
     signing_secret: string;
+    max_concurrency: number | null;
+    rate_limit_per_second: number | null;
+    timeout_ms: number | null;
   },
 ): Promise<WebhookRow> {
   return db.insertInto('webhooks').values(row).returningAll().executeTakeFirstOrThrow();
@@ -32,6 +35,23 @@ export async function findWebhook(
   id: string,
 ): Promise<WebhookRow | undefined> {
   return webhookById(db, organizationId, id).where('deleted_at', 'is', null).executeTakeFirst();
+}
+
+/** Webhooks of these ids; `includeDeleted` for the delivery log, which must still name them. */
+export async function findWebhooksByIds(
+  db: Db,
+  organizationId: string,
+  ids: readonly string[],
+  options: { includeDeleted: boolean },
+): Promise<WebhookRow[]> {
+  if (ids.length === 0) return [];
+  let query = db
+    .selectFrom('webhooks')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .where('id', 'in', [...ids]);
+  if (!options.includeDeleted) query = query.where('deleted_at', 'is', null);
+  return query.execute();
 }
 
 /** Includes deleted webhooks: for the delivery log, which must still name them. */
@@ -74,4 +94,18 @@ export async function updateWebhookRow(
     .where('deleted_at', 'is', null)
     .returningAll()
     .executeTakeFirst();
+}
+
+/** A circuit as a fresh endpoint has it. */
+export const CLOSED_CIRCUIT = {
+  circuit_state: 'CLOSED',
+  circuit_failures: 0,
+  circuit_opened_at: null,
+  circuit_next_probe_at: null,
+  circuit_failed_probes: 0,
+  circuit_probe_delivery_id: null,
+} as const satisfies Updateable<WebhooksTable>;
+
+export async function forgetRateSlots(db: Db, webhookId: string): Promise<void> {
+  await db.deleteFrom('endpoint_rate_slots').where('webhook_id', '=', webhookId).execute();
 }

@@ -1,43 +1,80 @@
+import type { InputFieldBuilder } from '@pothos/core';
 import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { z } from 'zod';
-import { AgentRef } from '../agents/agents.schema.ts';
-import { getAgent } from '../agents/agents.service.ts';
+import { AgentRef } from '../agents/agents.refs.ts';
+import { getAgentsByIds } from '../agents/agents.service.ts';
 import { EventTypeEnum } from '../events/event-types.schema.ts';
-import { builder } from '../graphql/builder.ts';
+import { BATCH_ONLY, builder, type SchemaTypes } from '../graphql/builder.ts';
+import type { GraphQLContext } from '../graphql/context.ts';
+import { everyOne } from '../graphql/loaders.ts';
 import { descriptionSchema, webhookUrlSchema } from '../graphql/validators.ts';
 import { organizationOf } from '../graphql/viewer.ts';
 import { PAGE_SIZE } from '../shared/pagination.ts';
 import {
-  attachWebhook,
-  detachWebhook,
-  listSubscriptionsOfWebhook,
-  type WebhookSubscription,
-} from './subscriptions.service.ts';
+  assertEndpointSettings,
+  MAX_RATE_LIMIT_PER_SECOND,
+  MIN_TIMEOUT_MS,
+} from './endpoint-settings.ts';
+import { attachWebhook, detachWebhook, listSubscriptionsOf } from './subscriptions.service.ts';
+import { effectiveConcurrency, effectiveTimeoutMs, type Webhook } from './webhook.ts';
 import { assertDeliverableAddress } from './webhook-address.ts';
+import { WebhookRef, WebhookSubscriptionRef } from './webhooks.refs.ts';
 import {
   createWebhook,
   deleteWebhook,
   getWebhook,
-  getWebhookIncludingDeleted,
+  getWebhooksByIds,
   listWebhooks,
   rotateWebhookSecret,
   setWebhookEnabled,
   updateWebhook,
-  type Webhook,
 } from './webhooks.service.ts';
 
-export const WebhookRef = builder.objectRef<Webhook>('Webhook');
-export const WebhookSubscriptionRef = builder.objectRef<WebhookSubscription>('WebhookSubscription');
+const CircuitStateEnum = builder.enumType('CircuitState', {
+  values: {
+    CLOSED: { description: 'Attempts go out as usual.' },
+    OPEN: {
+      description:
+        'Too many attempts failed in a row: deliveries are held, without spending their retry schedule, until a probe succeeds.',
+    },
+    HALF_OPEN: { description: 'One held delivery is being tried as a probe.' },
+  } as const,
+});
+
+const EndpointCircuitRef = builder.objectRef<Webhook['circuit']>('EndpointCircuit');
+builder.objectType(EndpointCircuitRef, {
+  description:
+    "The endpoint's circuit breaker: after repeated failures Hookline stops sending, holds the deliveries, and probes now and then.",
+  fields: (t) => ({
+    state: t.field({ type: CircuitStateEnum, resolve: (circuit) => circuit.state }),
+    openedAt: t.expose('openedAt', { type: 'DateTime', nullable: true }),
+    nextProbeAt: t.expose('nextProbeAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When an open circuit lets its next probe through.',
+    }),
+    consecutiveFailures: t.exposeInt('consecutiveFailures', {
+      description: 'Failed attempts in a row; any success resets it.',
+    }),
+  }),
+});
+
+/**
+ * Webhooks as the delivery log names them: deleted ones included (a deleted webhook's deliveries
+ * and subscriptions still say where they went). For loadable fields.
+ */
+export const loadWebhooksOfLog = async (ids: string[], ctx: GraphQLContext) =>
+  everyOne(
+    'Webhook',
+    ids,
+    await getWebhooksByIds(ctx.db, organizationOf(ctx), ids, { includeDeleted: true }),
+  );
 
 builder.node(WebhookRef, {
   description: 'An endpoint that receives signed event deliveries.',
   id: { resolve: (webhook) => webhook.id },
-  loadMany: async (ids, ctx) => {
-    const organizationId = organizationOf(ctx);
-    return Promise.all(
-      ids.map(async (id) => (await getWebhook(ctx.db, organizationId, id)) ?? null),
-    );
-  },
+  loadMany: (ids, ctx) =>
+    getWebhooksByIds(ctx.db, organizationOf(ctx), ids, { includeDeleted: false }),
   authScopes: { organization: true },
   fields: (t) => ({
     url: t.exposeString('url'),
@@ -50,12 +87,33 @@ builder.node(WebhookRef, {
     signingSecret: t.exposeString('signingSecret', {
       description: 'whsec_ + base64 of 32 bytes: verify the webhook-signature header with it.',
     }),
+    maxConcurrency: t.int({
+      description:
+        'Most attempts in flight to this endpoint at once, across all workers (HOOKLINE_ENDPOINT_CONCURRENCY unless set).',
+      resolve: (webhook, _args, ctx) =>
+        effectiveConcurrency(webhook, ctx.config.delivery.endpoints),
+    }),
+    rateLimitPerSecond: t.exposeInt('rateLimitPerSecond', {
+      nullable: true,
+      description:
+        'At most this many attempts a second; deliveries beyond it wait (not a failure). Null: no limit.',
+    }),
+    timeoutMs: t.int({
+      description:
+        'How long one attempt may take, response included (HOOKLINE_REQUEST_TIMEOUT_MS unless set shorter).',
+      resolve: (webhook, _args, ctx) =>
+        effectiveTimeoutMs(webhook, ctx.config.delivery.requestTimeoutMs),
+    }),
+    circuit: t.field({ type: EndpointCircuitRef, resolve: (webhook) => webhook.circuit }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
-    subscriptions: t.field({
-      type: [WebhookSubscriptionRef],
-      resolve: (webhook, _args, ctx) =>
-        listSubscriptionsOfWebhook(ctx.db, webhook.organizationId, webhook.id),
+    subscriptions: t.loadableGroup({
+      type: WebhookSubscriptionRef,
+      ...BATCH_ONLY,
+      load: (webhookIds: string[], ctx) =>
+        listSubscriptionsOf(ctx.db, organizationOf(ctx), { webhookIds }),
+      group: (subscription) => subscription.webhookId,
+      resolve: (webhook) => webhook.id,
     }),
   }),
 });
@@ -63,15 +121,18 @@ builder.node(WebhookRef, {
 builder.objectType(WebhookSubscriptionRef, {
   description: 'Which events of one agent go to one webhook.',
   fields: (t) => ({
-    webhook: t.field({
+    webhook: t.loadable({
       type: WebhookRef,
-      resolve: async (sub, _args, ctx) =>
-        (await getWebhookIncludingDeleted(ctx.db, sub.organizationId, sub.webhookId))!,
+      ...BATCH_ONLY,
+      load: loadWebhooksOfLog,
+      resolve: (sub) => sub.webhookId,
     }),
-    agent: t.field({
+    agent: t.loadable({
       type: AgentRef,
-      resolve: async (sub, _args, ctx) =>
-        (await getAgent(ctx.db, sub.organizationId, sub.agentId))!,
+      ...BATCH_ONLY,
+      load: async (ids: string[], ctx) =>
+        everyOne('Agent', ids, await getAgentsByIds(ctx.db, organizationOf(ctx), ids)),
+      resolve: (sub) => sub.agentId,
     }),
     events: t.field({ type: [EventTypeEnum], resolve: (sub) => sub.events }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
@@ -102,18 +163,35 @@ builder.queryFields((t) => ({
 const webhookPayload = (name: string) =>
   builder.simpleObject(name, { fields: (t) => ({ webhook: t.field({ type: WebhookRef }) }) });
 
+const endpointSettingFields = (
+  t: InputFieldBuilder<PothosSchemaTypes.ExtendDefaultTypes<SchemaTypes>, 'InputObject'>,
+) => ({
+  maxConcurrency: t.int({
+    description: `Most attempts in flight at once, 1 to the operator's ceiling (HOOKLINE_ENDPOINT_MAX_CONCURRENCY). Null: the default.`,
+  }),
+  rateLimitPerSecond: t.int({
+    description: `At most this many attempts a second, 1 to ${MAX_RATE_LIMIT_PER_SECOND}. Null: no limit.`,
+  }),
+  timeoutMs: t.int({
+    description: `Time for one attempt, ${MIN_TIMEOUT_MS} ms up to HOOKLINE_REQUEST_TIMEOUT_MS. Null: that global timeout.`,
+  }),
+});
+
 const CreateWebhookInput = builder.inputType('CreateWebhookInput', {
   fields: (t) => ({
     url: t.string({ required: true, validate: webhookUrlSchema }),
     description: t.string({ validate: descriptionSchema }),
+    ...endpointSettingFields(t),
   }),
 });
 const UpdateWebhookInput = builder.inputType('UpdateWebhookInput', {
-  description: 'Fields left out keep their value.',
+  description:
+    'Fields left out keep their value; a setting given as null goes back to its default.',
   fields: (t) => ({
     id: t.id({ required: true }),
     url: t.string({ validate: webhookUrlSchema }),
     description: t.string({ validate: descriptionSchema }),
+    ...endpointSettingFields(t),
   }),
 });
 const ToggleWebhookInput = builder.inputType('ToggleWebhookInput', {
@@ -159,10 +237,14 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: CreateWebhookInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       assertDeliverableAddress(input.url, ctx.config.delivery.allowNetworks);
+      assertEndpointSettings(input, ctx.config);
       return {
         webhook: await createWebhook(ctx.db, organizationOf(ctx), {
           url: input.url,
           description: input.description ?? '',
+          maxConcurrency: input.maxConcurrency,
+          rateLimitPerSecond: input.rateLimitPerSecond,
+          timeoutMs: input.timeoutMs,
         }),
       };
     },
@@ -173,10 +255,14 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: UpdateWebhookInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       if (input.url) assertDeliverableAddress(input.url, ctx.config.delivery.allowNetworks);
+      assertEndpointSettings(input, ctx.config);
       return {
         webhook: await updateWebhook(ctx.db, organizationOf(ctx), input.id, {
           url: input.url ?? undefined,
           description: input.description ?? undefined,
+          maxConcurrency: input.maxConcurrency,
+          rateLimitPerSecond: input.rateLimitPerSecond,
+          timeoutMs: input.timeoutMs,
         }),
       };
     },

@@ -1,79 +1,29 @@
 import type { Kysely } from 'kysely';
 import type { Database, Db } from '../db/database.ts';
 import { cancelPendingDeliveriesOfWebhook } from '../deliveries/deliveries.cancel.ts';
-import { generateSigningSecret } from '../deliveries/sign.ts';
+import { generateSigningSecret } from '../deliveries/pipeline/sign.ts';
 import { NotFoundError } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import type { PageRequest } from '../shared/pagination.ts';
-import { deleteSubscriptionsOfWebhook } from './subscriptions.repository.ts';
-import {
-  findWebhook,
-  findWebhookIncludingDeleted,
-  insertWebhook,
-  listWebhookRows,
-  updateWebhookRow,
-} from './webhooks.repository.ts';
-import type { WebhookRow } from './webhooks.table.ts';
-
-export interface Webhook {
-  id: string;
-  organizationId: string;
-  url: string;
-  description: string;
-  enabled: boolean;
-  disabledReason: string | null;
-  signingSecret: string;
-  /** The secret before the last rotation, still signed with until `previousSecretExpiresAt`. */
-  previousSigningSecret: string | null;
-  previousSecretExpiresAt: Date | null;
-  failingSince: Date | null;
-  createdAt: Date;
-  updatedAt: Date;
-  deletedAt: Date | null;
-}
-
-export function toWebhook(row: WebhookRow): Webhook {
-  return {
-    id: row.id,
-    organizationId: row.organization_id,
-    url: row.url,
-    description: row.description,
-    enabled: row.enabled,
-    disabledReason: row.disabled_reason,
-    signingSecret: row.signing_secret,
-    previousSigningSecret: row.previous_signing_secret,
-    previousSecretExpiresAt: row.previous_secret_expires_at,
-    failingSince: row.failing_since,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    deletedAt: row.deleted_at,
-  };
-}
-
-/** The secrets a message is signed with now: the current one, and the previous during its grace. */
-export function activeSigningSecrets(webhook: Webhook, now = new Date()): string[] {
-  const secrets = [webhook.signingSecret];
-  if (
-    webhook.previousSigningSecret &&
-    webhook.previousSecretExpiresAt &&
-    webhook.previousSecretExpiresAt > now
-  ) {
-    secrets.push(webhook.previousSigningSecret);
-  }
-  return secrets;
-}
+import type { EndpointSettingsInput } from './endpoint-settings.ts';
+import * as subscriptionsRepository from './subscriptions.repository.ts';
+import { toWebhook, type Webhook } from './webhook.ts';
+import * as webhooksRepository from './webhooks.repository.ts';
 
 export async function createWebhook(
   db: Db,
   organizationId: string,
-  input: { url: string; description: string },
+  input: { url: string; description: string } & EndpointSettingsInput,
 ): Promise<Webhook> {
-  const row = await insertWebhook(db, {
+  const row = await webhooksRepository.insertWebhook(db, {
     id: newId('Webhook'),
     organization_id: organizationId,
     url: input.url,
     description: input.description,
     signing_secret: generateSigningSecret(),
+    max_concurrency: input.maxConcurrency ?? null,
+    rate_limit_per_second: input.rateLimitPerSecond ?? null,
+    timeout_ms: input.timeoutMs ?? null,
   });
   return toWebhook(row);
 }
@@ -83,17 +33,19 @@ export async function getWebhook(
   organizationId: string,
   id: string,
 ): Promise<Webhook | undefined> {
-  const row = await findWebhook(db, organizationId, id);
+  const row = await webhooksRepository.findWebhook(db, organizationId, id);
   return row && toWebhook(row);
 }
 
-export async function getWebhookIncludingDeleted(
+export async function getWebhooksByIds(
   db: Db,
   organizationId: string,
-  id: string,
-): Promise<Webhook | undefined> {
-  const row = await findWebhookIncludingDeleted(db, organizationId, id);
-  return row && toWebhook(row);
+  ids: readonly string[],
+  options: { includeDeleted: boolean },
+): Promise<(Webhook | null)[]> {
+  const rows = await webhooksRepository.findWebhooksByIds(db, organizationId, ids, options);
+  const byId = new Map(rows.map((row) => [row.id, toWebhook(row)]));
+  return ids.map((id) => byId.get(id) ?? null);
 }
 
 export async function requireWebhook(db: Db, organizationId: string, id: string): Promise<Webhook> {
@@ -108,32 +60,46 @@ export async function listWebhooks(
   filter: { enabled?: boolean | null },
   page: PageRequest,
 ): Promise<Webhook[]> {
-  return (await listWebhookRows(db, organizationId, filter, page)).map(toWebhook);
+  return (await webhooksRepository.listWebhookRows(db, organizationId, filter, page)).map(
+    toWebhook,
+  );
 }
 
 async function update(
   db: Db,
   organizationId: string,
   id: string,
-  changes: Parameters<typeof updateWebhookRow>[3],
+  changes: Parameters<typeof webhooksRepository.updateWebhookRow>[3],
 ): Promise<Webhook> {
-  const row = await updateWebhookRow(db, organizationId, id, changes);
+  const row = await webhooksRepository.updateWebhookRow(db, organizationId, id, changes);
   if (!row) throw new NotFoundError('Webhook', id);
   return toWebhook(row);
 }
 
+/** Fields left undefined keep their value; a setting given as null goes back to the default. */
 export async function updateWebhook(
-  db: Db,
+  db: Kysely<Database>,
   organizationId: string,
   id: string,
-  changes: { url?: string; description?: string },
+  changes: { url?: string; description?: string } & EndpointSettingsInput,
 ): Promise<Webhook> {
-  return update(db, organizationId, id, changes);
+  return db.transaction().execute(async (trx) => {
+    const webhook = await update(trx, organizationId, id, {
+      url: changes.url,
+      description: changes.description,
+      max_concurrency: changes.maxConcurrency,
+      rate_limit_per_second: changes.rateLimitPerSecond,
+      timeout_ms: changes.timeoutMs,
+    });
+    // A new rate applies from now, not after the slots the old one handed out.
+    if (changes.rateLimitPerSecond !== undefined) await webhooksRepository.forgetRateSlots(trx, id);
+    return webhook;
+  });
 }
 
 /**
- * Enabling clears the reason and the failure streak, so that an endpoint an operator fixed gets
- * its full grace period again; disabling cancels what it still owes.
+ * Enabling clears the reason, the failure streak and the circuit, so that an endpoint an
+ * operator fixed gets its full grace period again; disabling cancels what it still owes.
  */
 export async function setWebhookEnabled(
   db: Kysely<Database>,
@@ -147,6 +113,7 @@ export async function setWebhookEnabled(
       enabled,
       disabled_reason: enabled ? null : reason,
       failing_since: null,
+      ...webhooksRepository.CLOSED_CIRCUIT,
     });
     if (!enabled) await cancelPendingDeliveriesOfWebhook(trx, organizationId, id);
     return webhook;
@@ -160,7 +127,7 @@ export async function deleteWebhook(
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await update(trx, organizationId, id, { deleted_at: new Date(), enabled: false });
-    await deleteSubscriptionsOfWebhook(trx, organizationId, id);
+    await subscriptionsRepository.deleteSubscriptionsOfWebhook(trx, organizationId, id);
     await cancelPendingDeliveriesOfWebhook(trx, organizationId, id);
   });
 }

@@ -1,5 +1,7 @@
 import type { Generated, Selectable } from 'kysely';
 
+export type CircuitState = 'CLOSED' | 'OPEN' | 'HALF_OPEN';
+
 export interface WebhooksTable {
   id: string;
   organization_id: string;
@@ -12,6 +14,19 @@ export interface WebhooksTable {
   previous_secret_expires_at: Date | null;
   /** Start of the current unbroken run of failed attempts; null after any success. */
   failing_since: Date | null;
+  /** Per-endpoint settings; null means the configured default. */
+  max_concurrency: number | null;
+  rate_limit_per_second: number | null;
+  timeout_ms: number | null;
+  circuit_state: Generated<CircuitState>;
+  /** Failed attempts in a row (any success resets it). */
+  circuit_failures: Generated<number>;
+  circuit_opened_at: Date | null;
+  circuit_next_probe_at: Date | null;
+  /** Probes that failed since the circuit opened: each doubles the wait before the next. */
+  circuit_failed_probes: Generated<number>;
+  /** The one delivery a half-open circuit lets through. */
+  circuit_probe_delivery_id: string | null;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
   deleted_at: Date | null;
@@ -30,3 +45,9 @@ export interface WebhookSubscriptionsTable {
 
 export type WebhookRow = Selectable<WebhooksTable>;
 export type WebhookSubscriptionRow = Selectable<WebhookSubscriptionsTable>;
+
+/** The next free send slot of a rate-limited endpoint, shared by every worker. */
+export interface EndpointRateSlotsTable {
+  webhook_id: string;
+  next_slot_at: Date;
+}

@@ -33,7 +33,7 @@ export async function launchChromium(): Promise<Browser> {
 export const SCREENSHOTS_DIR = join(import.meta.dirname, '../../docs/screenshots');
 
 /**
- * A PNG of the whole page for the README. Toasts about earlier steps are hidden for the picture
+ * A PNG of the whole page for docs/dashboard.md. Toasts about earlier steps are hidden for the picture
  * through the DOM: the page's CSP refuses the style sheet Playwright's `style` option would add.
  */
 export async function screenshot(page: Page, name: string): Promise<void> {

@@ -32,6 +32,9 @@ before(async () => {
   server = await startTestServer('delivery', {
     HOOKLINE_RETRY_SCHEDULE: '0.3,0.3,0.3',
     HOOKLINE_REQUEST_TIMEOUT_MS: '800',
+    // These tests follow the retry schedule to its end; the circuit breaker (which would hold
+    // a failing endpoint's deliveries first) has tests of its own.
+    HOOKLINE_CIRCUIT_FAILURE_THRESHOLD: '1000',
   });
 });
 after(async () => {

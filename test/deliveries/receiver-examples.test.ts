@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import {
@@ -15,10 +16,13 @@ import { exited, freePort } from '../support/process.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 /**
- * The verification code the README shows receivers, run as real receivers against real
- * deliveries: if a delivery succeeds, the example accepted Hookline's signature.
+ * The verification code docs/delivering.md shows receivers, run as real receivers against real
+ * deliveries: if a delivery succeeds, the example accepted Hookline's signature. The page shows
+ * lines of the example files; the last test checks that it shows them as they are.
  */
-const EXAMPLES = resolve(import.meta.dirname, '../../examples');
+const ROOT = resolve(import.meta.dirname, '../..');
+const EXAMPLES = resolve(ROOT, 'examples');
+const DELIVERING_PAGE = resolve(ROOT, 'docs/delivering.md');
 let server: TestServer;
 const children: ChildProcess[] = [];
 
@@ -80,7 +84,7 @@ for (const [language, command, file] of [
   ['Python (standard library)', 'python3', 'verify_webhook.py'],
   ['Node.js (node:crypto)', process.execPath, 'verify-webhook.mjs'],
 ] as const) {
-  test(`the README's ${language} receiver verifies real deliveries, also across a secret rotation`, async () => {
+  test(`the docs' ${language} receiver verifies real deliveries, also across a secret rotation`, async () => {
     const { client } = await server.newOrganization();
     // Attach first with a placeholder URL, to learn the secret the receiver must know.
     const { agentId, webhookId, signingSecret } = await agentWithWebhook(
@@ -125,4 +129,43 @@ test('the Python receiver refuses a forged delivery', async () => {
   });
   assert.equal(response.status, 400);
   assert.equal(await response.text(), 'no valid signature');
+});
+
+/**
+ * The code blocks of a Markdown page that follow a `<!-- lines of <file> -->` comment, by that
+ * file (relative to the repository).
+ */
+function excerpts(markdown: string): Map<string, string> {
+  const blocks = new Map<string, string>();
+  for (const match of markdown.matchAll(/<!-- lines of (\S+) -->\n```\w*\n([\s\S]*?)\n```/g)) {
+    blocks.set(match[1] as string, match[2] as string);
+  }
+  return blocks;
+}
+
+/** The lines of `excerpt` not found in `file` after the line matched before them, if any. */
+function missingLines(excerpt: string, file: string): string[] {
+  const fileLines = file.split('\n');
+  let at = 0;
+  const missing: string[] = [];
+  for (const line of excerpt.split('\n').filter((l) => l.trim() !== '')) {
+    const found = fileLines.indexOf(line, at);
+    if (found === -1) missing.push(line);
+    else at = found + 1;
+  }
+  return missing;
+}
+
+test('docs/delivering.md shows the verification code of the examples run above, line for line', async () => {
+  const blocks = excerpts(await readFile(DELIVERING_PAGE, 'utf8'));
+  assert.deepEqual(
+    [...blocks.keys()].sort(),
+    ['examples/verify-webhook.mjs', 'examples/verify_webhook.py'],
+    'the page marks the Python and the Node block',
+  );
+  for (const [file, excerpt] of blocks) {
+    assert.ok(excerpt.includes('def verify(') || excerpt.includes('function verify('), file);
+    const missing = missingLines(excerpt, await readFile(resolve(ROOT, file), 'utf8'));
+    assert.deepEqual(missing, [], `lines of the page's block not in ${file}, in order`);
+  }
 });

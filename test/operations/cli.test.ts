@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import {
   CurrentOrganizationDocument,
@@ -17,9 +16,8 @@ import { eventually } from '../support/assertions.ts';
 import { runCli } from '../support/cli.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { agentWithWebhook, preConversation } from '../support/fixtures.ts';
+import { migrationNames } from '../support/migrations.ts';
 import { type Receiver, startReceiver } from '../support/receiver.ts';
-
-const ROOT = resolve(import.meta.dirname, '../..');
 
 let database: TestDatabase;
 let hookline: Hookline | undefined;
@@ -54,12 +52,10 @@ describe('hookline CLI', () => {
 
     const first = await hooklineCli(['migrate']);
     assert.equal(first.code, 0, first.stderr);
-    const migrations = readdirSync(resolve(ROOT, 'migrations'))
-      .map((file) => file.replace(/\.ts$/, ''))
-      .sort();
+    const names = migrationNames();
     assert.equal(
       first.stdout,
-      `Applied ${migrations.length} migration(s):\n${migrations.map((m) => `  ${m}\n`).join('')}`,
+      `Applied ${names.length} migration(s):\n${names.map((n) => `  ${n}\n`).join('')}`,
     );
     const again = await hooklineCli(['migrate', '--json']);
     assert.equal(again.code, 0, again.stderr);

@@ -334,6 +334,36 @@ const cases: Case[] = [
         input: { url: 'https://example.com/', description: 'd'.repeat(100_000) },
       }),
   },
+  ...(
+    [
+      ['maxConcurrency', 0],
+      ['maxConcurrency', -3],
+      ['maxConcurrency', 65],
+      ['rateLimitPerSecond', 0],
+      ['rateLimitPerSecond', -1],
+      ['rateLimitPerSecond', 10_001],
+      ['timeoutMs', 0],
+      ['timeoutMs', -500],
+      ['timeoutMs', 15_001],
+    ] as const
+  ).flatMap(([field, value]): Case[] => [
+    {
+      name: `createWebhook: ${field} ${value}`,
+      expect: bad(field),
+      run: () => http(m.createWebhook, { input: { url: 'https://example.com/', [field]: value } }),
+    },
+    {
+      name: `updateWebhook: ${field} ${value}`,
+      expect: bad(field),
+      run: () => http(m.updateWebhook, { input: { id: ids.webhookId, [field]: value } }),
+    },
+  ]),
+  {
+    name: 'createWebhook: maxConcurrency 2.5 for an Int',
+    expect: bad('maxConcurrency'),
+    run: () =>
+      http(m.createWebhook, { input: { url: 'https://example.com/', maxConcurrency: 2.5 } }),
+  },
   {
     name: 'updateWebhook: private address',
     expect: bad('url'),

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { ApiError } from '../api.ts';
 import { describeError } from '../errors.ts';
 import { useDocumentTitle } from '../hooks.ts';
-import { TextField } from '../ui.tsx';
+import { TextField } from '../ui/fields.tsx';
 
 function signInMessage(error: unknown): string {
   if (error instanceof ApiError && error.code === 'UNAUTHENTICATED') {

@@ -1,0 +1,80 @@
+import { type EventTypeInfo, eventTypeLabel } from '../context.ts';
+import { type DeliveryStatusName, formatRate, healthOf } from '../stats.ts';
+
+export function EnabledBadge({ enabled }: { enabled: boolean }) {
+  return (
+    <span class={`badge ${enabled ? 'badge-good' : 'badge-off'}`}>
+      {enabled ? 'Enabled' : 'Disabled'}
+    </span>
+  );
+}
+
+const DELIVERY_BADGE: Record<DeliveryStatusName, [string, string]> = {
+  SUCCEEDED: ['badge-good', 'Succeeded'],
+  FAILED: ['badge-bad', 'Failed'],
+  PENDING: ['badge-warning', 'Pending'],
+  HELD: ['badge-warning', 'Held'],
+  CANCELLED: ['badge-off', 'Cancelled'],
+};
+
+export function DeliveryBadge({ status }: { status: DeliveryStatusName }) {
+  const [tone, label] = DELIVERY_BADGE[status];
+  return <span class={`badge ${tone}`}>{label}</span>;
+}
+
+/** The outcome of one HTTP attempt: its status code, or why none came. */
+export function AttemptResult({
+  responseStatus,
+  errorKind,
+}: {
+  responseStatus: number | null | undefined;
+  errorKind: string | null | undefined;
+}) {
+  if (responseStatus != null) {
+    const ok = responseStatus >= 200 && responseStatus < 300;
+    return <span class={`badge ${ok ? 'badge-good' : 'badge-bad'}`}>HTTP {responseStatus}</span>;
+  }
+  return <span class="badge badge-bad">{errorKind ?? 'no response'}</span>;
+}
+
+/** A webhook's attempt success rate over a window, from `Webhook.stats`. */
+export function SuccessRate({
+  stats,
+  window,
+}: {
+  stats: { attemptCount: number; successCount: number; successRate?: number | null };
+  window: string;
+}) {
+  if (stats.successRate == null) {
+    return <span class="muted">No attempts in {window}</span>;
+  }
+  return (
+    <span
+      class={`rate rate-${healthOf(stats.successRate)}`}
+      title={`${stats.successCount} of ${stats.attemptCount} attempts in ${window} answered 2xx`}
+    >
+      <strong>{formatRate(stats.successRate)}</strong>{' '}
+      <span class="muted">
+        ({stats.successCount} of {stats.attemptCount})
+      </span>
+    </span>
+  );
+}
+
+export function EventChips({
+  events,
+  eventTypes,
+}: {
+  events: readonly string[];
+  eventTypes: readonly EventTypeInfo[];
+}) {
+  return (
+    <ul class="chips">
+      {events.map((type) => (
+        <li key={type} class="chip">
+          {eventTypeLabel(eventTypes, type)}
+        </li>
+      ))}
+    </ul>
+  );
+}

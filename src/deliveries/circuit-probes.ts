@@ -1,0 +1,115 @@
+import { type Kysely, sql } from 'kysely';
+import type { EndpointSettings } from '../config/config.ts';
+import type { Database, Db } from '../db/database.ts';
+import type { Notifier } from '../pubsub/notifier.ts';
+import { effectiveConcurrency, toWebhook } from '../webhooks/webhook.ts';
+import { CLOSED_CIRCUIT } from '../webhooks/webhooks.repository.ts';
+import type { FanOut } from './fan-out/fan-out.ts';
+import type { CircuitChange } from './pipeline/record/record-settlements.ts';
+import { halfOpenWatchdogSeconds } from './policies/circuit-breaker.ts';
+import { JOB_PRIORITY } from './policies/fair-share.ts';
+
+export interface CircuitProbeOptions {
+  db: Kysely<Database>;
+  notifier: Notifier;
+  fanOut: FanOut;
+  endpoints: EndpointSettings;
+  requestTimeoutMs: number;
+}
+
+/**
+ * Lets one held delivery through each open circuit whose probe time has come (and each half-open
+ * one whose probe was lost), making the circuit HALF_OPEN; a circuit with nothing held closes
+ * instead, keeping its failure count, so the next failure opens it again at once. Workers call
+ * it every second; rows are claimed with SKIP LOCKED, so workers never probe one endpoint twice.
+ * Returns the circuits it closed.
+ */
+export async function startDueProbes(options: CircuitProbeOptions): Promise<CircuitChange[]> {
+  return options.notifier.transaction(options.db, async (trx) => {
+    const due = await trx
+      .selectFrom('webhooks')
+      .selectAll()
+      .where('circuit_state', '<>', 'CLOSED')
+      .where('circuit_next_probe_at', '<=', sql<Date>`now()`)
+      .where('enabled', '=', true)
+      .where('deleted_at', 'is', null)
+      .orderBy('id')
+      .limit(100)
+      .forNoKeyUpdate()
+      .skipLocked()
+      .execute();
+    const changes: CircuitChange[] = [];
+    for (const row of due) {
+      const webhook = toWebhook(row);
+      if ((await probe(trx, webhook, options)) === 'closed') {
+        changes.push({
+          webhookId: webhook.id,
+          organizationId: webhook.organizationId,
+          transition: 'closed',
+        });
+      }
+    }
+    return changes;
+  });
+}
+
+async function probe(
+  trx: Db,
+  webhook: ReturnType<typeof toWebhook>,
+  options: CircuitProbeOptions,
+): Promise<'probing' | 'closed'> {
+  const now = new Date();
+  const held = await trx
+    .selectFrom('deliveries')
+    .select(['id', 'organization_id'])
+    .where('webhook_id', '=', webhook.id)
+    .where('status', '=', 'HELD')
+    .orderBy('id')
+    .limit(1)
+    .forUpdate()
+    .skipLocked()
+    .executeTakeFirst();
+  if (!held) {
+    // Closed on probation: the failure count stays, so one more failure opens it again.
+    const { circuit_failures: _, ...closed } = CLOSED_CIRCUIT;
+    await trx.updateTable('webhooks').set(closed).where('id', '=', webhook.id).execute();
+    await options.notifier.publish(trx, await options.fanOut.admit(trx, [webhook.id]));
+    return 'closed';
+  }
+  const watchdogMs = halfOpenWatchdogSeconds(options.requestTimeoutMs) * 1000;
+  await trx
+    .updateTable('webhooks')
+    .set({
+      circuit_state: 'HALF_OPEN',
+      circuit_next_probe_at: new Date(now.getTime() + watchdogMs),
+      circuit_probe_delivery_id: held.id,
+    })
+    .where('id', '=', webhook.id)
+    .execute();
+  await trx
+    .updateTable('deliveries')
+    .set({ status: 'PENDING', queue_state: 'admitted', next_attempt_at: now, updated_at: now })
+    .where('id', '=', held.id)
+    .execute();
+  await options.fanOut.enqueue(trx, [
+    {
+      deliveryId: held.id,
+      organizationId: held.organization_id,
+      webhookId: webhook.id,
+      concurrency: effectiveConcurrency(webhook, options.endpoints),
+      priority: JOB_PRIORITY.quiet,
+    },
+  ]);
+  await options.notifier.publish(trx, {
+    wake: true,
+    deliveries: [
+      {
+        organizationId: held.organization_id,
+        deliveryId: held.id,
+        webhookId: webhook.id,
+        status: 'PENDING',
+      },
+    ],
+  });
+  return 'probing';
+}

@@ -1,0 +1,44 @@
+import type { DeliveryClient } from '../../delivery-client/index.ts';
+import { USER_AGENT } from '../../shared/version.ts';
+import { activeSigningSecrets } from '../../webhooks/webhook.ts';
+import { buildHeaders } from './build-headers.ts';
+import { buildMessage } from './build-message.ts';
+import type { DeliveryContext } from './load-contexts.ts';
+import type { AttemptResult } from './settlement.ts';
+import { sign } from './sign.ts';
+
+export interface AttemptOptions {
+  client: DeliveryClient;
+  /** This endpoint's timeout for the whole request (webhook.ts effectiveTimeoutMs). */
+  timeoutMs: number;
+  probe: boolean;
+  signal?: AbortSignal;
+}
+
+/** One attempt: build the message, sign it, send it. */
+export async function makeAttempt(
+  context: DeliveryContext,
+  options: AttemptOptions,
+): Promise<AttemptResult> {
+  const { delivery, event, webhook } = context;
+  const startedAt = new Date();
+  const timestamp = Math.floor(startedAt.getTime() / 1000);
+  const body = buildMessage(event);
+  // The delivery id is the message id: stable across retries and redeliveries, so receivers
+  // can drop duplicates.
+  const signature = sign({
+    secrets: activeSigningSecrets(webhook, startedAt),
+    msgId: delivery.id,
+    timestamp,
+    body,
+  });
+  const headers = buildHeaders({ msgId: delivery.id, timestamp, signature, userAgent: USER_AGENT });
+  const outcome = await options.client.send({
+    url: webhook.url,
+    headers,
+    body,
+    timeoutMs: options.timeoutMs,
+    signal: options.signal,
+  });
+  return { startedAt, requestHeaders: headers, outcome, probe: options.probe };
+}

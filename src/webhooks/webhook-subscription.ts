@@ -1,0 +1,24 @@
+import type { EventTypeName } from '../events/event-types.ts';
+import type { WebhookSubscriptionRow } from './webhooks.table.ts';
+
+export interface WebhookSubscription {
+  id: string;
+  organizationId: string;
+  webhookId: string;
+  agentId: string;
+  events: EventTypeName[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export function toSubscription(row: WebhookSubscriptionRow): WebhookSubscription {
+  return {
+    id: row.id,
+    organizationId: row.organization_id,
+    webhookId: row.webhook_id,
+    agentId: row.agent_id,
+    events: row.events as EventTypeName[],
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}

@@ -1,0 +1,87 @@
+import type { EndpointSettings } from '../config/config.ts';
+import type { CircuitState, WebhookRow } from './webhooks.table.ts';
+
+/** An endpoint's circuit breaker, as the policy in deliveries/policies/circuit-breaker.ts runs it. */
+export interface EndpointCircuit {
+  state: CircuitState;
+  /** Failed attempts in a row. */
+  consecutiveFailures: number;
+  openedAt: Date | null;
+  nextProbeAt: Date | null;
+  failedProbes: number;
+  probeDeliveryId: string | null;
+}
+
+export interface Webhook {
+  id: string;
+  organizationId: string;
+  url: string;
+  description: string;
+  enabled: boolean;
+  disabledReason: string | null;
+  signingSecret: string;
+  /** The secret before the last rotation, still signed with until `previousSecretExpiresAt`. */
+  previousSigningSecret: string | null;
+  previousSecretExpiresAt: Date | null;
+  failingSince: Date | null;
+  /** The webhook's own settings; null follows the configured default. */
+  maxConcurrency: number | null;
+  rateLimitPerSecond: number | null;
+  timeoutMs: number | null;
+  circuit: EndpointCircuit;
+  createdAt: Date;
+  updatedAt: Date;
+  deletedAt: Date | null;
+}
+
+export function toWebhook(row: WebhookRow): Webhook {
+  return {
+    id: row.id,
+    organizationId: row.organization_id,
+    url: row.url,
+    description: row.description,
+    enabled: row.enabled,
+    disabledReason: row.disabled_reason,
+    signingSecret: row.signing_secret,
+    previousSigningSecret: row.previous_signing_secret,
+    previousSecretExpiresAt: row.previous_secret_expires_at,
+    failingSince: row.failing_since,
+    maxConcurrency: row.max_concurrency,
+    rateLimitPerSecond: row.rate_limit_per_second,
+    timeoutMs: row.timeout_ms,
+    circuit: {
+      state: row.circuit_state,
+      consecutiveFailures: row.circuit_failures,
+      openedAt: row.circuit_opened_at,
+      nextProbeAt: row.circuit_next_probe_at,
+      failedProbes: row.circuit_failed_probes,
+      probeDeliveryId: row.circuit_probe_delivery_id,
+    },
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    deletedAt: row.deleted_at,
+  };
+}
+
+/** The secrets a message is signed with now: the current one, and the previous during its grace. */
+export function activeSigningSecrets(webhook: Webhook, now = new Date()): string[] {
+  const secrets = [webhook.signingSecret];
+  if (
+    webhook.previousSigningSecret &&
+    webhook.previousSecretExpiresAt &&
+    webhook.previousSecretExpiresAt > now
+  ) {
+    secrets.push(webhook.previousSigningSecret);
+  }
+  return secrets;
+}
+
+/** Attempts this endpoint may have in flight at once, across all workers. */
+export function effectiveConcurrency(webhook: Webhook, settings: EndpointSettings): number {
+  return Math.min(webhook.maxConcurrency ?? settings.defaultConcurrency, settings.maxConcurrency);
+}
+
+/** How long one attempt may take, whole response included. */
+export function effectiveTimeoutMs(webhook: Webhook, globalTimeoutMs: number): number {
+  return Math.min(webhook.timeoutMs ?? globalTimeoutMs, globalTimeoutMs);
+}
