@@ -1,3 +1,5 @@
+import type { IsolationResults, LatencyFigures } from './scenarios/isolation.ts';
+
 interface Figures {
   machine: string;
   quick: boolean;
@@ -20,6 +22,7 @@ interface Figures {
   };
   commitsPerDelivery: number;
   ledger: { emitted: number; received: number; duplicates: number; balanced: boolean };
+  isolation: IsolationResults;
   targets: Record<string, { target: string; met: boolean }>;
 }
 
@@ -62,6 +65,30 @@ export function renderMarkdown(f: Figures): string {
     `| PostgreSQL commits per delivery | ${f.commitsPerDelivery} | <= 3: ${mark(f.targets.commitsPerDelivery!.met)} |`,
     `| ledger | ${f.ledger.received} of ${f.ledger.emitted} received, ${f.ledger.duplicates} duplicates | ${f.ledger.balanced ? 'balanced' : 'VOID'} |`,
     '',
+    ...isolationTable(f.isolation, f.targets),
   ];
   return lines.join('\n');
+}
+
+function isolationTable(i: IsolationResults, targets: Figures['targets']): string[] {
+  const row = (name: string, c: LatencyFigures & { ratioP99?: number }, extra = '') =>
+    `| ${name} | ${c.p50Ms} | ${c.p95Ms} | ${c.p99Ms} | ${c.ratioP99 ?? ''} | ${c.acknowledgedP50Ms} | ${extra} |`;
+  return [
+    `Noisy neighbour: organization B's healthy endpoint, ${i.settings.ratePerSecond} events/s for ${i.settings.seconds} s per case, event-to-receipt latency in ms (each case on a fresh Hookline, default settings, retry schedule 5,10,20).`,
+    '',
+    '| case | B p50 | B p95 | B p99 | p99 / alone | emitEvent answered p50 | |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
+    row('(a) B alone', i.baseline),
+    row(`(b) A's endpoint hangs, ${i.settings.queued} queued`, i.hang),
+    row(`(c) A's endpoint answers 500 after 2 s, ${i.settings.queued} queued`, i.error500),
+    row(
+      `(d) A has ${i.settings.backlog} deliveries queued to 10 endpoints answering in 200 ms`,
+      i.backlog,
+      `A drained ${i.backlog.drainPerSecond}/s meanwhile`,
+    ),
+    row("(e) B's events also go to a dead endpoint of B's", i.fanOut),
+    '',
+    `Every ratio <= 2: ${mark(targets.isolationRatio!.met)}. B's p99 <= 1 s in every case: ${mark(targets.isolationP99!.met)}.`,
+    '',
+  ];
 }

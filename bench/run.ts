@@ -6,6 +6,7 @@ import { describeMachine } from './machine.ts';
 import { startBenchReceiver } from './receiver.ts';
 import { renderMarkdown } from './report.ts';
 import { startHooklineUnderTest } from './scenarios/hookline.ts';
+import { runIsolation } from './scenarios/isolation.ts';
 import { runNaive } from './scenarios/naive.ts';
 import { startRawQueue } from './scenarios/pgboss.ts';
 import { throughput } from './scenarios/types.ts';
@@ -35,6 +36,8 @@ const settings = quick
       latencySeconds: 4,
       subscriberCounts: [0, 100],
       subscriberRounds: 1,
+      isolationSeconds: 10,
+      isolationBacklog: 5_000,
     }
   : {
       // Rounds of a few seconds each, and enough of them that the median holds when a neighbour
@@ -45,6 +48,9 @@ const settings = quick
       latencySeconds: 15,
       subscriberCounts: [0, 100, 1_000],
       subscriberRounds: 2,
+      // 2 events a second for this long per case: enough samples for a p99 worth the name.
+      isolationSeconds: 60,
+      isolationBacklog: 20_000,
     };
 const log = (message: string) => process.stdout.write(`${message}\n`);
 
@@ -183,6 +189,15 @@ try {
     duplicates += n - 1;
   }
   const ledger = { emitted: pEmitted, received, duplicates, balanced: received === pEmitted };
+  // The noisy neighbour runs on Hookline processes of its own: this one would only add load.
+  await hookline.stop();
+  const isolation = await runIsolation(() => createTestDatabase('bench_isolation'), {
+    seconds: settings.isolationSeconds,
+    queued: 2_000,
+    backlog: settings.isolationBacklog,
+    log,
+  });
+  const isolationRatios = [isolation.hang, isolation.error500, isolation.backlog, isolation.fanOut];
 
   const medians = {
     P: pSummary,
@@ -213,12 +228,21 @@ try {
     subscribersCost,
     commitsPerDelivery: round(commitsPerDelivery, 3),
     ledger,
+    isolation,
     targets: {
       pOverQ: { target: '>= 0.8', met: ratios.pOverQ >= 0.8 },
       latencyP50: { target: '<= 10 ms', met: latencyMs.p50 <= 10 },
       latencyP99: { target: '<= 50 ms', met: latencyMs.p99 <= 50 },
       subscribers100: { target: '<= 10 %', met: (subscribersCost.cost100 ?? 1) <= 0.1 },
       commitsPerDelivery: { target: '<= 3', met: commitsPerDelivery <= 3 },
+      isolationRatio: {
+        target: 'every ratio <= 2',
+        met: isolationRatios.every((c) => c.ratioP99 <= 2),
+      },
+      isolationP99: {
+        target: "B's p99 <= 1 s in every case",
+        met: [isolation.baseline, ...isolationRatios].every((c) => c.p99Ms <= 1_000),
+      },
     },
   };
 

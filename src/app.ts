@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { createAuthenticator } from './auth/authenticator.ts';
+import { type KeyConnections, watchKeyConnections } from './auth/key-revocation.ts';
 import { createLocalAccessKey, publishLocalAccess } from './auth/local-access.ts';
 import { ensureOperatorKey } from './auth/operator-keys.service.ts';
 import type { Config } from './config/config.ts';
@@ -21,6 +22,7 @@ import { offlineGraphiQL } from './http/graphiql.ts';
 import { healthz, readyz } from './http/health.ts';
 import { localBaseUrl, type ServerLinks, serverLinks } from './http/links.ts';
 import { createHttpServer, listen, type RouteHandler } from './http/server.ts';
+import { useSseKeyConnections } from './http/sse-connections.ts';
 import { attachGraphQLWebSocket, type GraphQLWebSocket } from './http/websocket.ts';
 import { createHooklineYoga, type HooklineYoga } from './http/yoga.ts';
 import { logCircuitChanges, logSettlements } from './logging/attempt-log.ts';
@@ -193,12 +195,20 @@ export async function startHookline(config: Config, logger: Logger): Promise<Hoo
       '/metrics': metricsRoute(metrics),
     };
     const live = createLiveSubscriptions(metrics);
-    let yoga: HooklineYoga | undefined;
+    let api: { yoga: HooklineYoga; connections: KeyConnections } | undefined;
     if (serveApi) {
       Object.assign(routes, dashboardRoutes(logger));
       const graphiql = config.production ? undefined : offlineGraphiQL();
       if (graphiql) Object.assign(routes, graphiql.routes);
-      yoga = createHooklineYoga({
+      // Every WebSocket and SSE stream, by key: closed on revocation, capped per key.
+      const connections = watchKeyConnections({
+        notifier,
+        db: database.db,
+        logger,
+        maxPerKey: config.subscriptions.maxConnectionsPerKey,
+      });
+      teardown.add('key connections', () => connections.stop());
+      const yoga = createHooklineYoga({
         graphiql,
         schema,
         db: database.db,
@@ -206,23 +216,25 @@ export async function startHookline(config: Config, logger: Logger): Promise<Hoo
         logger,
         services,
         authenticator,
-        plugins: [useRequestLog(logger), live.plugin],
+        plugins: [useRequestLog(logger), live.plugin, useSseKeyConnections(connections)],
       });
-      const api = yoga;
-      teardown.add('yoga', () => api.dispose());
+      teardown.add('yoga', () => yoga.dispose());
+      api = { yoga, connections };
     }
-    const api = yoga;
     const server: Server = createHttpServer({
       routes,
-      fallback: api && ((req, res) => api.handle(req, res)),
+      fallback: api && ((req, res) => api.yoga.handle(req, res)),
       logger,
     });
     const http = createHttpDrain(server);
     teardown.add('http server', () => http.drain(config.shutdownTimeoutMs));
-    let ws: GraphQLWebSocket | undefined;
     if (api) {
-      ws = attachGraphQLWebSocket(server, api, database.db, logger, notifier);
-      const socket = ws;
+      const socket: GraphQLWebSocket = attachGraphQLWebSocket(server, api.yoga, {
+        db: database.db,
+        logger,
+        connections: api.connections,
+        maxSubscriptionsPerConnection: config.subscriptions.maxPerConnection,
+      });
       teardown.add('websocket', () => socket.dispose());
     }
     // First of all at stop: no new connections; subscriptions end (SSE streams complete).

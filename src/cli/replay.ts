@@ -4,7 +4,7 @@ import { createMetrics } from '../metrics/metrics.ts';
 import { createInProcessNotifier, createPostgresNotifier } from '../pubsub/notifier.ts';
 import { startQueue } from '../queue/queue.ts';
 import { createServices } from '../services.ts';
-import { HooklineError } from '../shared/errors.ts';
+import { DomainError } from '../shared/errors.ts';
 import { json, UsageError, withDatabase } from './cli-context.ts';
 import { parseOptions, type RunCommand, required } from './command.ts';
 import type { RunningServer } from './running-server.ts';
@@ -78,7 +78,7 @@ export const run: RunCommand = async (args, { config, io, logger }) => {
           );
         return 0;
       } catch (error) {
-        if (error instanceof HooklineError) {
+        if (error instanceof DomainError) {
           io.err(error.message);
           return 1;
         }

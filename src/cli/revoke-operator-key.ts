@@ -1,7 +1,7 @@
 import { HooklineRequestError, RevokeOperatorKeyDocument } from '@hookline/client';
 import { revokeOperatorKey } from '../auth/operator-keys.service.ts';
 import { createInProcessNotifier, createPostgresNotifier } from '../pubsub/notifier.ts';
-import { HooklineError } from '../shared/errors.ts';
+import { DomainError } from '../shared/errors.ts';
 import { json, viaServerOrDatabase } from './cli-context.ts';
 import { parseOptions, type RunCommand, required } from './command.ts';
 
@@ -39,7 +39,7 @@ export const run: RunCommand = async (args, { config, io, logger }) => {
         try {
           return { name: (await revokeOperatorKey(db, notifier, id)).name };
         } catch (error) {
-          if (error instanceof HooklineError) return { refused: error.message };
+          if (error instanceof DomainError) return { refused: error.message };
           throw error;
         }
       },

@@ -2,7 +2,8 @@ import type { Kysely } from 'kysely';
 import type { Database, Db } from '../db/database.ts';
 import { CommitOutcomeUnknownError } from '../pubsub/notifier.ts';
 import type { DeliveryInfrastructure } from '../services.ts';
-import { NotFoundError } from '../shared/errors.ts';
+import { canonicalJson } from '../shared/canonical-json.ts';
+import { ConflictError, NotFoundError } from '../shared/errors.ts';
 import { createGroupCommit, type ItemOutcome } from '../shared/group-commit.ts';
 import { newId } from '../shared/ids.ts';
 import type { EventTypeName } from './event-types.ts';
@@ -37,8 +38,8 @@ const MAX_BATCH_BYTES = 2 * 1024 * 1024;
  * Stores events and fans them out, group-committed: the emits that arrive while one transaction
  * is being written share the next one (event rows, deliveries, their jobs and the workers'
  * wake-up: four round trips for the whole batch, whatever its size). Every caller still learns
- * its own outcome: its event, or the event its idempotency key first created, or NOT_FOUND for
- * an unknown agent.
+ * its own outcome: its event, or the event its idempotency key first created (CONFLICT if that
+ * was a different request), or NOT_FOUND for an unknown agent.
  */
 export function createEventIngest(
   db: Kysely<Database>,
@@ -118,9 +119,30 @@ export async function ingestBatch(
     }
     if (!agentFound) return { ok: false, error: new NotFoundError('Agent', row.agent_id) };
     const first = firstEvents.get(keyOf(row.organization_id, row.idempotency_key));
-    if (first) return { ok: true, value: { event: first, deliveryIds: [], replayed: true } };
+    if (first) return replayOf(first, row);
     return { ok: false, error: new Error(`event ${row.id} was neither stored nor a replay`) };
   });
+}
+
+/**
+ * A key used before means the event it first created: the same request again (same agent, type
+ * and payload, whatever the order of the payload's keys) gets that event back; a different one
+ * gets CONFLICT naming it, as Stripe answers a reused key, rather than a silent wrong answer.
+ */
+function replayOf(first: EventRow, row: NewEventRow): ItemOutcome<Ingested> {
+  const differs = [
+    first.agent_id !== row.agent_id && 'agentId',
+    first.type !== row.type && 'type',
+    canonicalJson(first.payload) !== canonicalJson(row.payload) && 'payload',
+  ].filter((field) => field !== false);
+  if (differs.length === 0) {
+    return { ok: true, value: { event: first, deliveryIds: [], replayed: true } };
+  }
+  const error = new ConflictError(
+    `The idempotency key was first used for event ${first.id}, with another ${differs.join(', ')}: a different event needs a new key`,
+    { eventId: first.id, differs },
+  );
+  return { ok: false, error };
 }
 
 const keyOf = (organizationId: string, idempotencyKey: string | null) =>

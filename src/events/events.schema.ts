@@ -66,7 +66,7 @@ const EmitEventInput = builder.inputType('EmitEventInput', {
     idempotencyKey: t.string({
       validate: z.string().min(1, 'must not be empty').max(255, 'must be at most 255 characters'),
       description:
-        'The same key within the organization returns the first event and sends nothing again.',
+        'Sending the same request again with the same key (within the organization) returns the first event and sends nothing again; a different agent, type or payload with a key already used gets CONFLICT, with `extensions.eventId` naming the first event.',
     }),
   }),
 });

@@ -54,7 +54,8 @@ export function validatePayload(
 /**
  * Stores an event and fans it out, in one transaction, to every enabled webhook subscribed to
  * this agent and type. An idempotency key already used by the organization returns the event it
- * first created, and creates nothing. Concurrent emits share transactions (see createEventIngest).
+ * first created, and creates nothing (or is a CONFLICT, when the first event had another agent,
+ * type or payload). Concurrent emits share transactions (see createEventIngest).
  */
 export async function emitEvent(
   services: Services,

@@ -7,7 +7,7 @@ import {
   type IngestRequest,
   ingestBatch,
 } from '../../src/events/event-ingest.ts';
-import { NotFoundError } from '../../src/shared/errors.ts';
+import { ConflictError, NotFoundError } from '../../src/shared/errors.ts';
 import { expectCode } from '../support/assertions.ts';
 import { agentWithWebhook, preConversation } from '../support/fixtures.ts';
 import { type Receiver, startReceiver } from '../support/receiver.ts';
@@ -44,7 +44,7 @@ const request = (
 });
 
 describe('batched ingest', () => {
-  test('one batch: duplicate keys, unknown and foreign agents each get their own answer', async () => {
+  test('one batch: a repeated key, a reused key, unknown and foreign agents each get their own answer', async () => {
     const mine = await server.newOrganization('Batch A');
     const theirs = await server.newOrganization('Batch B');
     const { agentId } = await agentWithWebhook(mine.client, `${receiver.url}/a`);
@@ -57,6 +57,7 @@ describe('batched ingest', () => {
       .execute((trx) =>
         ingestBatch(trx, server.hookline.services, [
           request(org, agentId, 'first', 'key-1'),
+          request(org, agentId, 'first', 'key-1'),
           request(org, agentId, 'second', 'key-1'),
           request(org, 'agt_00000000000000000000000000', 'unknown'),
           request(org, agentId, 'no-key'),
@@ -64,13 +65,17 @@ describe('batched ingest', () => {
         ]),
       );
 
-    const [first, second, unknown, noKey, other] = outcomes;
+    const [first, second, reused, unknown, noKey, other] = outcomes;
     assert.ok(first?.ok && second?.ok && noKey?.ok);
     assert.equal(first.value.replayed, false);
     assert.equal(first.value.deliveryIds.length, 1);
     assert.equal(second.value.replayed, true, 'the second use of a key replays the first event');
     assert.equal(second.value.event.id, first.value.event.id);
     assert.deepEqual(second.value.deliveryIds, []);
+    assert.ok(reused && !reused.ok, 'the key with another payload is refused');
+    assert.ok(reused.error instanceof ConflictError);
+    assert.equal(reused.error.details.eventId, first.value.event.id);
+    assert.deepEqual(reused.error.details.differs, ['payload']);
     assert.equal(noKey.value.replayed, false);
     assert.notEqual(noKey.value.event.id, first.value.event.id);
     for (const refused of [unknown, other]) {
@@ -147,7 +152,7 @@ describe('batched ingest', () => {
           },
         });
       const plain = Array.from({ length: 40 }, (_, i) => emit(`plain_${i}`));
-      const keyed = Array.from({ length: 20 }, (_, i) => emit(`keyed_${i}`, 'same-key'));
+      const keyed = Array.from({ length: 20 }, () => emit('keyed', 'same-key'));
       const unknown = Array.from({ length: 5 }, (_, i) =>
         expectCode(
           client.request(EmitEventDocument, {
@@ -177,7 +182,7 @@ describe('batched ingest', () => {
         (r) => (JSON.parse(r.body) as { data: { callId: string } }).data.callId,
       );
       assert.equal(new Set(callIds).size, 41);
-      assert.equal(callIds.filter((id) => id.startsWith('keyed_')).length, 1);
+      assert.equal(callIds.filter((id) => id === 'keyed').length, 1);
       assert.ok(received.length >= 41);
     } finally {
       await own.close();

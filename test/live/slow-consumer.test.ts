@@ -110,7 +110,7 @@ describe('live feed', () => {
     // What it had buffered was dropped; it learns why, then it is over.
     const last = await stalled.next();
     assert.ok(last.value instanceof SlowConsumerError);
-    assert.equal(last.value.extensions.code, 'SLOW_CONSUMER');
+    assert.equal(last.value.code, 'SLOW_CONSUMER');
     assert.match(last.value.message, /fell behind/);
     assert.deepEqual(await stalled.next(), { done: true, value: undefined });
 

@@ -36,18 +36,20 @@ const cli = (args: string[]) => runCli(args, { HOOKLINE_DATA_DIR: dataDir });
 
 /**
  * The machine is shared (other test files run beside this one), so one slow run proves little:
- * the command (one that can run again) is run up to three times; its fastest run must be under
+ * the command (one that can run again) is run up to five times; its fastest run must be under
  * 2 s.
  */
 async function fast(args: string[], check: (run: CliRun) => void): Promise<CliRun> {
-  let best: CliRun | undefined;
-  for (let tries = 0; tries < 3 && (!best || best.ms >= 2_000); tries++) {
+  const runs: CliRun[] = [];
+  while (runs.length < 5 && !runs.some((run) => run.ms < 2_000)) {
     const run = await cli(args);
     check(run);
-    if (!best || run.ms < best.ms) best = run;
+    runs.push(run);
   }
-  assert.ok(best!.ms < 2_000, `hookline ${args.join(' ')} took ${Math.round(best!.ms)} ms`);
-  return best!;
+  const best = runs.reduce((a, b) => (b.ms < a.ms ? b : a));
+  const times = runs.map((run) => `${Math.round(run.ms)} ms`).join(', ');
+  assert.ok(best.ms < 2_000, `hookline ${args.join(' ')} took ${times}`);
+  return best;
 }
 
 const succeeds = (run: CliRun) => assert.equal(run.code, 0, run.stderr);

@@ -70,7 +70,7 @@ export type DetachWebhookInput = {
 
 export type EmitEventInput = {
   agentId: string | number;
-  /** The same key within the organization returns the first event and sends nothing again. */
+  /** Sending the same request again with the same key (within the organization) returns the first event and sends nothing again; a different agent, type or payload with a key already used gets CONFLICT, with `extensions.eventId` naming the first event. */
   idempotencyKey?: string | null | undefined;
   /** Must meet the JSON Schema of the type (see eventTypes); at most 256 KiB. */
   payload: unknown;
