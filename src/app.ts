@@ -7,30 +7,33 @@ import type { Config } from './config/config.ts';
 import { withBootstrapLock } from './db/bootstrap-lock.ts';
 import { type DatabaseHandle, openDatabase } from './db/connect.ts';
 import { migrateToLatest } from './db/migrate.ts';
+import { transactionsWithOutbox } from './db/transactions.ts';
+import { logCircuitChanges, logSettlements } from './deliveries/attempt-log.ts';
 import { createDeliveryWorker, type DeliveryWorker } from './deliveries/delivery-worker.ts';
 import { createFanOut } from './deliveries/fan-out/fan-out.ts';
 import { DEFAULT_RETRY_SCHEDULE_SECONDS } from './deliveries/policies/retry-schedule.ts';
 import { recentAttemptsOf } from './deliveries/recent-attempts.ts';
+import { countSettlements } from './deliveries/settlement-metrics.ts';
 import {
   createAddressPolicy,
   createDeliveryClient,
   type DeliveryClient,
 } from './delivery-client/index.ts';
+import { createEventIngest } from './events/event-ingest.ts';
+import type { Runtime } from './graphql/context.ts';
 import { schema } from './graphql/schema.ts';
 import { dashboardRoutes } from './http/dashboard.ts';
 import { offlineGraphiQL } from './http/graphiql.ts';
 import { healthz, readyz } from './http/health.ts';
 import { localBaseUrl, type ServerLinks, serverLinks } from './http/links.ts';
+import { metricsRoute } from './http/metrics-route.ts';
+import { useRequestLog } from './http/request-log.ts';
 import { createHttpServer, listen, type RouteHandler } from './http/server.ts';
 import { useSseKeyConnections } from './http/sse-connections.ts';
 import { attachGraphQLWebSocket, type GraphQLWebSocket } from './http/websocket.ts';
 import { createHooklineYoga, type HooklineYoga } from './http/yoga.ts';
-import { logCircuitChanges, logSettlements } from './logging/attempt-log.ts';
-import { useRequestLog } from './logging/request-log.ts';
 import { registerDatabaseGauges } from './metrics/database-gauges.ts';
 import { createMetrics } from './metrics/metrics.ts';
-import { metricsRoute } from './metrics/metrics-route.ts';
-import { countSettlements } from './metrics/settlement-metrics.ts';
 import {
   createInProcessNotifier,
   createPostgresNotifier,
@@ -39,7 +42,6 @@ import {
 import { type Queue, startQueue } from './queue/queue.ts';
 import { serializedFetchDb } from './queue/serialized-fetch.ts';
 import { createRetentionScheduler } from './retention/retention-scheduler.ts';
-import { createServices, type Services } from './services.ts';
 import type { Logger } from './shared/logger.ts';
 import { createHttpDrain } from './shutdown/http-drain.ts';
 import { createLiveSubscriptions } from './shutdown/live-subscriptions.ts';
@@ -53,7 +55,7 @@ export interface Hookline {
   /** An operator key generated at this start, for the process to show once; never logged. */
   generatedOperatorKey: string | undefined;
   database: DatabaseHandle;
-  services: Services;
+  runtime: Runtime;
   stop(): Promise<void>;
 }
 
@@ -101,10 +103,16 @@ export async function startHookline(config: Config, logger: Logger): Promise<Hoo
       database.mode === 'embedded'
         ? createInProcessNotifier(logger)
         : createPostgresNotifier(database.connectionString, logger);
+    const transactions = transactionsWithOutbox(database.db, notifier);
     const { applied, operatorKey } = await withBootstrapLock(database, async () => {
       const applied = await migrateToLatest(database.db);
       // Retired keys are announced, so that processes already running close their connections.
-      const operatorKey = await ensureOperatorKey(database.db, notifier, config.adminKey, logger);
+      const operatorKey = await ensureOperatorKey(
+        database.db,
+        transactions,
+        config.adminKey,
+        logger,
+      );
       return { applied, operatorKey };
     });
     if (applied.length > 0) logger.info({ applied }, 'applied database migrations');
@@ -140,9 +148,15 @@ export async function startHookline(config: Config, logger: Logger): Promise<Hoo
       database.mode === 'embedded' && serveApi ? createLocalAccessKey() : undefined;
     const authenticator = createAuthenticator({ db: database.db, notifier, localAccessKey });
     teardown.add('authenticator', () => authenticator.stop());
-    const fanOut = createFanOut({ queue, notifier, endpoints: config.delivery.endpoints });
+    const fanOut = createFanOut({ queue, endpoints: config.delivery.endpoints });
     const recentAttempts = recentAttemptsOf(notifier);
-    const services = createServices(database.db, { fanOut, notifier, metrics });
+    const runtime: Runtime = {
+      transactions,
+      fanOut,
+      ingest: createEventIngest({ transactions, fanOut }),
+      metrics,
+      notifier,
+    };
 
     let worker: DeliveryWorker | undefined;
     if (runWorker) {
@@ -155,6 +169,7 @@ export async function startHookline(config: Config, logger: Logger): Promise<Hoo
       teardown.add('delivery client', () => client.close());
       worker = createDeliveryWorker({
         db: database.db,
+        transactions,
         queue,
         notifier,
         fanOut,
@@ -214,7 +229,7 @@ export async function startHookline(config: Config, logger: Logger): Promise<Hoo
         db: database.db,
         config,
         logger,
-        services,
+        runtime,
         authenticator,
         plugins: [useRequestLog(logger), live.plugin, useSseKeyConnections(connections)],
       });
@@ -264,7 +279,7 @@ export async function startHookline(config: Config, logger: Logger): Promise<Hoo
       links,
       generatedOperatorKey: operatorKey.generated?.apiKey,
       database,
-      services,
+      runtime,
       stop: () => teardown.run(),
     };
   } catch (error) {

@@ -10,6 +10,14 @@ export type AttachWebhookInput = {
   webhookId: string | number;
 };
 
+export type CircuitState =
+  /** Attempts go out as usual. */
+  | 'CLOSED'
+  /** One held delivery is being tried as a probe. */
+  | 'HALF_OPEN'
+  /** Too many attempts failed in a row: deliveries are held, without spending their retry schedule, until a probe succeeds. */
+  | 'OPEN';
+
 export type CreateAgentInput = {
   name: string;
 };
@@ -200,7 +208,9 @@ export type DashboardSessionQueryVariables = Exact<{ [key: string]: never; }>;
 
 export type DashboardSessionQuery = { organization: { id: string, name: string } | null, eventTypes: Array<{ type: EventType, name: string, description: string }> };
 
-export type DashboardWebhookRowFragment = { id: string, url: string, description: string, enabled: boolean, disabledReason: string | null, createdAt: string, subscriptions: Array<{ events: Array<EventType>, agent: { id: string, name: string } }>, stats: { attemptCount: number, successCount: number, failureCount: number, successRate: number | null, p50LatencyMs: number | null, p95LatencyMs: number | null, lastError: string | null, lastErrorAt: string | null } };
+export type DashboardWebhookRowFragment = { id: string, url: string, description: string, enabled: boolean, disabledReason: string | null, createdAt: string, subscriptions: Array<{ events: Array<EventType>, agent: { id: string, name: string } }>, circuit: { state: CircuitState, openedAt: string | null, nextProbeAt: string | null, consecutiveFailures: number }, stats: { attemptCount: number, successCount: number, failureCount: number, successRate: number | null, p50LatencyMs: number | null, p95LatencyMs: number | null, lastError: string | null, lastErrorAt: string | null } };
+
+export type DashboardCircuitFragment = { state: CircuitState, openedAt: string | null, nextProbeAt: string | null, consecutiveFailures: number };
 
 export type DashboardWebhookStatsFragment = { attemptCount: number, successCount: number, failureCount: number, successRate: number | null, p50LatencyMs: number | null, p95LatencyMs: number | null, lastError: string | null, lastErrorAt: string | null };
 
@@ -217,42 +227,42 @@ export type DashboardWebhooksQueryVariables = Exact<{
 }>;
 
 
-export type DashboardWebhooksQuery = { webhooks: { edges: Array<{ node: { id: string, url: string, description: string, enabled: boolean, disabledReason: string | null, createdAt: string, subscriptions: Array<{ events: Array<EventType>, agent: { id: string, name: string } }>, stats: { attemptCount: number, successCount: number, failureCount: number, successRate: number | null, p50LatencyMs: number | null, p95LatencyMs: number | null, lastError: string | null, lastErrorAt: string | null } } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type DashboardWebhooksQuery = { webhooks: { edges: Array<{ node: { id: string, url: string, description: string, enabled: boolean, disabledReason: string | null, createdAt: string, subscriptions: Array<{ events: Array<EventType>, agent: { id: string, name: string } }>, circuit: { state: CircuitState, openedAt: string | null, nextProbeAt: string | null, consecutiveFailures: number }, stats: { attemptCount: number, successCount: number, failureCount: number, successRate: number | null, p50LatencyMs: number | null, p95LatencyMs: number | null, lastError: string | null, lastErrorAt: string | null } } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type DashboardWebhookChoicesQueryVariables = Exact<{ [key: string]: never; }>;
 
 
 export type DashboardWebhookChoicesQuery = { webhooks: { edges: Array<{ node: { id: string, url: string, description: string, enabled: boolean } }> } };
 
-export type DashboardWebhookDetailsFragment = { id: string, url: string, description: string, enabled: boolean, disabledReason: string | null, signingSecret: string, createdAt: string, updatedAt: string, subscriptions: Array<{ events: Array<EventType>, createdAt: string, agent: { id: string, name: string } }> };
+export type DashboardWebhookDetailsFragment = { id: string, url: string, description: string, enabled: boolean, disabledReason: string | null, signingSecret: string, maxConcurrency: number, rateLimitPerSecond: number | null, timeoutMs: number, createdAt: string, updatedAt: string, circuit: { state: CircuitState, openedAt: string | null, nextProbeAt: string | null, consecutiveFailures: number }, subscriptions: Array<{ events: Array<EventType>, createdAt: string, agent: { id: string, name: string } }> };
 
 export type DashboardWebhookQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type DashboardWebhookQuery = { webhook: { id: string, url: string, description: string, enabled: boolean, disabledReason: string | null, signingSecret: string, createdAt: string, updatedAt: string, subscriptions: Array<{ events: Array<EventType>, createdAt: string, agent: { id: string, name: string } }> } | null };
+export type DashboardWebhookQuery = { webhook: { id: string, url: string, description: string, enabled: boolean, disabledReason: string | null, signingSecret: string, maxConcurrency: number, rateLimitPerSecond: number | null, timeoutMs: number, createdAt: string, updatedAt: string, circuit: { state: CircuitState, openedAt: string | null, nextProbeAt: string | null, consecutiveFailures: number }, subscriptions: Array<{ events: Array<EventType>, createdAt: string, agent: { id: string, name: string } }> } | null };
 
 export type DashboardCreateWebhookMutationVariables = Exact<{
   input: CreateWebhookInput;
 }>;
 
 
-export type DashboardCreateWebhookMutation = { createWebhook: { webhook: { signingSecret: string, id: string, url: string, description: string, enabled: boolean, disabledReason: string | null, createdAt: string, subscriptions: Array<{ events: Array<EventType>, agent: { id: string, name: string } }>, stats: { attemptCount: number, successCount: number, failureCount: number, successRate: number | null, p50LatencyMs: number | null, p95LatencyMs: number | null, lastError: string | null, lastErrorAt: string | null } } } };
+export type DashboardCreateWebhookMutation = { createWebhook: { webhook: { signingSecret: string, id: string, url: string, description: string, enabled: boolean, disabledReason: string | null, createdAt: string, subscriptions: Array<{ events: Array<EventType>, agent: { id: string, name: string } }>, circuit: { state: CircuitState, openedAt: string | null, nextProbeAt: string | null, consecutiveFailures: number }, stats: { attemptCount: number, successCount: number, failureCount: number, successRate: number | null, p50LatencyMs: number | null, p95LatencyMs: number | null, lastError: string | null, lastErrorAt: string | null } } } };
 
 export type DashboardUpdateWebhookMutationVariables = Exact<{
   input: UpdateWebhookInput;
 }>;
 
 
-export type DashboardUpdateWebhookMutation = { updateWebhook: { webhook: { id: string, url: string, description: string, enabled: boolean, disabledReason: string | null, signingSecret: string, createdAt: string, updatedAt: string, subscriptions: Array<{ events: Array<EventType>, createdAt: string, agent: { id: string, name: string } }> } } };
+export type DashboardUpdateWebhookMutation = { updateWebhook: { webhook: { id: string, url: string, description: string, enabled: boolean, disabledReason: string | null, signingSecret: string, maxConcurrency: number, rateLimitPerSecond: number | null, timeoutMs: number, createdAt: string, updatedAt: string, circuit: { state: CircuitState, openedAt: string | null, nextProbeAt: string | null, consecutiveFailures: number }, subscriptions: Array<{ events: Array<EventType>, createdAt: string, agent: { id: string, name: string } }> } } };
 
 export type DashboardToggleWebhookMutationVariables = Exact<{
   input: ToggleWebhookInput;
 }>;
 
 
-export type DashboardToggleWebhookMutation = { toggleWebhook: { webhook: { id: string, enabled: boolean, disabledReason: string | null, updatedAt: string } } };
+export type DashboardToggleWebhookMutation = { toggleWebhook: { webhook: { id: string, enabled: boolean, disabledReason: string | null, updatedAt: string, circuit: { state: CircuitState, openedAt: string | null, nextProbeAt: string | null, consecutiveFailures: number } } } };
 
 export type DashboardRotateWebhookSecretMutationVariables = Exact<{
   input: RotateWebhookSecretInput;
@@ -328,6 +338,14 @@ export const DashboardDeliveryFragmentDoc = new TypedDocumentString(`
   errorKind
   error
 }`, {"fragmentName":"DashboardDelivery"}) as unknown as TypedDocumentString<DashboardDeliveryFragment, unknown>;
+export const DashboardCircuitFragmentDoc = new TypedDocumentString(`
+    fragment DashboardCircuit on EndpointCircuit {
+  state
+  openedAt
+  nextProbeAt
+  consecutiveFailures
+}
+    `, {"fragmentName":"DashboardCircuit"}) as unknown as TypedDocumentString<DashboardCircuitFragment, unknown>;
 export const DashboardWebhookStatsFragmentDoc = new TypedDocumentString(`
     fragment DashboardWebhookStats on WebhookStats {
   attemptCount
@@ -355,11 +373,20 @@ export const DashboardWebhookRowFragmentDoc = new TypedDocumentString(`
       name
     }
   }
+  circuit {
+    ...DashboardCircuit
+  }
   stats(window: LAST_24_HOURS) {
     ...DashboardWebhookStats
   }
 }
-    fragment DashboardWebhookStats on WebhookStats {
+    fragment DashboardCircuit on EndpointCircuit {
+  state
+  openedAt
+  nextProbeAt
+  consecutiveFailures
+}
+fragment DashboardWebhookStats on WebhookStats {
   attemptCount
   successCount
   failureCount
@@ -377,6 +404,12 @@ export const DashboardWebhookDetailsFragmentDoc = new TypedDocumentString(`
   enabled
   disabledReason
   signingSecret
+  maxConcurrency
+  rateLimitPerSecond
+  timeoutMs
+  circuit {
+    ...DashboardCircuit
+  }
   createdAt
   updatedAt
   subscriptions {
@@ -388,7 +421,12 @@ export const DashboardWebhookDetailsFragmentDoc = new TypedDocumentString(`
     }
   }
 }
-    `, {"fragmentName":"DashboardWebhookDetails"}) as unknown as TypedDocumentString<DashboardWebhookDetailsFragment, unknown>;
+    fragment DashboardCircuit on EndpointCircuit {
+  state
+  openedAt
+  nextProbeAt
+  consecutiveFailures
+}`, {"fragmentName":"DashboardWebhookDetails"}) as unknown as TypedDocumentString<DashboardWebhookDetailsFragment, unknown>;
 export const DashboardAgentsDocument = new TypedDocumentString(`
     query DashboardAgents($after: String) {
   agents(first: 50, after: $after) {
@@ -730,9 +768,18 @@ export const DashboardWebhooksDocument = new TypedDocumentString(`
       name
     }
   }
+  circuit {
+    ...DashboardCircuit
+  }
   stats(window: LAST_24_HOURS) {
     ...DashboardWebhookStats
   }
+}
+fragment DashboardCircuit on EndpointCircuit {
+  state
+  openedAt
+  nextProbeAt
+  consecutiveFailures
 }
 fragment DashboardWebhookStats on WebhookStats {
   attemptCount
@@ -764,13 +811,25 @@ export const DashboardWebhookDocument = new TypedDocumentString(`
     ...DashboardWebhookDetails
   }
 }
-    fragment DashboardWebhookDetails on Webhook {
+    fragment DashboardCircuit on EndpointCircuit {
+  state
+  openedAt
+  nextProbeAt
+  consecutiveFailures
+}
+fragment DashboardWebhookDetails on Webhook {
   id
   url
   description
   enabled
   disabledReason
   signingSecret
+  maxConcurrency
+  rateLimitPerSecond
+  timeoutMs
+  circuit {
+    ...DashboardCircuit
+  }
   createdAt
   updatedAt
   subscriptions {
@@ -805,9 +864,18 @@ export const DashboardCreateWebhookDocument = new TypedDocumentString(`
       name
     }
   }
+  circuit {
+    ...DashboardCircuit
+  }
   stats(window: LAST_24_HOURS) {
     ...DashboardWebhookStats
   }
+}
+fragment DashboardCircuit on EndpointCircuit {
+  state
+  openedAt
+  nextProbeAt
+  consecutiveFailures
 }
 fragment DashboardWebhookStats on WebhookStats {
   attemptCount
@@ -827,13 +895,25 @@ export const DashboardUpdateWebhookDocument = new TypedDocumentString(`
     }
   }
 }
-    fragment DashboardWebhookDetails on Webhook {
+    fragment DashboardCircuit on EndpointCircuit {
+  state
+  openedAt
+  nextProbeAt
+  consecutiveFailures
+}
+fragment DashboardWebhookDetails on Webhook {
   id
   url
   description
   enabled
   disabledReason
   signingSecret
+  maxConcurrency
+  rateLimitPerSecond
+  timeoutMs
+  circuit {
+    ...DashboardCircuit
+  }
   createdAt
   updatedAt
   subscriptions {
@@ -853,10 +933,18 @@ export const DashboardToggleWebhookDocument = new TypedDocumentString(`
       enabled
       disabledReason
       updatedAt
+      circuit {
+        ...DashboardCircuit
+      }
     }
   }
 }
-    `) as unknown as TypedDocumentString<DashboardToggleWebhookMutation, DashboardToggleWebhookMutationVariables>;
+    fragment DashboardCircuit on EndpointCircuit {
+  state
+  openedAt
+  nextProbeAt
+  consecutiveFailures
+}`) as unknown as TypedDocumentString<DashboardToggleWebhookMutation, DashboardToggleWebhookMutationVariables>;
 export const DashboardRotateWebhookSecretDocument = new TypedDocumentString(`
     mutation DashboardRotateWebhookSecret($input: RotateWebhookSecretInput!) {
   rotateWebhookSecret(input: $input) {

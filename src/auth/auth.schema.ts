@@ -1,5 +1,6 @@
 import { builder } from '../graphql/builder.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
+import { withExpectedErrors } from '../graphql/errors.ts';
 import { nameSchema } from '../graphql/validators.ts';
 import { organizationOf, organizationViewer } from '../graphql/viewer.ts';
 import { BadUserInputError, NotFoundError } from '../shared/errors.ts';
@@ -141,6 +142,13 @@ builder.mutationFields((t) => ({
     },
   }),
   createApiKey: t.field({
+    description: withExpectedErrors(
+      "Creates an API key for the calling key's organization or, with the operator key, for the one named. The key is shown only now.",
+      {
+        BAD_USER_INPUT: 'a field is invalid, or the operator key gave no organizationId',
+        NOT_FOUND: "the organization does not exist, or is another organization's",
+      },
+    ),
     type: CreateApiKeyPayload,
     authScopes: { organization: true, operator: true },
     args: { input: t.arg({ type: CreateApiKeyInput, required: true }) },
@@ -157,8 +165,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: RevokeApiKeyInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       const key = await revokeApiKeyEverywhere(
-        ctx.db,
-        ctx.services.notifier,
+        ctx.runtime.transactions,
         organizationOf(ctx),
         input.id,
       );

@@ -2,6 +2,7 @@ import { CloseCode } from 'graphql-ws';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
 import type { Notifier } from '../pubsub/notifier.ts';
+import type { Transactions } from '../pubsub/transactions.ts';
 import type { Logger } from '../shared/logger.ts';
 import { type ApiKey, revokeApiKey } from './organizations.service.ts';
 
@@ -21,14 +22,13 @@ import { type ApiKey, revokeApiKey } from './organizations.service.ts';
  * recent revocations for a minute.
  */
 export async function revokeApiKeyEverywhere(
-  db: Kysely<Database>,
-  notifier: Notifier,
+  transactions: Transactions,
   organizationId: string,
   id: string,
 ): Promise<ApiKey> {
-  return db.transaction().execute(async (trx) => {
+  return transactions(async (trx, outbox) => {
     const key = await revokeApiKey(trx, organizationId, id);
-    await notifier.publish(trx, { revokedKeys: [key.id] });
+    outbox.notify({ revokedKeys: [key.id] });
     return key;
   });
 }

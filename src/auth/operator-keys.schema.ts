@@ -1,4 +1,5 @@
 import { builder } from '../graphql/builder.ts';
+import { withExpectedErrors } from '../graphql/errors.ts';
 import { listOperatorKeys, type OperatorKey, revokeOperatorKey } from './operator-keys.service.ts';
 
 const OperatorKeySourceEnum = builder.enumType('OperatorKeySource', {
@@ -55,12 +56,19 @@ const RevokeOperatorKeyPayload = builder.simpleObject('RevokeOperatorKeyPayload'
 builder.mutationField('revokeOperatorKey', (t) =>
   t.field({
     type: RevokeOperatorKeyPayload,
-    description:
-      'Revokes an operator key at once (connections opened with it are closed). The last active operator key cannot be revoked (CONFLICT): register a new one first by setting HOOKLINE_ADMIN_KEY.',
+    description: withExpectedErrors(
+      'Revokes an operator key at once (connections opened with it are closed). Needs the operator key.',
+      {
+        NOT_FOUND: 'no operator key has this id',
+        CONFLICT:
+          'the key is already revoked, or it is the last active operator key (register a new one first by setting HOOKLINE_ADMIN_KEY)',
+        FORBIDDEN: 'an organization key',
+      },
+    ),
     authScopes: { operator: true },
     args: { input: t.arg({ type: RevokeOperatorKeyInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
-      const key = await revokeOperatorKey(ctx.db, ctx.services.notifier, String(input.id));
+      const key = await revokeOperatorKey(ctx.runtime.transactions, String(input.id));
       // This process forgets it before answering; the others on the revocation's notice.
       ctx.authenticator.forget(key.id);
       return { key };

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database, Db } from '../db/database.ts';
-import type { Notifier } from '../pubsub/notifier.ts';
+import type { Transactions } from '../pubsub/transactions.ts';
 import { ConflictError, NotFoundError } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -60,11 +60,10 @@ export async function listOperatorKeys(db: Db): Promise<OperatorKey[]> {
  * time cannot each leave the other's key as the last and both go ahead.
  */
 export async function revokeOperatorKey(
-  db: Kysely<Database>,
-  notifier: Notifier,
+  transactions: Transactions,
   id: string,
 ): Promise<OperatorKey> {
-  return notifier.transaction(db, async (trx) => {
+  return transactions(async (trx, outbox) => {
     const active = await lockActiveOperatorKeys(trx);
     if (!active.some((key) => key.id === id)) {
       const key = await findOperatorKey(trx, id);
@@ -77,7 +76,7 @@ export async function revokeOperatorKey(
       );
     }
     const [row] = await revokeOperatorKeyRows(trx, [id]);
-    await notifier.publish(trx, { revokedKeys: [id] });
+    outbox.notify({ revokedKeys: [id] });
     return toOperatorKey(row!);
   });
 }
@@ -93,12 +92,12 @@ export interface OperatorKeyAtStart {
  */
 export async function ensureOperatorKey(
   db: Kysely<Database>,
-  notifier: Notifier,
+  transactions: Transactions,
   configuredKey: string | undefined,
   logger: Logger,
 ): Promise<OperatorKeyAtStart> {
   if (configuredKey) {
-    await registerConfiguredKey(db, notifier, configuredKey, logger);
+    await registerConfiguredKey(db, transactions, configuredKey, logger);
     return {};
   }
   if (await hasOperatorKey(db)) return {};
@@ -112,7 +111,7 @@ export async function ensureOperatorKey(
 
 async function registerConfiguredKey(
   db: Kysely<Database>,
-  notifier: Notifier,
+  transactions: Transactions,
   configuredKey: string,
   logger: Logger,
 ): Promise<void> {
@@ -136,7 +135,7 @@ async function registerConfiguredKey(
   // New, already configured, or a generated key now set as HOOKLINE_ADMIN_KEY: it becomes the
   // one configured key. Processes start one at a time (the bootstrap lock), and the lock on the
   // active keys keeps a revocation from interleaving.
-  const { id, retired } = await notifier.transaction(db, async (trx) => {
+  const { id, retired } = await transactions(async (trx, outbox) => {
     const previous = (await lockActiveOperatorKeys(trx)).filter(
       (key) => key.source === 'configured' && key.id !== existing?.id,
     );
@@ -159,9 +158,7 @@ async function registerConfiguredKey(
         key_hint: apiKeyHint(configuredKey),
       });
     }
-    if (retired.length > 0) {
-      await notifier.publish(trx, { revokedKeys: retired.map((key) => key.id) });
-    }
+    if (retired.length > 0) outbox.notify({ revokedKeys: retired.map((key) => key.id) });
     return { id, retired: retired.map((key) => key.id) };
   });
   if (retired.length > 0) {

@@ -1,11 +1,9 @@
 import { replayFailedDeliveries } from '../deliveries/deliveries.service.ts';
 import { createFanOut } from '../deliveries/fan-out/fan-out.ts';
-import { createMetrics } from '../metrics/metrics.ts';
-import { createInProcessNotifier, createPostgresNotifier } from '../pubsub/notifier.ts';
 import { startQueue } from '../queue/queue.ts';
-import { createServices } from '../services.ts';
 import { DomainError } from '../shared/errors.ts';
 import { json, UsageError, withDatabase } from './cli-context.ts';
+import { cliTransactions } from './cli-transactions.ts';
 import { parseOptions, type RunCommand, required } from './command.ts';
 import type { RunningServer } from './running-server.ts';
 
@@ -53,20 +51,13 @@ export const run: RunCommand = async (args, { config, io, logger }) => {
         deleteAfterSeconds: Math.round(config.retention.days * 86_400),
         logger,
       });
-      // Publishing needs no LISTEN connection: pg_notify runs on the transaction.
-      const notifier =
-        database.mode === 'embedded'
-          ? createInProcessNotifier(logger)
-          : createPostgresNotifier(database.connectionString, logger);
-      const services = createServices(db, {
-        fanOut: createFanOut({ queue, notifier, endpoints: config.delivery.endpoints }),
-        notifier,
-        metrics: createMetrics({ processMetrics: false }),
-      });
+      const queueing = {
+        transactions: cliTransactions(database, logger),
+        fanOut: createFanOut({ queue, endpoints: config.delivery.endpoints }),
+      };
       try {
         const count = await replayFailedDeliveries(
-          db,
-          services,
+          queueing,
           webhook.organization_id,
           webhook.id,
           since,

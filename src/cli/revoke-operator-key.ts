@@ -1,8 +1,8 @@
 import { HooklineRequestError, RevokeOperatorKeyDocument } from '@hookline/client';
 import { revokeOperatorKey } from '../auth/operator-keys.service.ts';
-import { createInProcessNotifier, createPostgresNotifier } from '../pubsub/notifier.ts';
 import { DomainError } from '../shared/errors.ts';
 import { json, viaServerOrDatabase } from './cli-context.ts';
+import { cliTransactions } from './cli-transactions.ts';
 import { parseOptions, type RunCommand, required } from './command.ts';
 
 /**
@@ -30,14 +30,10 @@ export const run: RunCommand = async (args, { config, io, logger }) => {
           throw error;
         }
       },
-      async database(db, database) {
-        // Publishing needs no LISTEN connection: pg_notify runs on the transaction.
-        const notifier =
-          database.mode === 'embedded'
-            ? createInProcessNotifier(logger)
-            : createPostgresNotifier(database.connectionString, logger);
+      async database(_db, database) {
         try {
-          return { name: (await revokeOperatorKey(db, notifier, id)).name };
+          const revoked = await revokeOperatorKey(cliTransactions(database, logger), id);
+          return { name: revoked.name };
         } catch (error) {
           if (error instanceof DomainError) return { refused: error.message };
           throw error;

@@ -1,12 +1,13 @@
-import type { Kysely } from 'kysely';
-import type { Database, Db } from '../db/database.ts';
-import { CommitOutcomeUnknownError } from '../pubsub/notifier.ts';
-import type { DeliveryInfrastructure } from '../services.ts';
+import type { Transaction } from 'kysely';
+import type { Database } from '../db/database.ts';
+import { CommitOutcomeUnknownError } from '../db/transactions.ts';
+import type { FanOut, Queueing } from '../deliveries/fan-out/fan-out.ts';
+import type { EventTypeName } from '../event-types/event-types.ts';
+import type { NoticeOutbox } from '../pubsub/transactions.ts';
 import { canonicalJson } from '../shared/canonical-json.ts';
 import { ConflictError, NotFoundError } from '../shared/errors.ts';
 import { createGroupCommit, type ItemOutcome } from '../shared/group-commit.ts';
 import { newId } from '../shared/ids.ts';
-import type { EventTypeName } from './event-types.ts';
 import { findEventsByIdempotencyKeys, type NewEventRow, storeEvents } from './events.repository.ts';
 import type { EventRow } from './events.table.ts';
 
@@ -41,27 +42,21 @@ const MAX_BATCH_BYTES = 2 * 1024 * 1024;
  * its own outcome: its event, or the event its idempotency key first created (CONFLICT if that
  * was a different request), or NOT_FOUND for an unknown agent.
  */
-export function createEventIngest(
-  db: Kysely<Database>,
-  services: DeliveryInfrastructure,
-): EventIngest {
+export function createEventIngest({ transactions, fanOut }: Queueing): EventIngest {
   return createGroupCommit<IngestRequest, Ingested>({
     maxItems: MAX_BATCH_EVENTS,
     maxWeight: MAX_BATCH_BYTES,
     weigh: (request) => request.payloadBytes,
     async write(requests) {
       try {
-        return await services.notifier.transaction(db, (trx) =>
-          ingestBatch(trx, services, requests),
-        );
+        return await transactions((trx, outbox) => ingestBatch(trx, outbox, fanOut, requests));
       } catch (error) {
         // A batch that may have committed is not tried again: its events would be stored twice.
         if (requests.length === 1 || error instanceof CommitOutcomeUnknownError) throw error;
         // Whatever failed the batch must not fail its neighbours: each is tried again alone.
         return Promise.all(
           requests.map((request) =>
-            services.notifier
-              .transaction(db, (trx) => ingestBatch(trx, services, [request]))
+            transactions((trx, outbox) => ingestBatch(trx, outbox, fanOut, [request]))
               .then(([outcome]) => outcome!)
               .catch((alone: unknown): ItemOutcome<Ingested> => ({ ok: false, error: alone })),
           ),
@@ -73,8 +68,9 @@ export function createEventIngest(
 
 /** One transaction's worth: stores the batch, finds the replays, creates the deliveries. */
 export async function ingestBatch(
-  trx: Db,
-  services: DeliveryInfrastructure,
+  trx: Transaction<Database>,
+  outbox: NoticeOutbox,
+  fanOut: FanOut,
   requests: readonly IngestRequest[],
 ): Promise<ItemOutcome<Ingested>[]> {
   const rows: NewEventRow[] = requests.map((request) => ({
@@ -99,8 +95,9 @@ export async function ingestBatch(
     ]),
   );
 
-  await services.fanOut.queueNew(
+  await fanOut.queueNew(
     trx,
+    outbox,
     rows.flatMap((row, i) =>
       stored[i]!.deliveries.map(({ id, webhookId }) => ({
         id,

@@ -6,10 +6,9 @@ import { parseBearer } from '../auth/api-key.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
 import type { Config } from '../config/config.ts';
 import type { Database } from '../db/database.ts';
-import type { GraphQLContext } from '../graphql/context.ts';
+import type { GraphQLContext, Runtime } from '../graphql/context.ts';
 import { maskErrors } from '../graphql/errors.ts';
 import { useSharedSubscriptionEvents } from '../graphql/shared-subscription-events.ts';
-import type { Services } from '../services.ts';
 import type { Logger } from '../shared/logger.ts';
 import { useRequestBodyLimit } from './body-limit.ts';
 import { corsSetting, useVaryOnOrigin } from './cors.ts';
@@ -24,7 +23,7 @@ export interface YogaDeps {
   db: Kysely<Database>;
   config: Config;
   logger: Logger;
-  services: Services;
+  runtime: Runtime;
   authenticator: Authenticator;
   /** Operational plugins (request log, subscription tracking), from the composition root. */
   plugins?: Plugin[];
@@ -87,7 +86,7 @@ export function createHooklineYoga(deps: YogaDeps): HooklineYoga {
         db: deps.db,
         config: deps.config,
         logger: deps.logger,
-        services: deps.services,
+        runtime: deps.runtime,
         authenticator: deps.authenticator,
         requestId: initial.request?.headers.get('x-request-id') ?? randomUUID(),
       };

@@ -52,18 +52,17 @@ describe('batched ingest', () => {
     const org = mine.organizationId;
     const { db } = server.hookline.database;
 
-    const outcomes = await db
-      .transaction()
-      .execute((trx) =>
-        ingestBatch(trx, server.hookline.services, [
-          request(org, agentId, 'first', 'key-1'),
-          request(org, agentId, 'first', 'key-1'),
-          request(org, agentId, 'second', 'key-1'),
-          request(org, 'agt_00000000000000000000000000', 'unknown'),
-          request(org, agentId, 'no-key'),
-          request(org, foreign.agentId, 'foreign'),
-        ]),
-      );
+    const { transactions, fanOut } = server.hookline.runtime;
+    const outcomes = await transactions((trx, outbox) =>
+      ingestBatch(trx, outbox, fanOut, [
+        request(org, agentId, 'first', 'key-1'),
+        request(org, agentId, 'first', 'key-1'),
+        request(org, agentId, 'second', 'key-1'),
+        request(org, 'agt_00000000000000000000000000', 'unknown'),
+        request(org, agentId, 'no-key'),
+        request(org, foreign.agentId, 'foreign'),
+      ]),
+    );
 
     const [first, second, reused, unknown, noKey, other] = outcomes;
     assert.ok(first?.ok && second?.ok && noKey?.ok);
@@ -106,7 +105,7 @@ describe('batched ingest', () => {
     const { client, organizationId } = await server.newOrganization('Batch D');
     const { agentId } = await agentWithWebhook(client, `${receiver.url}/d`);
     // Below the API (which refuses NUL characters up front): what the database alone rejects.
-    const ingest = createEventIngest(server.hookline.database.db, server.hookline.services);
+    const ingest = createEventIngest(server.hookline.runtime);
     const first = ingest(request(organizationId, agentId, 'first'));
     // While the first is being written, these five queue up and go as one batch.
     const batch = ['a', 'b', 'poison\u0000', 'c', 'd'].map((callId) =>

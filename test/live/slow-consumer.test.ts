@@ -242,7 +242,7 @@ describe('a stalled graphql-ws subscriber', () => {
   test('is ended with SLOW_CONSUMER; the reading subscriber gets every attempt; every delivery succeeds', async (t) => {
     const { client, apiKey } = await server.newOrganization();
     const { agentId, webhookId } = await agentWithWebhook(client, receiver.url);
-    const notifier = server.hookline.services.notifier;
+    const notifier = server.hookline.runtime.notifier;
 
     const socket = openGraphqlWs(server.url);
     const messages: Array<{ id?: string; type: string; payload?: unknown }> = [];

@@ -54,7 +54,7 @@ after(async () => {
   await server.stop();
 });
 
-const notifier = () => server.hookline.services.notifier;
+const notifier = () => server.hookline.runtime.notifier;
 
 async function emit(client: HooklineClient, agentId: string, type: EventType): Promise<string> {
   const payload = type === 'PRE_CONVERSATION' ? preConversation() : analyticsCompleted();

@@ -51,7 +51,7 @@ async function stream(apiKey: string): Promise<SseSubscription<DeliveryUpdatedSu
 describe('caps on live connections', () => {
   test('one operation over the cap closes its WebSocket with 4429; the socket’s subscriptions end', async () => {
     const { apiKey } = await server.newOrganization();
-    const notifier = server.hookline.services.notifier;
+    const notifier = server.hookline.runtime.notifier;
     const already = liveSubscriberCount(notifier);
     const socket = await connect(apiKey);
     for (let i = 0; i < 3; i++) socket.subscribe(SUBSCRIPTION);

@@ -110,7 +110,7 @@ function assertEndedByRevocation(stream: Collector<SseResult<DeliveryUpdatedSubs
 describe('revoking a key', () => {
   test('closes its WebSocket connections with 4403 and ends their subscriptions; other keys keep theirs', async () => {
     const { client, doomed, kept } = await twoKeys();
-    const notifier = server.hookline.services.notifier;
+    const notifier = server.hookline.runtime.notifier;
     const doomedSocket = await connect(server.url, doomed.key);
     const keptSocket = await connect(server.url, kept);
     doomedSocket.subscribe(SUBSCRIPTION);
@@ -140,14 +140,14 @@ describe('revoking a key', () => {
     const elsewhere = await connect(second.url, doomed.key);
     const keptElsewhere = await connect(second.url, kept);
     elsewhere.subscribe(SUBSCRIPTION);
-    await subscribersToBe(second.services.notifier, 1);
+    await subscribersToBe(second.runtime.notifier, 1);
 
     // Revoked through the first process: only NOTIFY tells the second one.
     await client.request(RevokeApiKeyDocument, { input: { id: doomed.id } });
 
     const closed = await elsewhere.closed;
     assert.equal(closed.code, 4403);
-    await subscribersToBe(second.services.notifier, 0);
+    await subscribersToBe(second.runtime.notifier, 0);
     assert.ok(keptElsewhere.isOpen);
   });
 
@@ -197,7 +197,7 @@ describe('revoking a key', () => {
 
   test('ends its SSE streams; streams of other keys go on', async () => {
     const { client, doomed, kept } = await twoKeys();
-    const notifier = server.hookline.services.notifier;
+    const notifier = server.hookline.runtime.notifier;
     // Other tests' subscribers may still be open on this server: count from here.
     const already = liveSubscriberCount(notifier);
     const doomedStream = await openStream(server.url, doomed.key);

@@ -1,6 +1,5 @@
-import { createHmac, randomBytes } from 'node:crypto';
-
-const SECRET_PREFIX = 'whsec_';
+import { createHmac } from 'node:crypto';
+import { SECRET_PREFIX } from '../../webhooks/signing-secret.ts';
 
 function decodeSecret(secret: string): Buffer {
   if (!secret.startsWith(SECRET_PREFIX)) {
@@ -32,8 +31,4 @@ export function sign(input: {
         `v1,${createHmac('sha256', decodeSecret(secret)).update(content, 'utf8').digest('base64')}`,
     )
     .join(' ');
-}
-
-export function generateSigningSecret(): string {
-  return `${SECRET_PREFIX}${randomBytes(32).toString('base64')}`;
 }

@@ -26,6 +26,8 @@ export function DeliveryItem({
   const action = useAction();
   const last = delivery.attempts[delivery.attempts.length - 1];
   const panelId = `attempts-${delivery.id}`;
+  // Still Hookline's to send: a redelivery would only be refused.
+  const unfinished = delivery.status === 'PENDING' || delivery.status === 'HELD';
   const redeliver = async () => {
     const result = await action.run(
       () => api.request(DashboardRedeliverDocument, { input: { deliveryId: delivery.id } }),
@@ -57,7 +59,7 @@ export function DeliveryItem({
             <AttemptResult responseStatus={last.responseStatus} errorKind={last.errorKind} />
           )}
         </button>
-        {delivery.status !== 'PENDING' && (
+        {!unfinished && (
           <button
             type="button"
             class="button small"
@@ -73,6 +75,9 @@ export function DeliveryItem({
         <p class="hint">
           Next attempt <Time iso={delivery.nextAttemptAt} />
         </p>
+      )}
+      {delivery.status === 'HELD' && (
+        <p class="hint">Waiting for the circuit to close, without using up its retries</p>
       )}
       <div id={panelId} hidden={!open}>
         {open && (

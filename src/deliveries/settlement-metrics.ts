@@ -1,5 +1,5 @@
-import type { Settlement } from '../deliveries/pipeline/settlement.ts';
-import { type Metrics, statusClass } from './metrics.ts';
+import { type Metrics, statusClass } from '../metrics/metrics.ts';
+import type { Settlement } from './pipeline/settlement.ts';
 
 /** Counts a committed batch of settlements: attempts by outcome and status class, and releases. */
 export function countSettlements(metrics: Metrics, settlements: readonly Settlement[]): void {

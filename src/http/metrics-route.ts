@@ -1,6 +1,6 @@
-import type { RouteHandler } from '../http/server.ts';
-import { sendJson } from '../http/server.ts';
-import type { Metrics } from './metrics.ts';
+import type { Metrics } from '../metrics/metrics.ts';
+import type { RouteHandler } from './server.ts';
+import { sendJson } from './server.ts';
 
 /** `GET /metrics`: the Prometheus text format of this process's registry. */
 export function metricsRoute(metrics: Metrics): RouteHandler {

@@ -1,7 +1,7 @@
-import type { CircuitChange } from '../deliveries/pipeline/record/record-settlements.ts';
-import type { Settlement } from '../deliveries/pipeline/settlement.ts';
 import type { Notices } from '../pubsub/notices.ts';
 import type { Logger } from '../shared/logger.ts';
+import type { CircuitChange } from './pipeline/record/record-settlements.ts';
+import type { Settlement } from './pipeline/settlement.ts';
 
 /**
  * One log line per recorded delivery attempt, written once its batch is committed, so the log
