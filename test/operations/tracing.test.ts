@@ -1,8 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
-import { Webhook as StandardWebhook } from 'standardwebhooks';
 import {
   AttachWebhookDocument,
   CreateAgentDocument,
@@ -11,7 +8,10 @@ import {
   EmitEventDocument,
   type HooklineClient,
   UpdateWebhookDocument,
-} from '../../src/client/index.ts';
+} from '@hookline/client';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
+import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { eventually } from '../support/assertions.ts';
 import { preConversation } from '../support/fixtures.ts';
 import { type Receiver, startReceiver } from '../support/receiver.ts';
