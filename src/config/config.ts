@@ -4,7 +4,8 @@ import { parseCidrList } from '../delivery-client/address-policy.ts';
 import { parseOriginList } from '../http/cors.ts';
 import { DEFAULT_SUBSCRIPTION_BUFFER } from '../pubsub/live-feed.ts';
 import {
-  OTLP_PROTOCOL,
+  OTLP_PROTOCOLS,
+  type OtlpProtocol,
   otlpTracesUrl,
   parseHttpUrl,
   parseKeyValueList,
@@ -63,8 +64,8 @@ const compression = z.preprocess(emptyAsUndefined, z.enum(['gzip', 'none']).opti
 const otlpProtocol = z.preprocess(
   emptyAsUndefined,
   z
-    .literal(OTLP_PROTOCOL, {
-      error: `Hookline exports OTLP as ${OTLP_PROTOCOL} (an OpenTelemetry Collector takes it on its HTTP port, 4318): unset this or set ${OTLP_PROTOCOL}`,
+    .enum(OTLP_PROTOCOLS, {
+      error: `Hookline exports OTLP over HTTP (an OpenTelemetry Collector takes it on port 4318): set ${OTLP_PROTOCOLS.join(' or ')}, or unset it`,
     })
     .optional(),
 );
@@ -217,6 +218,8 @@ export interface TracingSettings {
   exporters: Array<Exclude<TracesExporter, 'none'>>;
   otlp: {
     url: string;
+    /** JSON unless OTEL_EXPORTER_OTLP_[TRACES_]PROTOCOL asks for protobuf. */
+    protocol: OtlpProtocol;
     /** Sent with every export (a vendor's API key, say): never logged. */
     headers: Record<string, string>;
     timeoutMs: number;
@@ -304,6 +307,8 @@ function tracingSettings(raw: RawConfig): TracingSettings {
     exporters,
     otlp: {
       url: otlpTracesUrl(raw.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, raw.OTEL_EXPORTER_OTLP_ENDPOINT),
+      protocol:
+        raw.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? raw.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/json',
       headers: Object.fromEntries([
         ...(raw.OTEL_EXPORTER_OTLP_HEADERS ?? []),
         ...(raw.OTEL_EXPORTER_OTLP_TRACES_HEADERS ?? []),

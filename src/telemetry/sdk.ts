@@ -1,5 +1,6 @@
 import { ExportResultCode } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as JsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as ProtobufTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import {
   AlwaysOffSampler,
@@ -79,13 +80,16 @@ export function startSdk(
  * exporter reads itself.
  */
 function otlpExporter(settings: TracingSettings): SpanExporter {
-  type Compression = NonNullable<ConstructorParameters<typeof OTLPTraceExporter>[0]>['compression'];
-  return new OTLPTraceExporter({
+  type Compression = NonNullable<ConstructorParameters<typeof JsonTraceExporter>[0]>['compression'];
+  const options = {
     url: settings.otlp.url,
     headers: settings.otlp.headers,
     timeoutMillis: settings.otlp.timeoutMs,
     compression: settings.otlp.compression as Compression,
-  });
+  };
+  return settings.otlp.protocol === 'http/protobuf'
+    ? new ProtobufTraceExporter(options)
+    : new JsonTraceExporter(options);
 }
 
 /** Spans as text on stdout, beside the JSON log: for trying tracing out, not for production. */

@@ -68,6 +68,7 @@ describe('tracing settings from the OTEL_* variables', () => {
     assert.equal(settings.samplerRatio, 1);
     assert.deepEqual(settings.otlp, {
       url: 'http://localhost:4318/v1/traces',
+      protocol: 'http/json',
       headers: {},
       timeoutMs: 10_000,
       compression: 'none',
@@ -112,7 +113,7 @@ describe('tracing settings from the OTEL_* variables', () => {
     ['OTEL_EXPORTER_OTLP_ENDPOINT', 'collector:4318'],
     ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'ftp://collector/'],
     ['OTEL_EXPORTER_OTLP_PROTOCOL', 'grpc'],
-    ['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', 'http/protobuf'],
+    ['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', 'http/xml'],
     ['OTEL_EXPORTER_OTLP_HEADERS', 'no-value-here'],
     ['OTEL_EXPORTER_OTLP_HEADERS', 'key=%E0%A4%A'],
     ['OTEL_EXPORTER_OTLP_TIMEOUT', '-5'],
@@ -130,7 +131,23 @@ describe('tracing settings from the OTEL_* variables', () => {
   test('the protocol error says what to do', () => {
     assert.match(
       refused({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }, 'OTEL_EXPORTER_OTLP_PROTOCOL'),
-      /http\/json/,
+      /http\/json or http\/protobuf/,
+    );
+  });
+
+  test('protobuf is spoken when asked for; the traces setting wins over the general one', () => {
+    assert.equal(
+      tracing({ OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' }).otlp
+        .protocol,
+      'http/protobuf',
+    );
+    assert.equal(
+      tracing({
+        OTEL_TRACES_EXPORTER: 'otlp',
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+        OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json',
+      }).otlp.protocol,
+      'http/json',
     );
   });
 });

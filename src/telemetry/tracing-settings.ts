@@ -17,8 +17,12 @@ export const TRACES_SAMPLERS = [
 ] as const;
 export type TracesSampler = (typeof TRACES_SAMPLERS)[number];
 
-/** The one OTLP protocol Hookline speaks (@opentelemetry/exporter-trace-otlp-http sends JSON). */
-export const OTLP_PROTOCOL = 'http/json';
+/**
+ * The OTLP protocols Hookline speaks, both over HTTP (a collector takes them on port 4318):
+ * exporter-trace-otlp-http sends JSON, exporter-trace-otlp-proto protobuf. gRPC is not spoken.
+ */
+export const OTLP_PROTOCOLS = ['http/json', 'http/protobuf'] as const;
+export type OtlpProtocol = (typeof OTLP_PROTOCOLS)[number];
 
 /** The specification's default when neither endpoint variable is set. */
 export const DEFAULT_OTLP_TRACES_URL = 'http://localhost:4318/v1/traces';

@@ -388,4 +388,33 @@ describe('tracing to an OTLP endpoint named by the OTEL_* variables', () => {
     assert.equal(resource['deployment.environment.name'], 'test');
     assert.equal(resource['hookline.role'], 'all');
   });
+
+  test('OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf sends protobuf to the same path', async () => {
+    const collector = await startReceiver((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
+    });
+    receivers.push(collector);
+    const server = await startTestServer('tracing_otlp_proto', {
+      OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+      OTEL_BSP_SCHEDULE_DELAY: '50',
+    });
+    servers.push(server);
+    const { client } = await server.newOrganization('Exported as protobuf');
+    const agent = (await client.request(CreateAgentDocument, { input: { name: 'Front desk' } }))
+      .createAgent.agent;
+    const { event } = (
+      await client.request(EmitEventDocument, {
+        input: { agentId: agent.id, type: 'PRE_CONVERSATION', payload: preConversation() },
+      })
+    ).emitEvent;
+    // Protobuf keeps strings as their UTF-8 bytes: the event id stands in the body as written.
+    const exported = await eventually(
+      () => collector.requests.find((req) => req.body.includes(event.id)),
+      { message: 'a protobuf export naming the event' },
+    );
+    assert.equal(exported.path, '/v1/traces');
+    assert.equal(exported.headers['content-type'], 'application/x-protobuf');
+    assert.throws(() => JSON.parse(exported.body));
+  });
 });
