@@ -214,13 +214,15 @@ export type DashboardCircuitFragment = { state: CircuitState, openedAt: string |
 
 export type DashboardWebhookStatsFragment = { attemptCount: number, successCount: number, failureCount: number, successRate: number | null, p50LatencyMs: number | null, p95LatencyMs: number | null, lastError: string | null, lastErrorAt: string | null };
 
+export type DashboardStatsBucketFragment = { startsAt: string, endsAt: string, successCount: number, failureCount: number, p50LatencyMs: number | null, p95LatencyMs: number | null };
+
 export type DashboardWebhookHealthQueryVariables = Exact<{
   id: string | number;
   window: StatsWindow;
 }>;
 
 
-export type DashboardWebhookHealthQuery = { webhook: { id: string, stats: { attemptCount: number, successCount: number, failureCount: number, successRate: number | null, p50LatencyMs: number | null, p95LatencyMs: number | null, lastError: string | null, lastErrorAt: string | null } } | null };
+export type DashboardWebhookHealthQuery = { webhook: { id: string, stats: { attemptCount: number, successCount: number, failureCount: number, successRate: number | null, p50LatencyMs: number | null, p95LatencyMs: number | null, lastError: string | null, lastErrorAt: string | null }, timeline: Array<{ startsAt: string, endsAt: string, successCount: number, failureCount: number, p50LatencyMs: number | null, p95LatencyMs: number | null }> } | null };
 
 export type DashboardWebhooksQueryVariables = Exact<{
   after?: string | null | undefined;
@@ -396,6 +398,16 @@ fragment DashboardWebhookStats on WebhookStats {
   lastError
   lastErrorAt
 }`, {"fragmentName":"DashboardWebhookRow"}) as unknown as TypedDocumentString<DashboardWebhookRowFragment, unknown>;
+export const DashboardStatsBucketFragmentDoc = new TypedDocumentString(`
+    fragment DashboardStatsBucket on StatsBucket {
+  startsAt
+  endsAt
+  successCount
+  failureCount
+  p50LatencyMs
+  p95LatencyMs
+}
+    `, {"fragmentName":"DashboardStatsBucket"}) as unknown as TypedDocumentString<DashboardStatsBucketFragment, unknown>;
 export const DashboardWebhookDetailsFragmentDoc = new TypedDocumentString(`
     fragment DashboardWebhookDetails on Webhook {
   id
@@ -728,6 +740,9 @@ export const DashboardWebhookHealthDocument = new TypedDocumentString(`
     stats(window: $window) {
       ...DashboardWebhookStats
     }
+    timeline(window: $window) {
+      ...DashboardStatsBucket
+    }
   }
 }
     fragment DashboardWebhookStats on WebhookStats {
@@ -739,6 +754,14 @@ export const DashboardWebhookHealthDocument = new TypedDocumentString(`
   p95LatencyMs
   lastError
   lastErrorAt
+}
+fragment DashboardStatsBucket on StatsBucket {
+  startsAt
+  endsAt
+  successCount
+  failureCount
+  p50LatencyMs
+  p95LatencyMs
 }`) as unknown as TypedDocumentString<DashboardWebhookHealthQuery, DashboardWebhookHealthQueryVariables>;
 export const DashboardWebhooksDocument = new TypedDocumentString(`
     query DashboardWebhooks($after: String) {
