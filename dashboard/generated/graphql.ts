@@ -203,6 +203,13 @@ export type DashboardDeliveryUpdatedSubscriptionVariables = Exact<{
 
 export type DashboardDeliveryUpdatedSubscription = { deliveryUpdated: { id: string, status: DeliveryStatus } };
 
+export type DashboardOverviewQueryVariables = Exact<{
+  window: StatsWindow;
+}>;
+
+
+export type DashboardOverviewQuery = { organization: { id: string, timeline: Array<{ startsAt: string, endsAt: string, successCount: number, failureCount: number, p50LatencyMs: number | null, p95LatencyMs: number | null }>, failingWebhooks: Array<{ attemptCount: number, failureCount: number, failureRate: number, p95LatencyMs: number | null, lastErrorAt: string | null, webhook: { id: string, url: string, description: string, enabled: boolean } }> } | null };
+
 export type DashboardSessionQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -720,6 +727,36 @@ export const DashboardDeliveryUpdatedDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<DashboardDeliveryUpdatedSubscription, DashboardDeliveryUpdatedSubscriptionVariables>;
+export const DashboardOverviewDocument = new TypedDocumentString(`
+    query DashboardOverview($window: StatsWindow!) {
+  organization {
+    id
+    timeline(window: $window) {
+      ...DashboardStatsBucket
+    }
+    failingWebhooks(window: $window) {
+      webhook {
+        id
+        url
+        description
+        enabled
+      }
+      attemptCount
+      failureCount
+      failureRate
+      p95LatencyMs
+      lastErrorAt
+    }
+  }
+}
+    fragment DashboardStatsBucket on StatsBucket {
+  startsAt
+  endsAt
+  successCount
+  failureCount
+  p50LatencyMs
+  p95LatencyMs
+}`) as unknown as TypedDocumentString<DashboardOverviewQuery, DashboardOverviewQueryVariables>;
 export const DashboardSessionDocument = new TypedDocumentString(`
     query DashboardSession {
   organization {
