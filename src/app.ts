@@ -1,7 +1,8 @@
 import type { Server } from 'node:http';
-import { ensureOperatorKey } from './auth/auth.service.ts';
 import { createAuthenticator } from './auth/authenticator.ts';
 import { type KeyConnections, watchKeyConnections } from './auth/key-revocation.ts';
+import { createLocalAccessKey, publishLocalAccess } from './auth/local-access.ts';
+import { ensureOperatorKey } from './auth/operator-keys.service.ts';
 import type { Config } from './config/config.ts';
 import { withBootstrapLock } from './db/bootstrap-lock.ts';
 import { type DatabaseHandle, openDatabase } from './db/connect.ts';
@@ -22,7 +23,9 @@ import { createEventIngest } from './events/event-ingest.ts';
 import type { Runtime } from './graphql/context.ts';
 import { schema } from './graphql/schema.ts';
 import { dashboardRoutes } from './http/dashboard.ts';
+import { offlineGraphiQL } from './http/graphiql.ts';
 import { healthz, readyz } from './http/health.ts';
+import { localBaseUrl, type ServerLinks, serverLinks } from './http/links.ts';
 import { metricsRoute } from './http/metrics-route.ts';
 import { useRequestLog } from './http/request-log.ts';
 import { createHttpServer, listen, type RouteHandler } from './http/server.ts';
@@ -47,6 +50,10 @@ export interface Hookline {
   /** Base URL, e.g. http://127.0.0.1:4000 */
   url: string;
   port: number;
+  /** Where people find GraphiQL, the dashboard and metrics. */
+  links: ServerLinks;
+  /** An operator key generated at this start, for the process to show once; never logged. */
+  generatedOperatorKey: string | undefined;
   database: DatabaseHandle;
   runtime: Runtime;
   stop(): Promise<void>;
@@ -92,22 +99,35 @@ export async function startHookline(config: Config, logger: Logger): Promise<Hoo
     );
     teardown.add('database', () => database.close());
 
-    const applied = await withBootstrapLock(database, async () => {
+    const notifier: Notifier =
+      database.mode === 'embedded'
+        ? createInProcessNotifier(logger)
+        : createPostgresNotifier(database.connectionString, logger);
+    const transactions = transactionsWithOutbox(database.db, notifier);
+    const { applied, operatorKey } = await withBootstrapLock(database, async () => {
       const applied = await migrateToLatest(database.db);
-      await ensureOperatorKey(database.db, config.adminKey, logger);
-      return applied;
+      // Retired keys are announced, so that processes already running close their connections.
+      const operatorKey = await ensureOperatorKey(
+        database.db,
+        transactions,
+        config.adminKey,
+        logger,
+      );
+      return { applied, operatorKey };
     });
     if (applied.length > 0) logger.info({ applied }, 'applied database migrations');
+    if (operatorKey.generated) {
+      logger.warn(
+        { apiKeyId: operatorKey.generated.row.id },
+        'Generated an operator key: it is shown once, in plain text on standard error, never in the log',
+      );
+    }
     const metrics = createMetrics();
     registerDatabaseGauges(metrics, { db: database.db, pool: database.pool, logger });
 
     const runWorker = config.role !== 'api';
     const serveApi = config.role !== 'worker';
 
-    const notifier: Notifier =
-      database.mode === 'embedded'
-        ? createInProcessNotifier(logger)
-        : createPostgresNotifier(database.connectionString, logger);
     await notifier.start();
     teardown.add('notifier', () => notifier.stop());
 
@@ -123,9 +143,11 @@ export async function startHookline(config: Config, logger: Logger): Promise<Hoo
       }),
     );
     teardown.add('queue', () => queue.stop({ graceful: false, close: false }));
-    const authenticator = createAuthenticator({ db: database.db, notifier });
+    // The CLI beside an embedded server works through its API (see local-access.ts).
+    const localAccessKey =
+      database.mode === 'embedded' && serveApi ? createLocalAccessKey() : undefined;
+    const authenticator = createAuthenticator({ db: database.db, notifier, localAccessKey });
     teardown.add('authenticator', () => authenticator.stop());
-    const transactions = transactionsWithOutbox(database.db, notifier);
     const fanOut = createFanOut({ queue, endpoints: config.delivery.endpoints });
     const recentAttempts = recentAttemptsOf(notifier);
     const runtime: Runtime = {
@@ -191,6 +213,8 @@ export async function startHookline(config: Config, logger: Logger): Promise<Hoo
     let api: { yoga: HooklineYoga; connections: KeyConnections } | undefined;
     if (serveApi) {
       Object.assign(routes, dashboardRoutes(logger));
+      const graphiql = config.production ? undefined : offlineGraphiQL();
+      if (graphiql) Object.assign(routes, graphiql.routes);
       // Every WebSocket and SSE stream, by key: closed on revocation, capped per key.
       const connections = watchKeyConnections({
         notifier,
@@ -200,6 +224,7 @@ export async function startHookline(config: Config, logger: Logger): Promise<Hoo
       });
       teardown.add('key connections', () => connections.stop());
       const yoga = createHooklineYoga({
+        graphiql,
         schema,
         db: database.db,
         config,
@@ -235,9 +260,28 @@ export async function startHookline(config: Config, logger: Logger): Promise<Hoo
     const address = await listen(server, config.port, config.host);
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const url = `http://${host}:${address.port}`;
-    logger.info({ url, role: config.role, database: database.mode }, 'Hookline is listening');
+    if (localAccessKey) {
+      const access = { pid: process.pid, url: localBaseUrl(address), key: localAccessKey };
+      teardown.add('local access file', publishLocalAccess(config.dataDir, access));
+    }
+    const links = serverLinks(localBaseUrl(address), {
+      api: serveApi,
+      graphiql: serveApi && !config.production,
+    });
+    logger.info(
+      { url, role: config.role, database: database.mode, ...links },
+      'Hookline is listening',
+    );
 
-    return { url, port: address.port, database, runtime, stop: () => teardown.run() };
+    return {
+      url,
+      port: address.port,
+      links,
+      generatedOperatorKey: operatorKey.generated?.apiKey,
+      database,
+      runtime,
+      stop: () => teardown.run(),
+    };
   } catch (error) {
     await teardown.run();
     throw error;

@@ -1,5 +1,6 @@
 import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { BATCH_ONLY, builder } from '../graphql/builder.ts';
+import { withExpectedErrors } from '../graphql/errors.ts';
 import { nameSchema } from '../graphql/validators.ts';
 import { organizationOf } from '../graphql/viewer.ts';
 import { PAGE_SIZE } from '../shared/pagination.ts';
@@ -82,6 +83,9 @@ const DeleteAgentPayload = builder.simpleObject('DeleteAgentPayload', {
 
 builder.mutationFields((t) => ({
   createAgent: t.field({
+    description: withExpectedErrors('Creates an agent.', {
+      BAD_USER_INPUT: 'a field is invalid (extensions.field names it)',
+    }),
     type: CreateAgentPayload,
     authScopes: { organization: true },
     args: { input: t.arg({ type: CreateAgentInput, required: true }) },
@@ -90,6 +94,10 @@ builder.mutationFields((t) => ({
     }),
   }),
   updateAgent: t.field({
+    description: withExpectedErrors('Renames an agent.', {
+      BAD_USER_INPUT: 'a field is invalid (extensions.field names it)',
+      NOT_FOUND: "the agent does not exist, or is another organization's",
+    }),
     type: UpdateAgentPayload,
     authScopes: { organization: true },
     args: { input: t.arg({ type: UpdateAgentInput, required: true }) },
@@ -98,6 +106,10 @@ builder.mutationFields((t) => ({
     }),
   }),
   deleteAgent: t.field({
+    description: withExpectedErrors(
+      'Deletes an agent and its subscriptions; its past events stay, without an agent.',
+      { NOT_FOUND: "the agent does not exist, or is another organization's" },
+    ),
     type: DeleteAgentPayload,
     authScopes: { organization: true },
     args: { input: t.arg({ type: DeleteAgentInput, required: true }) },

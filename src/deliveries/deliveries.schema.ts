@@ -3,6 +3,7 @@ import { EventTypeEnum } from '../event-types/event-types.schema.ts';
 import { EventRef } from '../events/events.refs.ts';
 import { getEventsByIds, sendTestEvent } from '../events/events.service.ts';
 import { BATCH_ONLY, builder } from '../graphql/builder.ts';
+import { withExpectedErrors } from '../graphql/errors.ts';
 import { everyOne } from '../graphql/loaders.ts';
 import { organizationOf } from '../graphql/viewer.ts';
 import { PAGE_SIZE } from '../shared/pagination.ts';
@@ -197,8 +198,13 @@ const ReplayFailedDeliveriesPayload = builder.simpleObject('ReplayFailedDeliveri
 builder.mutationFields((t) => ({
   sendTestEvent: t.field({
     type: SendTestEventPayload,
-    description:
+    description: withExpectedErrors(
       "Sends the catalog's example payload of a type to one webhook, attached to an agent or not.",
+      {
+        NOT_FOUND: "the webhook does not exist, or is another organization's",
+        CONFLICT: 'the webhook is disabled',
+      },
+    ),
     authScopes: { organization: true },
     args: { input: t.arg({ type: SendTestEventInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({
@@ -207,8 +213,13 @@ builder.mutationFields((t) => ({
   }),
   redeliver: t.field({
     type: RedeliverPayload,
-    description:
+    description: withExpectedErrors(
       'Starts a new series of attempts for a finished delivery, with the same webhook-id.',
+      {
+        NOT_FOUND: "the delivery does not exist, or is another organization's",
+        CONFLICT: 'the delivery is not finished yet (pending or held), or its webhook is disabled',
+      },
+    ),
     authScopes: { organization: true },
     args: { input: t.arg({ type: RedeliverInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({
@@ -217,7 +228,13 @@ builder.mutationFields((t) => ({
   }),
   replayFailedDeliveries: t.field({
     type: ReplayFailedDeliveriesPayload,
-    description: 'Redelivers every failed delivery of a webhook created since a time.',
+    description: withExpectedErrors(
+      'Redelivers every failed delivery of a webhook created since a time.',
+      {
+        NOT_FOUND: "the webhook does not exist, or is another organization's",
+        CONFLICT: 'the webhook is disabled',
+      },
+    ),
     authScopes: { organization: true },
     args: { input: t.arg({ type: ReplayFailedDeliveriesInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({

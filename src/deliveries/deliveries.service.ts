@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely';
 import type { Database, Db } from '../db/database.ts';
 import type { NoticeOutbox } from '../pubsub/transactions.ts';
 import { ConflictError, NotFoundError } from '../shared/errors.ts';
+import { inOrderOf } from '../shared/in-order-of.ts';
 import type { PageRequest } from '../shared/pagination.ts';
 import { requireWebhook } from '../webhooks/webhooks.service.ts';
 
@@ -82,9 +83,11 @@ export async function getDeliveriesByIds(
   organizationId: string,
   ids: readonly string[],
 ): Promise<(Delivery | null)[]> {
-  const rows = await deliveriesRepository.findOrganizationDeliveries(db, organizationId, ids);
-  const byId = new Map(rows.map((row) => [row.id, toDelivery(row)]));
-  return ids.map((id) => byId.get(id) ?? null);
+  return inOrderOf(
+    ids,
+    await deliveriesRepository.findOrganizationDeliveries(db, organizationId, ids),
+    toDelivery,
+  );
 }
 
 export async function listDeliveriesOfEvents(

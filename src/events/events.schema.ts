@@ -4,6 +4,7 @@ import { AgentRef } from '../agents/agents.refs.ts';
 import { getAgentsByIds } from '../agents/agents.service.ts';
 import { EventTypeEnum } from '../event-types/event-types.schema.ts';
 import { BATCH_ONLY, builder } from '../graphql/builder.ts';
+import { withExpectedErrors } from '../graphql/errors.ts';
 import { organizationOf } from '../graphql/viewer.ts';
 import { PAGE_SIZE } from '../shared/pagination.ts';
 import type { Event } from './event.ts';
@@ -78,8 +79,15 @@ const EmitEventPayload = builder.simpleObject('EmitEventPayload', {
 builder.mutationField('emitEvent', (t) =>
   t.field({
     type: EmitEventPayload,
-    description:
+    description: withExpectedErrors(
       'Stores an event and queues one delivery per subscribed, enabled webhook, in one transaction. Once this returns, every delivery is attempted until it succeeds or its schedule runs out.',
+      {
+        BAD_USER_INPUT:
+          "the payload does not meet its type's JSON Schema (extensions.field names the path), is over 256 KiB, or holds text PostgreSQL cannot store",
+        NOT_FOUND: "the agent does not exist, or is another organization's",
+        CONFLICT: 'the idempotency key was used before for another agent, type or payload',
+      },
+    ),
     authScopes: { organization: true },
     args: { input: t.arg({ type: EmitEventInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {

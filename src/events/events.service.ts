@@ -13,6 +13,7 @@ import {
 import type { Metrics } from '../metrics/metrics.ts';
 import { BadUserInputError, ConflictError } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
+import { inOrderOf } from '../shared/in-order-of.ts';
 import type { PageRequest } from '../shared/pagination.ts';
 import { requireWebhook } from '../webhooks/webhooks.service.ts';
 import { type Event, toEvent } from './event.ts';
@@ -130,7 +131,5 @@ export async function getEventsByIds(
   organizationId: string,
   ids: readonly string[],
 ): Promise<(Event | null)[]> {
-  const rows = await eventsRepository.findEventsByIds(db, organizationId, ids);
-  const byId = new Map(rows.map((row) => [row.id, toEvent(row)]));
-  return ids.map((id) => byId.get(id) ?? null);
+  return inOrderOf(ids, await eventsRepository.findEventsByIds(db, organizationId, ids), toEvent);
 }

@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { maskError as maskUnexpected } from 'graphql-yoga';
-import { DomainError } from '../shared/errors.ts';
+import { DomainError, type ErrorCode } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 
 /** How Yoga reports an error over HTTP: its status, and headers such as Retry-After. */
@@ -45,4 +45,17 @@ export function maskErrors(logger: Logger) {
     if (masked !== error) logger.error({ err: original ?? error }, 'internal error');
     return masked;
   };
+}
+
+/**
+ * A field's description followed by the errors a client should expect from it, by code, so
+ * that they show in the SDL and in GraphiQL (the codes are in docs/api.md). Anything else is
+ * an internal error.
+ */
+export function withExpectedErrors(
+  description: string,
+  errors: Partial<Record<ErrorCode, string>>,
+): string {
+  const lines = Object.entries(errors).map(([code, when]) => `- ${code}: ${when}`);
+  return `${description}\n\nExpected errors:\n${lines.join('\n')}`;
 }

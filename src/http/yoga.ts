@@ -12,6 +12,7 @@ import { useSharedSubscriptionEvents } from '../graphql/shared-subscription-even
 import type { Logger } from '../shared/logger.ts';
 import { useRequestBodyLimit } from './body-limit.ts';
 import { corsSetting, useVaryOnOrigin } from './cors.ts';
+import { GRAPHIQL_OPTIONS, type OfflineGraphiQL } from './graphiql.ts';
 import { useJsonBodiesOnly } from './json-bodies.ts';
 import { limitPlugins, MAX_REQUEST_BODY_BYTES } from './limits.ts';
 import { useRequestErrorStatus } from './request-error-status.ts';
@@ -26,6 +27,8 @@ export interface YogaDeps {
   authenticator: Authenticator;
   /** Operational plugins (request log, subscription tracking), from the composition root. */
   plugins?: Plugin[];
+  /** GraphiQL, when the server offers it (not in production). */
+  graphiql?: OfflineGraphiQL;
 }
 
 /** What Yoga hands the context factory: a Fetch request over HTTP, connection params over WS. */
@@ -48,7 +51,8 @@ export function createHooklineYoga(deps: YogaDeps): HooklineYoga {
   return createYoga<Record<string, unknown>, GraphQLContext>({
     schema: deps.schema,
     graphqlEndpoint: '/graphql',
-    graphiql: !deps.config.production,
+    graphiql: deps.graphiql ? GRAPHIQL_OPTIONS : false,
+    renderGraphiQL: deps.graphiql?.render,
     landingPage: false,
     // Limits first: a request they refuse costs no more than parsing it.
     plugins: [
@@ -57,6 +61,7 @@ export function createHooklineYoga(deps: YogaDeps): HooklineYoga {
       ...limitPlugins(deps.config),
       useRejectUnstorableText(),
       ...(deps.plugins ?? []),
+      ...(deps.graphiql ? [deps.graphiql.plugin] : []),
       useSharedSubscriptionEvents(),
       useRequestErrorStatus(),
       useVaryOnOrigin(deps.config.corsOrigins),

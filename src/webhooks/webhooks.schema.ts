@@ -7,6 +7,7 @@ import { cancelDeliveriesOfWebhook } from '../deliveries/deliveries.service.ts';
 import { EventTypeEnum } from '../event-types/event-types.schema.ts';
 import { BATCH_ONLY, builder, type SchemaTypes } from '../graphql/builder.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
+import { withExpectedErrors } from '../graphql/errors.ts';
 import { everyOne } from '../graphql/loaders.ts';
 import { descriptionSchema, webhookUrlSchema } from '../graphql/validators.ts';
 import { organizationOf } from '../graphql/viewer.ts';
@@ -233,6 +234,10 @@ const DetachWebhookPayload = builder.simpleObject('DetachWebhookPayload', {
 
 builder.mutationFields((t) => ({
   createWebhook: t.field({
+    description: withExpectedErrors('Creates a webhook endpoint with a new signing secret.', {
+      BAD_USER_INPUT:
+        'a field is invalid (extensions.field names it): a URL that is not http(s), holds credentials or control characters, or names a refused address; a setting out of range',
+    }),
     type: CreateWebhookPayload,
     authScopes: { organization: true },
     args: { input: t.arg({ type: CreateWebhookInput, required: true }) },
@@ -251,6 +256,10 @@ builder.mutationFields((t) => ({
     },
   }),
   updateWebhook: t.field({
+    description: withExpectedErrors('Changes a webhook; fields left out keep their value.', {
+      BAD_USER_INPUT: 'a field is invalid (extensions.field names it)',
+      NOT_FOUND: "the webhook does not exist, or is another organization's",
+    }),
     type: UpdateWebhookPayload,
     authScopes: { organization: true },
     args: { input: t.arg({ type: UpdateWebhookInput, required: true }) },
@@ -269,6 +278,10 @@ builder.mutationFields((t) => ({
     },
   }),
   toggleWebhook: t.field({
+    description: withExpectedErrors(
+      'Enables or disables a webhook. Disabling cancels what it still owes; enabling clears its failure streak and closes its circuit.',
+      { NOT_FOUND: "the webhook does not exist, or is another organization's" },
+    ),
     type: ToggleWebhookPayload,
     authScopes: { organization: true },
     args: { input: t.arg({ type: ToggleWebhookInput, required: true }) },
@@ -283,6 +296,10 @@ builder.mutationFields((t) => ({
     }),
   }),
   deleteWebhook: t.field({
+    description: withExpectedErrors(
+      'Deletes a webhook (its delivery log stays) and cancels what it still owes.',
+      { NOT_FOUND: "the webhook does not exist, or is another organization's" },
+    ),
     type: DeleteWebhookPayload,
     authScopes: { organization: true },
     args: { input: t.arg({ type: DeleteWebhookInput, required: true }) },
@@ -295,6 +312,10 @@ builder.mutationFields((t) => ({
     },
   }),
   rotateWebhookSecret: t.field({
+    description: withExpectedErrors(
+      'A new signing secret; the old one keeps signing beside it for the grace period.',
+      { NOT_FOUND: "the webhook does not exist, or is another organization's" },
+    ),
     type: RotateWebhookSecretPayload,
     authScopes: { organization: true },
     args: { input: t.arg({ type: RotateWebhookSecretInput, required: true }) },
@@ -308,6 +329,13 @@ builder.mutationFields((t) => ({
     }),
   }),
   attachWebhook: t.field({
+    description: withExpectedErrors(
+      "Sends an agent's events of these types to a webhook; attaching again replaces the list.",
+      {
+        BAD_USER_INPUT: 'a field is invalid (extensions.field names it)',
+        NOT_FOUND: "the webhook or the agent does not exist, or is another organization's",
+      },
+    ),
     type: AttachWebhookPayload,
     authScopes: { organization: true },
     args: { input: t.arg({ type: AttachWebhookInput, required: true }) },
@@ -316,6 +344,9 @@ builder.mutationFields((t) => ({
     }),
   }),
   detachWebhook: t.field({
+    description: withExpectedErrors("Stops sending an agent's events to a webhook.", {
+      NOT_FOUND: 'no such subscription',
+    }),
     type: DetachWebhookPayload,
     authScopes: { organization: true },
     args: { input: t.arg({ type: DetachWebhookInput, required: true }) },

@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Database, Db } from '../db/database.ts';
 import { NotFoundError } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
+import { inOrderOf } from '../shared/in-order-of.ts';
 import type { PageRequest } from '../shared/pagination.ts';
 import type { EndpointSettingsInput } from './endpoint-settings.ts';
 import { generateSigningSecret } from './signing-secret.ts';
@@ -42,9 +43,11 @@ export async function getWebhooksByIds(
   ids: readonly string[],
   options: { includeDeleted: boolean },
 ): Promise<(Webhook | null)[]> {
-  const rows = await webhooksRepository.findWebhooksByIds(db, organizationId, ids, options);
-  const byId = new Map(rows.map((row) => [row.id, toWebhook(row)]));
-  return ids.map((id) => byId.get(id) ?? null);
+  return inOrderOf(
+    ids,
+    await webhooksRepository.findWebhooksByIds(db, organizationId, ids, options),
+    toWebhook,
+  );
 }
 
 export async function requireWebhook(db: Db, organizationId: string, id: string): Promise<Webhook> {

@@ -6,7 +6,7 @@ import {
   type EmitEventInput,
   type HooklineClient,
   HooklineRequestError,
-} from '../../src/client/index.ts';
+} from '@hookline/client';
 import { expectCode } from '../support/assertions.ts';
 import { analyticsCompleted, preConversation } from '../support/fixtures.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';

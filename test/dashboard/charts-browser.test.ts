@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { formatDuration } from '../../dashboard/src/format.ts';
 import {
   CreateWebhookDocument,
   type HooklineClient,
   OrganizationTimelineDocument,
   WebhookTimelineDocument,
-} from '../../src/client/index.ts';
+} from '@hookline/client';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { formatDuration } from '../../dashboard/src/format.ts';
 import {
   type Attempt,
   answerByCallId,

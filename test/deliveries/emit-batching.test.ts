@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { EmitEventDocument } from '@hookline/client';
 import { sql } from 'kysely';
-import { EmitEventDocument } from '../../src/client/index.ts';
 import {
   createEventIngest,
   type IngestRequest,

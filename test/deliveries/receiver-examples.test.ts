@@ -9,7 +9,7 @@ import {
   EmitEventDocument,
   RotateWebhookSecretDocument,
   UpdateWebhookDocument,
-} from '../../src/client/index.ts';
+} from '@hookline/client';
 import { eventually } from '../support/assertions.ts';
 import { agentWithWebhook, analyticsCompleted, preConversation } from '../support/fixtures.ts';
 import { exited, freePort } from '../support/process.ts';

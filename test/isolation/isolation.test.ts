@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import type { ServerResponse } from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import pg from 'pg';
 import {
   AttachWebhookDocument,
   CreateAgentDocument,
@@ -12,7 +11,8 @@ import {
   type HooklineClient,
   UpdateWebhookDocument,
   WebhookDocument,
-} from '../../src/client/index.ts';
+} from '@hookline/client';
+import pg from 'pg';
 import { eventually } from '../support/assertions.ts';
 import { agentWithWebhook, preConversation } from '../support/fixtures.ts';
 import { collect } from '../support/live.ts';

@@ -1,11 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import {
-  DeliveriesDocument,
-  DeliveryAttemptsDocument,
-  EmitEventDocument,
-} from '../../src/client/index.ts';
+import { DeliveriesDocument, DeliveryAttemptsDocument, EmitEventDocument } from '@hookline/client';
 import type { Db } from '../../src/db/database.ts';
 import { type FeedKind, liveSubscriberCount, subscribeToFeed } from '../../src/pubsub/live-feed.ts';
 import type { AttemptNotice, Notices } from '../../src/pubsub/notices.ts';

@@ -6,7 +6,7 @@ import {
   OrganizationTimelineDocument,
   type StatsWindow,
   WebhookTimelineDocument,
-} from '../../src/client/index.ts';
+} from '@hookline/client';
 import {
   type Attempt,
   answerByCallId,

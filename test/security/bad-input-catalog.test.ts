@@ -25,7 +25,7 @@ import { startTestServer, TEST_ADMIN_KEY, type TestServer } from '../support/ser
 let server: TestServer;
 let key: string;
 let ids: { agentId: string; webhookId: string };
-let foreign: { agentId: string; webhookId: string; apiKeyId: string };
+let foreign: { agentId: string; webhookId: string; apiKeyId: string; organizationId: string };
 /** More keys of ours, one per case of the per-key connection cap: no other case holds theirs. */
 const capKeys: string[] = [];
 /** An idempotency key already used, by an agent without webhooks (so nothing is delivered). */
@@ -47,6 +47,7 @@ before(async () => {
   );
   foreign = {
     ...theirIds,
+    organizationId: theirs.organizationId,
     apiKeyId: (keyId.json!.data as { createApiKey: { key: { id: string } } }).createApiKey.key.id,
   };
   for (const name of ['caps over WebSocket', 'caps over SSE']) {
@@ -280,7 +281,18 @@ const m = {
   revokeKey: 'mutation($input: RevokeApiKeyInput!) { revokeApiKey(input: $input) { key { id } } }',
   createOrg:
     'mutation($input: CreateOrganizationInput!) { createOrganization(input: $input) { apiKey } }',
+  revokeOperatorKey:
+    'mutation($input: RevokeOperatorKeyInput!) { revokeOperatorKey(input: $input) { key { id } } }',
+  operatorKeys: '{ operatorKeys { id revokedAt } }',
 };
+
+/** The id of the one operator key the test server has (its HOOKLINE_ADMIN_KEY). */
+async function operatorKeyId(): Promise<string> {
+  const response = await postGraphQL(server.url, m.operatorKeys, {}, TEST_ADMIN_KEY);
+  const keys = (response.json!.data as { operatorKeys: { id: string }[] }).operatorKeys;
+  assert.equal(keys.length, 1);
+  return keys[0]!.id;
+}
 
 const nested = (levels: number, open: string, leaf: string) =>
   `${open.repeat(levels)} ${leaf} ${'}'.repeat(levels)}`;
@@ -802,6 +814,58 @@ const cases: Case[] = [
     name: 'createOrganization: with an organization key',
     expect: { code: 'FORBIDDEN' },
     run: () => http(m.createOrg, { input: { name: 'Evil' } }),
+  },
+  {
+    name: 'createApiKey: the operator key without organizationId',
+    expect: bad('organizationId'),
+    run: () => http(m.createKey, { input: { name: 'ci' } }, TEST_ADMIN_KEY),
+  },
+  {
+    name: 'createApiKey: the operator key for an unknown organization',
+    expect: notFound,
+    run: () =>
+      http(m.createKey, { input: { name: 'ci', organizationId: 'org_nope' } }, TEST_ADMIN_KEY),
+  },
+  {
+    name: "createApiKey: an organization key for another organization's id",
+    expect: notFound,
+    run: () => http(m.createKey, { input: { name: 'ci', organizationId: foreign.organizationId } }),
+  },
+  {
+    name: 'revokeOperatorKey: the last operator key',
+    expect: { code: 'CONFLICT' },
+    run: async () =>
+      http(m.revokeOperatorKey, { input: { id: await operatorKeyId() } }, TEST_ADMIN_KEY),
+  },
+  {
+    name: 'revokeOperatorKey: unknown key',
+    expect: notFound,
+    run: () => http(m.revokeOperatorKey, { input: { id: UNKNOWN.key } }, TEST_ADMIN_KEY),
+  },
+  {
+    name: "revokeOperatorKey: an organization's key",
+    expect: notFound,
+    run: () => http(m.revokeOperatorKey, { input: { id: foreign.apiKeyId } }, TEST_ADMIN_KEY),
+  },
+  {
+    name: 'revokeOperatorKey: with an organization key',
+    expect: { code: 'FORBIDDEN' },
+    run: async () => http(m.revokeOperatorKey, { input: { id: await operatorKeyId() } }),
+  },
+  {
+    name: 'revokeOperatorKey: NUL in the id',
+    expect: bad(),
+    run: () => http(m.revokeOperatorKey, { input: { id: 'key_\u0000' } }, TEST_ADMIN_KEY),
+  },
+  {
+    name: 'operatorKeys: with an organization key',
+    expect: { code: 'FORBIDDEN' },
+    run: () => http(m.operatorKeys),
+  },
+  {
+    name: 'operatorKeys: without a key',
+    expect: { code: 'UNAUTHENTICATED' },
+    run: () => http(m.operatorKeys, {}, null),
   },
   {
     name: 'createOrganization: without a key',

@@ -1,9 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import {
-  DeliveryUpdatedDocument,
-  type DeliveryUpdatedSubscription,
-} from '../../src/client/index.ts';
+import { DeliveryUpdatedDocument, type DeliveryUpdatedSubscription } from '@hookline/client';
 import { liveSubscriberCount } from '../../src/pubsub/live-feed.ts';
 import { eventually } from '../support/assertions.ts';
 import {

@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import pg from 'pg';
-import { type Hookline, startHookline } from '../../src/app.ts';
 import {
   AgentsDocument,
   CreateApiKeyDocument,
@@ -11,7 +9,9 @@ import {
   type HooklineClient,
   HooklineRequestError,
   RevokeApiKeyDocument,
-} from '../../src/client/index.ts';
+} from '@hookline/client';
+import pg from 'pg';
+import { type Hookline, startHookline } from '../../src/app.ts';
 import { parseConfig } from '../../src/config/config.ts';
 import { liveSubscriberCount } from '../../src/pubsub/live-feed.ts';
 import { createLogger } from '../../src/shared/logger.ts';

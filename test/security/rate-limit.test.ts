@@ -1,10 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import {
-  AgentsDocument,
-  CreateAgentDocument,
-  CreateApiKeyDocument,
-} from '../../src/client/index.ts';
+import { AgentsDocument, CreateAgentDocument, CreateApiKeyDocument } from '@hookline/client';
 import { ConfigError, parseConfig } from '../../src/config/config.ts';
 import { limitPlugins } from '../../src/http/limits.ts';
 import { expectCode } from '../support/assertions.ts';

@@ -1,11 +1,11 @@
-import pg from 'pg';
 import {
   DeliveriesDocument,
   type DeliveryAttemptFieldsFragment,
   EmitEventDocument,
   type HooklineClient,
   type StatsBucketFieldsFragment,
-} from '../../src/client/index.ts';
+} from '@hookline/client';
+import pg from 'pg';
 import { eventually } from './assertions.ts';
 import { preConversation } from './fixtures.ts';
 import type { Responder } from './receiver.ts';

@@ -12,6 +12,11 @@ export interface HooklineClientOptions {
   url: string;
   apiKey?: string;
   fetch?: typeof fetch;
+  /**
+   * The WebSocket class subscriptions use. Browsers and Node >= 22 have one built in; on
+   * Node 20 pass the `ws` package's: `import WebSocket from 'ws'`, then `webSocketImpl: WebSocket`.
+   */
+  webSocketImpl?: unknown;
 }
 
 export interface GraphQLErrorShape {
@@ -75,6 +80,7 @@ export function createHooklineClient(options: HooklineClientOptions): HooklineCl
       connectionParams: authorization ? { authorization } : {},
       lazy: true,
       retryAttempts: 5,
+      ...(options.webSocketImpl ? { webSocketImpl: options.webSocketImpl } : {}),
     });
     return ws;
   };

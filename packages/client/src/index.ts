@@ -4,5 +4,5 @@ export {
   type HooklineClient,
   type HooklineClientOptions,
   HooklineRequestError,
-} from './client.ts';
-export * from './generated/graphql.ts';
+} from './client.js';
+export * from './generated/graphql.js';
