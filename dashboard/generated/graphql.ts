@@ -207,6 +207,13 @@ export type DashboardDeliveryUpdatedSubscriptionVariables = Exact<{
 
 export type DashboardDeliveryUpdatedSubscription = { deliveryUpdated: { id: string, status: DeliveryStatus } };
 
+export type DashboardOverviewQueryVariables = Exact<{
+  window: StatsWindow;
+}>;
+
+
+export type DashboardOverviewQuery = { organization: { id: string, timeline: Array<{ startsAt: string, endsAt: string, successCount: number, failureCount: number, p50LatencyMs: number | null, p95LatencyMs: number | null }>, failingWebhooks: Array<{ attemptCount: number, failureCount: number, failureRate: number, p95LatencyMs: number | null, lastErrorAt: string | null, webhook: { id: string, url: string, description: string, enabled: boolean } }> } | null };
+
 export type DashboardSessionQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -218,13 +225,15 @@ export type DashboardCircuitFragment = { state: CircuitState, openedAt: string |
 
 export type DashboardWebhookStatsFragment = { attemptCount: number, successCount: number, failureCount: number, successRate: number | null, p50LatencyMs: number | null, p95LatencyMs: number | null, lastError: string | null, lastErrorAt: string | null };
 
+export type DashboardStatsBucketFragment = { startsAt: string, endsAt: string, successCount: number, failureCount: number, p50LatencyMs: number | null, p95LatencyMs: number | null };
+
 export type DashboardWebhookHealthQueryVariables = Exact<{
   id: string | number;
   window: StatsWindow;
 }>;
 
 
-export type DashboardWebhookHealthQuery = { webhook: { id: string, stats: { attemptCount: number, successCount: number, failureCount: number, successRate: number | null, p50LatencyMs: number | null, p95LatencyMs: number | null, lastError: string | null, lastErrorAt: string | null } } | null };
+export type DashboardWebhookHealthQuery = { webhook: { id: string, stats: { attemptCount: number, successCount: number, failureCount: number, successRate: number | null, p50LatencyMs: number | null, p95LatencyMs: number | null, lastError: string | null, lastErrorAt: string | null }, timeline: Array<{ startsAt: string, endsAt: string, successCount: number, failureCount: number, p50LatencyMs: number | null, p95LatencyMs: number | null }> } | null };
 
 export type DashboardWebhooksQueryVariables = Exact<{
   after?: string | null | undefined;
@@ -400,6 +409,16 @@ fragment DashboardWebhookStats on WebhookStats {
   lastError
   lastErrorAt
 }`, {"fragmentName":"DashboardWebhookRow"}) as unknown as TypedDocumentString<DashboardWebhookRowFragment, unknown>;
+export const DashboardStatsBucketFragmentDoc = new TypedDocumentString(`
+    fragment DashboardStatsBucket on StatsBucket {
+  startsAt
+  endsAt
+  successCount
+  failureCount
+  p50LatencyMs
+  p95LatencyMs
+}
+    `, {"fragmentName":"DashboardStatsBucket"}) as unknown as TypedDocumentString<DashboardStatsBucketFragment, unknown>;
 export const DashboardWebhookDetailsFragmentDoc = new TypedDocumentString(`
     fragment DashboardWebhookDetails on Webhook {
   id
@@ -712,6 +731,36 @@ export const DashboardDeliveryUpdatedDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<DashboardDeliveryUpdatedSubscription, DashboardDeliveryUpdatedSubscriptionVariables>;
+export const DashboardOverviewDocument = new TypedDocumentString(`
+    query DashboardOverview($window: StatsWindow!) {
+  organization {
+    id
+    timeline(window: $window) {
+      ...DashboardStatsBucket
+    }
+    failingWebhooks(window: $window) {
+      webhook {
+        id
+        url
+        description
+        enabled
+      }
+      attemptCount
+      failureCount
+      failureRate
+      p95LatencyMs
+      lastErrorAt
+    }
+  }
+}
+    fragment DashboardStatsBucket on StatsBucket {
+  startsAt
+  endsAt
+  successCount
+  failureCount
+  p50LatencyMs
+  p95LatencyMs
+}`) as unknown as TypedDocumentString<DashboardOverviewQuery, DashboardOverviewQueryVariables>;
 export const DashboardSessionDocument = new TypedDocumentString(`
     query DashboardSession {
   organization {
@@ -732,6 +781,9 @@ export const DashboardWebhookHealthDocument = new TypedDocumentString(`
     stats(window: $window) {
       ...DashboardWebhookStats
     }
+    timeline(window: $window) {
+      ...DashboardStatsBucket
+    }
   }
 }
     fragment DashboardWebhookStats on WebhookStats {
@@ -743,6 +795,14 @@ export const DashboardWebhookHealthDocument = new TypedDocumentString(`
   p95LatencyMs
   lastError
   lastErrorAt
+}
+fragment DashboardStatsBucket on StatsBucket {
+  startsAt
+  endsAt
+  successCount
+  failureCount
+  p50LatencyMs
+  p95LatencyMs
 }`) as unknown as TypedDocumentString<DashboardWebhookHealthQuery, DashboardWebhookHealthQueryVariables>;
 export const DashboardWebhooksDocument = new TypedDocumentString(`
     query DashboardWebhooks($after: String) {

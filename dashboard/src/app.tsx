@@ -15,6 +15,7 @@ import { hrefOf, type Route, sectionOf } from './router.ts';
 import { AgentDetailsScreen } from './screens/agent-details/index.tsx';
 import { AgentsScreen } from './screens/agents.tsx';
 import { LiveScreen } from './screens/live/index.tsx';
+import { OverviewScreen } from './screens/overview.tsx';
 import { SignInScreen } from './screens/sign-in.tsx';
 import { WebhookDetailsScreen } from './screens/webhook-details/index.tsx';
 import { WebhooksScreen } from './screens/webhooks.tsx';
@@ -128,7 +129,7 @@ function Shell({ account, signOut }: { account: SignedIn; signOut: (message?: st
   }, [screenKey]);
 
   const section = sectionOf(route);
-  const navLink = (name: 'webhooks' | 'agents' | 'live', label: string) => (
+  const navLink = (name: 'overview' | 'webhooks' | 'agents' | 'live', label: string) => (
     <a class="nav-link" href={`#/${name}`} aria-current={section === name ? 'page' : undefined}>
       {label}
     </a>
@@ -145,10 +146,11 @@ function Shell({ account, signOut }: { account: SignedIn; signOut: (message?: st
         Skip to content
       </button>
       <header class="topbar">
-        <a class="brand" href="#/webhooks">
+        <a class="brand" href="#/overview">
           Hookline
         </a>
         <nav aria-label="Main">
+          {navLink('overview', 'Overview')}
           {navLink('webhooks', 'Webhooks')}
           {navLink('agents', 'Agents')}
           {navLink('live', 'Live')}
@@ -187,6 +189,8 @@ function Shell({ account, signOut }: { account: SignedIn; signOut: (message?: st
 
 function Screen({ route }: { route: Route }) {
   switch (route.name) {
+    case 'overview':
+      return <OverviewScreen />;
     case 'webhooks':
       return <WebhooksScreen />;
     case 'webhook':

@@ -9,6 +9,7 @@ export interface LiveFilters {
 }
 
 export type Route =
+  | { name: 'overview' }
   | { name: 'webhooks' }
   | { name: 'webhook'; id: string }
   | { name: 'agents' }
@@ -22,9 +23,10 @@ export function parseRoute(hash: string): Route {
   const segments = pathPart.split('/').filter(Boolean).map(decodeURIComponent);
   const query = new URLSearchParams(queryPart);
   const [first, second, third] = segments;
-  if (segments.length === 0 || (first === 'webhooks' && segments.length === 1)) {
-    return { name: 'webhooks' };
+  if (segments.length === 0 || (first === 'overview' && segments.length === 1)) {
+    return { name: 'overview' };
   }
+  if (first === 'webhooks' && segments.length === 1) return { name: 'webhooks' };
   if (first === 'webhooks' && second && segments.length === 2)
     return { name: 'webhook', id: second };
   if (first === 'agents' && segments.length === 1) return { name: 'agents' };
@@ -46,6 +48,8 @@ export function parseRoute(hash: string): Route {
 
 export function hrefOf(route: Route): string {
   switch (route.name) {
+    case 'overview':
+      return '#/overview';
     case 'webhooks':
       return '#/webhooks';
     case 'webhook':
@@ -68,7 +72,8 @@ export function hrefOf(route: Route): string {
 }
 
 /** The top-level section a route belongs to, for the navigation's current-page marker. */
-export function sectionOf(route: Route): 'webhooks' | 'agents' | 'live' | null {
+export function sectionOf(route: Route): 'overview' | 'webhooks' | 'agents' | 'live' | null {
+  if (route.name === 'overview') return 'overview';
   if (route.name === 'webhooks' || route.name === 'webhook') return 'webhooks';
   if (route.name === 'agents' || route.name === 'agent') return 'agents';
   if (route.name === 'live') return 'live';

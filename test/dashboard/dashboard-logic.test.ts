@@ -67,6 +67,7 @@ describe('delivery settings', () => {
 
 describe('routes', () => {
   const routes: Route[] = [
+    { name: 'overview' },
     { name: 'webhooks' },
     { name: 'webhook', id: 'whk_1' },
     { name: 'agents' },
@@ -82,9 +83,9 @@ describe('routes', () => {
     it(`round-trips ${hrefOf(route)}`, () => assert.deepEqual(parseRoute(hrefOf(route)), route));
   }
 
-  it('starts on the webhooks and reports unknown paths', () => {
-    assert.deepEqual(parseRoute(''), { name: 'webhooks' });
-    assert.deepEqual(parseRoute('#/'), { name: 'webhooks' });
+  it('starts on the overview and reports unknown paths', () => {
+    assert.deepEqual(parseRoute(''), { name: 'overview' });
+    assert.deepEqual(parseRoute('#/'), { name: 'overview' });
     assert.deepEqual(parseRoute('#/nope/1/2'), { name: 'not-found', path: '/nope/1/2' });
   });
 });

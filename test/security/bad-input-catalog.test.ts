@@ -934,6 +934,54 @@ const cases: Case[] = [
     run: () => http('{ events(type: NOPE) { edges { node { id } } } }'),
   },
   {
+    name: 'Webhook.timeline: unknown window literal',
+    expect: invalid,
+    run: () =>
+      http(`{ webhook(id: "${ids.webhookId}") { timeline(window: LAST_YEAR) { startsAt } } }`),
+  },
+  {
+    name: 'Webhook.timeline: null window',
+    expect: invalid,
+    run: () => http(`{ webhook(id: "${ids.webhookId}") { timeline(window: null) { startsAt } } }`),
+  },
+  {
+    name: 'Webhook.timeline: unknown window in a variable',
+    expect: bad('window'),
+    run: () =>
+      http(
+        'query($id: ID!, $window: StatsWindow!) { webhook(id: $id) { timeline(window: $window) { startsAt } } }',
+        { id: ids.webhookId, window: 'LAST_YEAR' },
+      ),
+  },
+  {
+    name: 'Webhook.timeline: a window as a number',
+    expect: bad('window'),
+    run: () =>
+      http(
+        'query($id: ID!, $window: StatsWindow!) { webhook(id: $id) { timeline(window: $window) { startsAt } } }',
+        { id: ids.webhookId, window: 3600 },
+      ),
+  },
+  {
+    name: 'Organization.timeline: unknown window literal',
+    expect: invalid,
+    run: () => http('{ organization { timeline(window: FOREVER) { startsAt } } }'),
+  },
+  {
+    name: 'Organization.failingWebhooks: unknown window in a variable',
+    expect: bad('window'),
+    run: () =>
+      http(
+        'query($window: StatsWindow!) { organization { failingWebhooks(window: $window) { failureRate } } }',
+        { window: 'last_hour' },
+      ),
+  },
+  {
+    name: 'Organization.failingWebhooks: an argument it does not have',
+    expect: invalid,
+    run: () => http('{ organization { failingWebhooks(first: 1000) { failureRate } } }'),
+  },
+  {
     name: 'webhooks: Int for a Boolean variable',
     expect: bad('enabled'),
     run: () =>

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import {
   DashboardDeliveryUpdatedDocument,
   type DashboardDeliveryUpdatedSubscription,
@@ -37,10 +37,31 @@ export function useDeliveryChanges(webhookId: string): number {
   return changes;
 }
 
-/** Reloads a section's query after each burst of changes counted by useDeliveryChanges. */
-export function useReloadOnChanges(changes: number, query: { reload(): Promise<void> }): void {
-  // Only a new count reloads: the query object is new on every render.
+/**
+ * Reloads a section's query after each burst of changes counted by useDeliveryChanges; with
+ * `atMostEveryMs`, no sooner than that after its last reload (a later one catches up).
+ */
+export function useReloadOnChanges(
+  changes: number,
+  query: { reload(): Promise<void> },
+  atMostEveryMs = 0,
+): void {
+  // The query object is new on every render: a deferred reload uses the latest one.
+  const latest = useRef(query);
+  latest.current = query;
+  const last = useRef(0);
+  const deferred = useRef<ReturnType<typeof setTimeout>>(undefined);
+  // Only a new count reloads.
   useEffect(() => {
-    if (changes > 0) void query.reload();
+    if (changes === 0 || deferred.current) return;
+    const reload = () => {
+      deferred.current = undefined;
+      last.current = Date.now();
+      void latest.current.reload();
+    };
+    const wait = last.current + atMostEveryMs - Date.now();
+    if (wait <= 0) reload();
+    else deferred.current = setTimeout(reload, wait);
   }, [changes]);
+  useEffect(() => () => clearTimeout(deferred.current), []);
 }
