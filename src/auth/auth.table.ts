@@ -1,4 +1,5 @@
 import type { Generated, Insertable, Selectable } from 'kysely';
+import type { OrganizationRole } from './viewer.ts';
 
 export interface OrganizationsTable {
   id: string;
@@ -20,6 +21,8 @@ export interface ApiKeysTable {
   key_hint: string;
   /** Operator keys only. */
   source: OperatorKeySource | null;
+  /** Organization keys only: what the key may do. */
+  organization_role: OrganizationRole | null;
   created_at: Generated<Date>;
   revoked_at: Date | null;
 }

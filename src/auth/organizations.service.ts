@@ -7,6 +7,7 @@ import {
   revokeApiKeyRow,
 } from './auth.repository.ts';
 import type { ApiKeyRow, OrganizationRow } from './auth.table.ts';
+import type { OrganizationRole } from './viewer.ts';
 
 export interface Organization {
   id: string;
@@ -20,6 +21,7 @@ export interface ApiKey {
   organizationId: string | null;
   name: string;
   hint: string;
+  role: OrganizationRole;
   createdAt: Date;
   revokedAt: Date | null;
 }
@@ -34,6 +36,7 @@ export function toApiKey(row: ApiKeyRow): ApiKey {
     organizationId: row.organization_id,
     name: row.name,
     hint: row.key_hint,
+    role: row.organization_role ?? 'ADMIN',
     createdAt: row.created_at,
     revokedAt: row.revoked_at,
   };

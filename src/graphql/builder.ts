@@ -11,15 +11,27 @@ import {
   UnauthenticatedError,
 } from '../shared/errors.ts';
 import { type IdKind, kindOfId } from '../shared/ids.ts';
+import type { Viewer } from '../auth/viewer.ts';
 import type { GraphQLContext } from './context.ts';
 import { registerScalars } from './scalars.ts';
 
 export interface SchemaTypes {
   Context: GraphQLContext;
+  /**
+   * `organization` is any credential of an organization, whatever its role: for object types,
+   * whose fields are reached only through a root field. Every root field names a role scope
+   * instead (test/security/roles.test.ts checks it): `manage` (ADMIN), `read` (ADMIN or VIEWER:
+   * queries and subscriptions), `emit` (ADMIN or EMITTER), `platform` (an ADMIN API key, not a
+   * portal session: keys, portal sessions, the operational webhook, branding).
+   */
   AuthScopes: {
     authenticated: boolean;
     operator: boolean;
     organization: boolean;
+    manage: boolean;
+    read: boolean;
+    emit: boolean;
+    platform: boolean;
   };
   Scalars: {
     DateTime: { Input: Date; Output: Date | string };
@@ -46,13 +58,20 @@ export const builder = new SchemaBuilder<SchemaTypes>({
   defaultFieldNullability: false,
   scopeAuth: {
     authorizeOnSubscribe: true,
-    authScopes: (ctx) => ({
-      authenticated: ctx.viewer !== null,
-      operator: ctx.viewer?.kind === 'operator',
-      organization: ctx.viewer?.kind === 'organization',
-    }),
-    unauthorizedError: (_parent, ctx) =>
-      ctx.viewer ? new ForbiddenError('This API key may not do that') : new UnauthenticatedError(),
+    authScopes: (ctx) => {
+      const viewer = ctx.viewer;
+      const role = viewer?.kind === 'organization' ? viewer.role : undefined;
+      return {
+        authenticated: viewer !== null,
+        operator: viewer?.kind === 'operator',
+        organization: role !== undefined,
+        manage: role === 'ADMIN',
+        read: role === 'ADMIN' || role === 'VIEWER',
+        emit: role === 'ADMIN' || role === 'EMITTER',
+        platform: role === 'ADMIN' && viewer?.kind === 'organization' && !viewer.portalExpiresAt,
+      };
+    },
+    unauthorizedError: (_parent, ctx) => refusal(ctx.viewer),
   },
   relay: {
     clientMutationId: 'omit',
@@ -66,6 +85,8 @@ export const builder = new SchemaBuilder<SchemaTypes>({
       return { typename, id: globalID };
     },
     nodesQueryOptions: false,
+    // node(id:) reads any object of the organization: a query like the others.
+    nodeQueryOptions: { authScopes: { read: true } },
   },
   validation: {
     validationError: (failure) =>
@@ -83,6 +104,18 @@ export const builder = new SchemaBuilder<SchemaTypes>({
 });
 
 export type Builder = typeof builder;
+
+/** Why a field was refused: no credential at all, or one that may not do this. */
+function refusal(viewer: Viewer | null): Error {
+  if (!viewer) return new UnauthenticatedError();
+  if (viewer.kind === 'operator') {
+    return new ForbiddenError(
+      "The operator key may not do that: it manages organizations, not their objects",
+    );
+  }
+  const who = viewer.portalExpiresAt ? 'portal session' : 'API key';
+  return new ForbiddenError(`This ${viewer.role} ${who} may not do that`, { role: viewer.role });
+}
 
 registerScalars(builder);
 

@@ -144,7 +144,7 @@ builder.objectType(WebhookSubscriptionRef, {
 builder.queryFields((t) => ({
   webhooks: t.connection({
     type: WebhookRef,
-    authScopes: { organization: true },
+    authScopes: { read: true },
     args: { enabled: t.arg.boolean() },
     resolve: (_root, args, ctx) =>
       resolveCursorConnection<Promise<Webhook[]>>(
@@ -155,7 +155,7 @@ builder.queryFields((t) => ({
   webhook: t.field({
     type: WebhookRef,
     nullable: true,
-    authScopes: { organization: true },
+    authScopes: { read: true },
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, args, ctx) =>
       (await getWebhook(ctx.db, organizationOf(ctx), args.id)) ?? null,
@@ -239,7 +239,7 @@ builder.mutationFields((t) => ({
         'a field is invalid (extensions.field names it): a URL that is not http(s), holds credentials or control characters, or names a refused address; a setting out of range',
     }),
     type: CreateWebhookPayload,
-    authScopes: { organization: true },
+    authScopes: { manage: true },
     args: { input: t.arg({ type: CreateWebhookInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       assertDeliverableAddress(input.url, ctx.config.delivery.allowNetworks);
@@ -261,7 +261,7 @@ builder.mutationFields((t) => ({
       NOT_FOUND: "the webhook does not exist, or is another organization's",
     }),
     type: UpdateWebhookPayload,
-    authScopes: { organization: true },
+    authScopes: { manage: true },
     args: { input: t.arg({ type: UpdateWebhookInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       if (input.url) assertDeliverableAddress(input.url, ctx.config.delivery.allowNetworks);
@@ -283,7 +283,7 @@ builder.mutationFields((t) => ({
       { NOT_FOUND: "the webhook does not exist, or is another organization's" },
     ),
     type: ToggleWebhookPayload,
-    authScopes: { organization: true },
+    authScopes: { manage: true },
     args: { input: t.arg({ type: ToggleWebhookInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({
       webhook: await ctx.runtime.transactions(async (trx, outbox) => {
@@ -301,7 +301,7 @@ builder.mutationFields((t) => ({
       { NOT_FOUND: "the webhook does not exist, or is another organization's" },
     ),
     type: DeleteWebhookPayload,
-    authScopes: { organization: true },
+    authScopes: { manage: true },
     args: { input: t.arg({ type: DeleteWebhookInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       await ctx.runtime.transactions(async (trx, outbox) => {
@@ -317,7 +317,7 @@ builder.mutationFields((t) => ({
       { NOT_FOUND: "the webhook does not exist, or is another organization's" },
     ),
     type: RotateWebhookSecretPayload,
-    authScopes: { organization: true },
+    authScopes: { manage: true },
     args: { input: t.arg({ type: RotateWebhookSecretInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({
       webhook: await rotateWebhookSecret(
@@ -337,7 +337,7 @@ builder.mutationFields((t) => ({
       },
     ),
     type: AttachWebhookPayload,
-    authScopes: { organization: true },
+    authScopes: { manage: true },
     args: { input: t.arg({ type: AttachWebhookInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({
       subscription: await attachWebhook(ctx.db, organizationOf(ctx), input),
@@ -348,7 +348,7 @@ builder.mutationFields((t) => ({
       NOT_FOUND: 'no such subscription',
     }),
     type: DetachWebhookPayload,
-    authScopes: { organization: true },
+    authScopes: { manage: true },
     args: { input: t.arg({ type: DetachWebhookInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       await detachWebhook(ctx.db, organizationOf(ctx), input);
