@@ -1,7 +1,11 @@
 import { type Kysely, sql } from 'kysely';
 
 /**
- * Embedding Hookline in a platform (issue #17): roles of organization keys.
+ * Embedding Hookline in a platform (issue #17): roles of organization keys, static headers of
+ * webhooks, the operational endpoint. Secrets at rest are sealed by the start that follows
+ * (webhooks/seal-at-rest.ts): the key is configuration, which a migration does not see, so the
+ * signing secrets this migration finds in plain text are encrypted by that start, under the same
+ * bootstrap lock, before any process serves a request.
  */
 export async function up(db: Kysely<any>): Promise<void> {
   // What an organization's key may do; every key so far could do everything.
@@ -11,9 +15,29 @@ export async function up(db: Kysely<any>): Promise<void> {
       c.check(sql`organization_role in ('ADMIN', 'EMITTER', 'VIEWER')`),
     )
     .execute();
-  await sql`update api_keys set organization_role = 'ADMIN' where role = 'organization'`.execute(db);
+  await sql`update api_keys set organization_role = 'ADMIN' where role = 'organization'`.execute(
+    db,
+  );
+
+  await db.schema
+    .alterTable('webhooks')
+    // Static request headers, sealed as one JSON value.
+    .addColumn('headers', 'text')
+    .addColumn('operational', 'boolean', (c) => c.notNull().defaultTo(false))
+    .execute();
+  // One live operational endpoint per organization.
+  await db.schema
+    .createIndex('webhooks_one_operational')
+    .on('webhooks')
+    .column('organization_id')
+    .unique()
+    .where(sql.ref('operational'), '=', true)
+    .where(sql.ref('deleted_at'), 'is', null)
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.dropIndex('webhooks_one_operational').execute();
+  await db.schema.alterTable('webhooks').dropColumn('headers').dropColumn('operational').execute();
   await db.schema.alterTable('api_keys').dropColumn('organization_role').execute();
 }

@@ -6,6 +6,7 @@ import { ensureOperatorKey } from './auth/operator-keys.service.ts';
 import type { Config } from './config/config.ts';
 import { withBootstrapLock } from './db/bootstrap-lock.ts';
 import { type DatabaseHandle, openDatabase } from './db/connect.ts';
+import { openKeyring } from './db/encryption-key.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { transactionsWithOutbox } from './db/transactions.ts';
 import { logCircuitChanges, logSettlements } from './deliveries/attempt-log.ts';
@@ -45,6 +46,7 @@ import { createRetentionScheduler } from './retention/retention-scheduler.ts';
 import type { Logger } from './shared/logger.ts';
 import { createHttpDrain } from './shutdown/http-drain.ts';
 import { createLiveSubscriptions } from './shutdown/live-subscriptions.ts';
+import { sealSecretsAtRest } from './webhooks/seal-at-rest.ts';
 
 export interface Hookline {
   /** Base URL, e.g. http://127.0.0.1:4000 */
@@ -104,8 +106,11 @@ export async function startHookline(config: Config, logger: Logger): Promise<Hoo
         ? createInProcessNotifier(logger)
         : createPostgresNotifier(database.connectionString, logger);
     const transactions = transactionsWithOutbox(database.db, notifier);
-    const { applied, operatorKey } = await withBootstrapLock(database, async () => {
+    const keyring = openKeyring(config, logger);
+    const { applied, operatorKey, sealed } = await withBootstrapLock(database, async () => {
       const applied = await migrateToLatest(database.db);
+      // Plain-text secrets (from before encryption at rest) and those sealed with a previous key.
+      const sealed = await sealSecretsAtRest(database.db, keyring);
       // Retired keys are announced, so that processes already running close their connections.
       const operatorKey = await ensureOperatorKey(
         database.db,
@@ -113,9 +118,15 @@ export async function startHookline(config: Config, logger: Logger): Promise<Hoo
         config.adminKey,
         logger,
       );
-      return { applied, operatorKey };
+      return { applied, operatorKey, sealed };
     });
     if (applied.length > 0) logger.info({ applied }, 'applied database migrations');
+    if (sealed > 0) {
+      logger.info(
+        { webhooks: sealed, keyId: keyring.currentKeyId },
+        'sealed secrets at rest with the current encryption key',
+      );
+    }
     if (operatorKey.generated) {
       logger.warn(
         { apiKeyId: operatorKey.generated.row.id },
@@ -156,6 +167,7 @@ export async function startHookline(config: Config, logger: Logger): Promise<Hoo
       ingest: createEventIngest({ transactions, fanOut }),
       metrics,
       notifier,
+      keyring,
     };
 
     let worker: DeliveryWorker | undefined;
@@ -174,6 +186,7 @@ export async function startHookline(config: Config, logger: Logger): Promise<Hoo
         notifier,
         fanOut,
         client,
+        keyring,
         logger,
         recentAttempts,
         // The embedded database has one process and one connection: nothing to serialize.

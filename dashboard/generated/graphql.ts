@@ -24,6 +24,8 @@ export type CreateAgentInput = {
 
 export type CreateWebhookInput = {
   description?: string | null | undefined;
+  /** Up to 10 static headers sent with every request, stored encrypted; given, they replace the webhook's (null or empty: none). */
+  headers?: Array<HeaderInput> | null | undefined;
   /** Most attempts in flight at once, 1 to the operator's ceiling (HOOKLINE_ENDPOINT_MAX_CONCURRENCY). Null: the default. */
   maxConcurrency?: number | null | undefined;
   /** At most this many attempts a second, 1 to 10000. Null: no limit. */
@@ -61,6 +63,12 @@ export type EventType =
   /** pre-conversation: A call is about to start. */
   | 'PRE_CONVERSATION';
 
+/** A static request header: an HTTP header name (not one Hookline sets itself, such as webhook-*, content-type or host) and a printable value of at most 1024 characters. */
+export type HeaderInput = {
+  name: string;
+  value: string;
+};
+
 export type RedeliverInput = {
   deliveryId: string | number;
 };
@@ -96,6 +104,8 @@ export type ToggleWebhookInput = {
 /** Fields left out keep their value; a setting given as null goes back to its default. */
 export type UpdateWebhookInput = {
   description?: string | null | undefined;
+  /** Up to 10 static headers sent with every request, stored encrypted; given, they replace the webhook's (null or empty: none). */
+  headers?: Array<HeaderInput> | null | undefined;
   id: string | number;
   /** Most attempts in flight at once, 1 to the operator's ceiling (HOOKLINE_ENDPOINT_MAX_CONCURRENCY). Null: the default. */
   maxConcurrency?: number | null | undefined;

@@ -3,6 +3,7 @@ import { parseRetrySchedule } from '../deliveries/policies/retry-schedule.ts';
 import { parseCidrList } from '../delivery-client/address-policy.ts';
 import { parseOriginList } from '../http/cors.ts';
 import { DEFAULT_SUBSCRIPTION_BUFFER } from '../pubsub/live-feed.ts';
+import { parseEncryptionKey, parseEncryptionKeyList } from '../shared/keyring.ts';
 
 /**
  * Every setting Hookline reads, parsed once at start. Nothing else in the codebase touches
@@ -93,6 +94,8 @@ export const configSchema = z.object({
     emptyAsUndefined,
     z.coerce.number().int().min(0).max(1_000_000).default(600),
   ),
+  HOOKLINE_ENCRYPTION_KEY: parsedWith((text) => [parseEncryptionKey(text)]),
+  HOOKLINE_ENCRYPTION_PREVIOUS_KEYS: parsedWith(parseEncryptionKeyList),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
@@ -139,6 +142,13 @@ export interface Config {
   corsOrigins: string[];
   /** Mutations per API key per minute, in each API process; 0 turns the limit off. */
   rateLimitPerMinute: number;
+  /** Secrets at rest (shared/keyring.ts); see db/encryption-key.ts for a key left unset. */
+  encryption: {
+    /** The key new values are sealed with; unset: generated into the data folder. */
+    key: Buffer | undefined;
+    /** Older keys, still read until everything is sealed with the current one. */
+    previousKeys: Buffer[];
+  };
 }
 
 /** What an endpoint gets unless its webhook says otherwise, and the operator's ceiling. */
@@ -172,6 +182,11 @@ function crossFieldProblems(raw: RawConfig): string[] {
   if (raw.HOOKLINE_ENDPOINT_CONCURRENCY > raw.HOOKLINE_ENDPOINT_MAX_CONCURRENCY) {
     problems.push(
       `HOOKLINE_ENDPOINT_CONCURRENCY: must not exceed HOOKLINE_ENDPOINT_MAX_CONCURRENCY (${raw.HOOKLINE_ENDPOINT_MAX_CONCURRENCY})`,
+    );
+  }
+  if (raw.NODE_ENV === 'production' && raw.DATABASE_URL && !raw.HOOKLINE_ENCRYPTION_KEY) {
+    problems.push(
+      'HOOKLINE_ENCRYPTION_KEY: required with DATABASE_URL in production, the same on every process (generate one with: openssl rand -base64 32)',
     );
   }
   if (raw.HOOKLINE_CIRCUIT_PROBE_SECONDS > raw.HOOKLINE_CIRCUIT_MAX_PROBE_SECONDS) {
@@ -232,5 +247,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     },
     corsOrigins: raw.HOOKLINE_CORS_ORIGINS ?? [],
     rateLimitPerMinute: raw.HOOKLINE_RATE_LIMIT_PER_MINUTE,
+    encryption: {
+      key: raw.HOOKLINE_ENCRYPTION_KEY?.[0],
+      previousKeys: raw.HOOKLINE_ENCRYPTION_PREVIOUS_KEYS ?? [],
+    },
   };
 }

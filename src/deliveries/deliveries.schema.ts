@@ -84,7 +84,7 @@ builder.node(DeliveryAttemptRef, {
     requestHeaders: t.field({
       type: 'JSON',
       description:
-        'The headers sent, signature included. The secret itself is never sent or stored here.',
+        "The headers sent, signature included; the webhook's static headers with their values masked. The secret itself is never sent or stored here.",
       resolve: (attempt) => attempt.requestHeaders,
     }),
     responseStatus: t.exposeInt('responseStatus', {

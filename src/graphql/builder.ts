@@ -4,6 +4,7 @@ import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
 import ValidationPlugin from '@pothos/plugin-validation';
+import type { Viewer } from '../auth/viewer.ts';
 import {
   BadUserInputError,
   ForbiddenError,
@@ -11,7 +12,6 @@ import {
   UnauthenticatedError,
 } from '../shared/errors.ts';
 import { type IdKind, kindOfId } from '../shared/ids.ts';
-import type { Viewer } from '../auth/viewer.ts';
 import type { GraphQLContext } from './context.ts';
 import { registerScalars } from './scalars.ts';
 
@@ -110,7 +110,7 @@ function refusal(viewer: Viewer | null): Error {
   if (!viewer) return new UnauthenticatedError();
   if (viewer.kind === 'operator') {
     return new ForbiddenError(
-      "The operator key may not do that: it manages organizations, not their objects",
+      'The operator key may not do that: it manages organizations, not their objects',
     );
   }
   const who = viewer.portalExpiresAt ? 'portal session' : 'API key';

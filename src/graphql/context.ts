@@ -8,6 +8,7 @@ import type { EventIngest } from '../events/event-ingest.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import type { Notifier } from '../pubsub/notifier.ts';
 import type { Transactions } from '../pubsub/transactions.ts';
+import type { Keyring } from '../shared/keyring.ts';
 import type { Logger } from '../shared/logger.ts';
 
 /** The running server's parts a resolver may use, built once by the composition root. */
@@ -20,6 +21,8 @@ export interface Runtime {
   ingest: EventIngest;
   metrics: Metrics;
   notifier: Notifier;
+  /** Seals and opens secrets at rest (signing secrets, endpoint headers). */
+  keyring: Keyring;
 }
 
 /** Built once per operation (HTTP request or WebSocket subscribe). */

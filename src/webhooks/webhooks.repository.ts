@@ -13,6 +13,8 @@ export async function insertWebhook(
     url: string;
     description: string;
     signing_secret: string;
+    headers: string | null;
+    operational: boolean;
     max_concurrency: number | null;
     rate_limit_per_second: number | null;
     timeout_ms: number | null;

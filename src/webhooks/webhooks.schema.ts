@@ -13,12 +13,24 @@ import { descriptionSchema, webhookUrlSchema } from '../graphql/validators.ts';
 import { organizationOf } from '../graphql/viewer.ts';
 import { PAGE_SIZE } from '../shared/pagination.ts';
 import {
+  headersInputSchema,
+  MAX_HEADER_VALUE_LENGTH,
+  MAX_HEADERS,
+  maskHeaderValue,
+  openHeaders,
+} from './endpoint-headers.ts';
+import {
   assertEndpointSettings,
   MAX_RATE_LIMIT_PER_SECOND,
   MIN_TIMEOUT_MS,
 } from './endpoint-settings.ts';
 import { attachWebhook, detachWebhook, listSubscriptionsOf } from './subscriptions.service.ts';
-import { effectiveConcurrency, effectiveTimeoutMs, type Webhook } from './webhook.ts';
+import {
+  effectiveConcurrency,
+  effectiveTimeoutMs,
+  signingSecretOf,
+  type Webhook,
+} from './webhook.ts';
 import { assertDeliverableAddress } from './webhook-address.ts';
 import { WebhookRef, WebhookSubscriptionRef } from './webhooks.refs.ts';
 import {
@@ -41,6 +53,17 @@ const CircuitStateEnum = builder.enumType('CircuitState', {
     },
     HALF_OPEN: { description: 'One held delivery is being tried as a probe.' },
   } as const,
+});
+
+const MaskedHeaderRef = builder.objectRef<{ name: string; valueHint: string }>('MaskedHeader');
+builder.objectType(MaskedHeaderRef, {
+  description: 'A static request header of a webhook: its name, and a hint of its value.',
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    valueHint: t.exposeString('valueHint', {
+      description: 'The first characters of a long value, then …; … alone for a short one.',
+    }),
+  }),
 });
 
 const EndpointCircuitRef = builder.objectRef<Webhook['circuit']>('EndpointCircuit');
@@ -86,8 +109,19 @@ builder.node(WebhookRef, {
       nullable: true,
       description: 'Why Hookline disabled this webhook by itself, when it did.',
     }),
-    signingSecret: t.exposeString('signingSecret', {
+    signingSecret: t.string({
       description: 'whsec_ + base64 of 32 bytes: verify the webhook-signature header with it.',
+      resolve: (webhook, _args, ctx) => signingSecretOf(webhook, ctx.runtime.keyring),
+    }),
+    headers: t.field({
+      type: [MaskedHeaderRef],
+      description:
+        'Static headers sent with every request, values masked: they are stored encrypted and shown only as set.',
+      resolve: (webhook, _args, ctx) =>
+        openHeaders(ctx.runtime.keyring, webhook.id, webhook.sealedHeaders).map((header) => ({
+          name: header.name,
+          valueHint: maskHeaderValue(header.value),
+        })),
     }),
     maxConcurrency: t.int({
       description:
@@ -162,6 +196,23 @@ builder.queryFields((t) => ({
   }),
 }));
 
+const HeaderInput = builder.inputType('HeaderInput', {
+  description: `A static request header: an HTTP header name (not one Hookline sets itself, such as webhook-*, content-type or host) and a printable value of at most ${MAX_HEADER_VALUE_LENGTH} characters.`,
+  fields: (t) => ({
+    name: t.string({ required: true }),
+    value: t.string({ required: true }),
+  }),
+});
+
+const headersField = (
+  t: InputFieldBuilder<PothosSchemaTypes.ExtendDefaultTypes<SchemaTypes>, 'InputObject'>,
+) =>
+  t.field({
+    type: [HeaderInput],
+    description: `Up to ${MAX_HEADERS} static headers sent with every request, stored encrypted; given, they replace the webhook's (null or empty: none).`,
+    validate: headersInputSchema,
+  });
+
 const webhookPayload = (name: string) =>
   builder.simpleObject(name, { fields: (t) => ({ webhook: t.field({ type: WebhookRef }) }) });
 
@@ -183,6 +234,7 @@ const CreateWebhookInput = builder.inputType('CreateWebhookInput', {
   fields: (t) => ({
     url: t.string({ required: true, validate: webhookUrlSchema }),
     description: t.string({ validate: descriptionSchema }),
+    headers: headersField(t),
     ...endpointSettingFields(t),
   }),
 });
@@ -193,6 +245,7 @@ const UpdateWebhookInput = builder.inputType('UpdateWebhookInput', {
     id: t.id({ required: true }),
     url: t.string({ validate: webhookUrlSchema }),
     description: t.string({ validate: descriptionSchema }),
+    headers: headersField(t),
     ...endpointSettingFields(t),
   }),
 });
@@ -245,9 +298,10 @@ builder.mutationFields((t) => ({
       assertDeliverableAddress(input.url, ctx.config.delivery.allowNetworks);
       assertEndpointSettings(input, ctx.config);
       return {
-        webhook: await createWebhook(ctx.db, organizationOf(ctx), {
+        webhook: await createWebhook(ctx.db, ctx.runtime.keyring, organizationOf(ctx), {
           url: input.url,
           description: input.description ?? '',
+          headers: input.headers,
           maxConcurrency: input.maxConcurrency,
           rateLimitPerSecond: input.rateLimitPerSecond,
           timeoutMs: input.timeoutMs,
@@ -267,9 +321,10 @@ builder.mutationFields((t) => ({
       if (input.url) assertDeliverableAddress(input.url, ctx.config.delivery.allowNetworks);
       assertEndpointSettings(input, ctx.config);
       return {
-        webhook: await updateWebhook(ctx.db, organizationOf(ctx), input.id, {
+        webhook: await updateWebhook(ctx.db, ctx.runtime.keyring, organizationOf(ctx), input.id, {
           url: input.url ?? undefined,
           description: input.description ?? undefined,
+          headers: input.headers,
           maxConcurrency: input.maxConcurrency,
           rateLimitPerSecond: input.rateLimitPerSecond,
           timeoutMs: input.timeoutMs,
@@ -322,6 +377,7 @@ builder.mutationFields((t) => ({
     resolve: async (_root, { input }, ctx) => ({
       webhook: await rotateWebhookSecret(
         ctx.db,
+        ctx.runtime.keyring,
         organizationOf(ctx),
         input.id,
         ctx.config.delivery.secretRotationGraceSeconds,

@@ -175,7 +175,9 @@ describe('roles over WebSocket', () => {
       assert.equal(emitted.json?.errors, undefined, JSON.stringify(emitted.json));
       const next = await connection.next(id);
       assert.equal(next?.errors, undefined, JSON.stringify(next));
-      assert.ok((next?.data as { deliveryUpdated: { id: string } }).deliveryUpdated.id);
+      assert.ok(
+        (next?.data as { deliveryUpdated?: { id: string } } | undefined)?.deliveryUpdated?.id,
+      );
     } finally {
       connection.close();
     }

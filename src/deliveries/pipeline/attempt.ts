@@ -1,5 +1,7 @@
 import type { DeliveryClient } from '../../delivery-client/index.ts';
+import type { Keyring } from '../../shared/keyring.ts';
 import { USER_AGENT } from '../../shared/version.ts';
+import { maskHeaderValue, openHeaders } from '../../webhooks/endpoint-headers.ts';
 import { activeSigningSecrets } from '../../webhooks/webhook.ts';
 import { buildHeaders } from './build-headers.ts';
 import { buildMessage } from './build-message.ts';
@@ -9,6 +11,8 @@ import { sign } from './sign.ts';
 
 export interface AttemptOptions {
   client: DeliveryClient;
+  /** Opens the webhook's sealed signing secrets and headers. */
+  keyring: Keyring;
   /** This endpoint's timeout for the whole request (webhook.ts effectiveTimeoutMs). */
   timeoutMs: number;
   probe: boolean;
@@ -27,18 +31,21 @@ export async function makeAttempt(
   // The delivery id is the message id: stable across retries and redeliveries, so receivers
   // can drop duplicates.
   const signature = sign({
-    secrets: activeSigningSecrets(webhook, startedAt),
+    secrets: activeSigningSecrets(webhook, options.keyring, startedAt),
     msgId: delivery.id,
     timestamp,
     body,
   });
   const headers = buildHeaders({ msgId: delivery.id, timestamp, signature, userAgent: USER_AGENT });
+  // The webhook's own static headers go out as set, but the attempt log keeps them masked.
+  const custom = openHeaders(options.keyring, webhook.id, webhook.sealedHeaders);
   const outcome = await options.client.send({
     url: webhook.url,
-    headers,
+    headers: { ...Object.fromEntries(custom.map((h) => [h.name, h.value])), ...headers },
     body,
     timeoutMs: options.timeoutMs,
     signal: options.signal,
   });
-  return { startedAt, requestHeaders: headers, outcome, probe: options.probe };
+  const logged = { ...Object.fromEntries(custom.map((h) => [h.name, maskHeaderValue(h.value)])) };
+  return { startedAt, requestHeaders: { ...logged, ...headers }, outcome, probe: options.probe };
 }
