@@ -60,6 +60,14 @@ export type DetachWebhookInput = {
 export type EventType =
   /** analytics-completed: Post-call analytics are ready. */
   | 'ANALYTICS_COMPLETED'
+  /** delivery.exhausted: A delivery used up its retry schedule and ended FAILED: the receiver never got it. redeliver or replayFailedDeliveries start it again. */
+  | 'DELIVERY_EXHAUSTED'
+  /** endpoint.circuit_closed: An endpoint's circuit closed: an attempt or a probe succeeded (held deliveries go out again), or its probe time came with nothing held. */
+  | 'ENDPOINT_CIRCUIT_CLOSED'
+  /** endpoint.circuit_opened: An endpoint's circuit opened after failed attempts in a row: its deliveries are held, without spending their retries, until a probe succeeds. */
+  | 'ENDPOINT_CIRCUIT_OPENED'
+  /** endpoint.disabled: An endpoint was disabled: by Hookline after it failed for too long (trigger automatic), or by its organization (trigger manual). It gets no new deliveries until enabled again. */
+  | 'ENDPOINT_DISABLED'
   /** pre-conversation: A call is about to start. */
   | 'PRE_CONVERSATION';
 

@@ -75,7 +75,10 @@ export async function listWebhookRows(
     .selectFrom('webhooks')
     .selectAll()
     .where('organization_id', '=', organizationId)
-    .where('deleted_at', 'is', null);
+    .where('deleted_at', 'is', null)
+    // The operational endpoint is the organization's channel for operational events, read
+    // through `operationalWebhook`, not one of its endpoints.
+    .where('operational', '=', false);
   if (filter.enabled !== undefined && filter.enabled !== null) {
     query = query.where('enabled', '=', filter.enabled);
   }
@@ -95,6 +98,20 @@ export async function updateWebhookRow(
     .where('id', '=', id)
     .where('deleted_at', 'is', null)
     .returningAll()
+    .executeTakeFirst();
+}
+
+/** The organization's operational endpoint, if it has one (deleted ones excluded). */
+export async function findOperationalWebhook(
+  db: Db,
+  organizationId: string,
+): Promise<WebhookRow | undefined> {
+  return db
+    .selectFrom('webhooks')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .where('operational', '=', true)
+    .where('deleted_at', 'is', null)
     .executeTakeFirst();
 }
 

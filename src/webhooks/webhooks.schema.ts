@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { AgentRef } from '../agents/agents.refs.ts';
 import { getAgentsByIds } from '../agents/agents.service.ts';
 import { cancelDeliveriesOfWebhook } from '../deliveries/deliveries.service.ts';
+import { endpointDisabled, raiseOperationalEvents } from '../deliveries/operational-events.ts';
 import { EventTypeEnum } from '../event-types/event-types.schema.ts';
 import { BATCH_ONLY, builder, type SchemaTypes } from '../graphql/builder.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
@@ -141,6 +142,10 @@ builder.node(WebhookRef, {
         effectiveTimeoutMs(webhook, ctx.config.delivery.requestTimeoutMs),
     }),
     circuit: t.field({ type: EndpointCircuitRef, resolve: (webhook) => webhook.circuit }),
+    operational: t.exposeBoolean('operational', {
+      description:
+        'The organization’s operational endpoint (setOperationalWebhook): it gets operational events only.',
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
     subscriptions: t.loadableGroup({
@@ -342,9 +347,21 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: ToggleWebhookInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({
       webhook: await ctx.runtime.transactions(async (trx, outbox) => {
+        const before = await getWebhook(trx, organizationOf(ctx), input.id);
         const webhook = await setWebhookEnabled(trx, organizationOf(ctx), input.id, input.enabled);
         if (!input.enabled) {
           await cancelDeliveriesOfWebhook(trx, outbox, webhook.organizationId, webhook.id);
+        }
+        // Disabled by its organization: the operational endpoint hears of it too (trigger manual).
+        if (before?.enabled && !input.enabled) {
+          await raiseOperationalEvents(trx, outbox, ctx.runtime.fanOut, [
+            endpointDisabled(webhook, {
+              trigger: 'manual',
+              reason: 'Disabled by its organization (toggleWebhook)',
+              failingSince: before.failingSince,
+              at: webhook.updatedAt,
+            }),
+          ]);
         }
         return webhook;
       }),
