@@ -225,7 +225,10 @@ export async function startHookline(config: Config, logger: Logger): Promise<Hoo
     const live = createLiveSubscriptions(metrics);
     let api: { yoga: HooklineYoga; connections: KeyConnections } | undefined;
     if (serveApi) {
-      Object.assign(routes, dashboardRoutes(logger));
+      Object.assign(
+        routes,
+        dashboardRoutes(logger, { frameAncestors: config.portal.frameAncestors }),
+      );
       const graphiql = config.production ? undefined : offlineGraphiQL();
       if (graphiql) Object.assign(routes, graphiql.routes);
       // Every WebSocket and SSE stream, by key: closed on revocation, capped per key.

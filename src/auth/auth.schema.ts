@@ -122,7 +122,7 @@ const RevokeApiKeyPayload = builder.simpleObject('RevokeApiKeyPayload', {
  * The organization a new key is for: the operator names it; an organization key may only name
  * its own (another's id is NOT_FOUND, exactly as an id that does not exist).
  */
-async function keyOrganization(
+export async function keyOrganization(
   ctx: GraphQLContext,
   requested: string | number | undefined,
 ): Promise<string> {

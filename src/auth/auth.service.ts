@@ -9,13 +9,20 @@ import {
 } from './api-key.ts';
 import { findApiKeyByHash, insertApiKey, insertOrganization } from './auth.repository.ts';
 import type { ApiKeyRow, OperatorKeySource, OrganizationRow } from './auth.table.ts';
+import { authenticatePortalCredential, isPortalCredential } from './portal-sessions.service.ts';
 import type { OrganizationRole, Viewer } from './viewer.ts';
 
-/** Resolves a presented key to a viewer; undefined for unknown, malformed or revoked keys. */
+/**
+ * Resolves a presented key, or a portal session's credential, to a viewer; undefined for unknown,
+ * malformed, revoked or expired ones.
+ */
 export async function authenticate(
   db: Db,
   presented: string | undefined,
 ): Promise<Viewer | undefined> {
+  if (presented && isPortalCredential(presented)) {
+    return authenticatePortalCredential(db, presented);
+  }
   // Generated keys are well formed; a configured HOOKLINE_ADMIN_KEY may be any long string.
   if (
     !presented ||

@@ -4,6 +4,10 @@ import type { OrganizationRole } from './viewer.ts';
 export interface OrganizationsTable {
   id: string;
   name: string;
+  /** What the dashboard calls itself for this organization's users (portal branding). */
+  branding_name: string | null;
+  /** `#rrggbb`: the dashboard's accent colour for them. */
+  branding_accent_color: string | null;
   created_at: Generated<Date>;
 }
 

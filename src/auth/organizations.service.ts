@@ -12,6 +12,8 @@ import type { OrganizationRole } from './viewer.ts';
 export interface Organization {
   id: string;
   name: string;
+  brandingName: string | null;
+  brandingAccentColor: string | null;
   createdAt: Date;
 }
 
@@ -27,7 +29,13 @@ export interface ApiKey {
 }
 
 export function toOrganization(row: OrganizationRow): Organization {
-  return { id: row.id, name: row.name, createdAt: row.created_at };
+  return {
+    id: row.id,
+    name: row.name,
+    brandingName: row.branding_name,
+    brandingAccentColor: row.branding_accent_color,
+    createdAt: row.created_at,
+  };
 }
 
 export function toApiKey(row: ApiKeyRow): ApiKey {
@@ -64,6 +72,32 @@ export async function revokeApiKey(db: Db, organizationId: string, id: string): 
   const row = await revokeApiKeyRow(db, organizationId, id);
   if (!row) throw new NotFoundError('API key', id);
   return toApiKey(row);
+}
+
+/**
+ * Sets the organization's branding: a field left undefined keeps its value, null goes back to
+ * the server's default.
+ */
+export async function setOrganizationBranding(
+  db: Db,
+  id: string,
+  branding: { platformName?: string | null; accentColor?: string | null },
+): Promise<Organization> {
+  const changes = {
+    ...(branding.platformName === undefined ? {} : { branding_name: branding.platformName }),
+    ...(branding.accentColor === undefined ? {} : { branding_accent_color: branding.accentColor }),
+  };
+  const row =
+    Object.keys(changes).length === 0
+      ? await findOrganization(db, id)
+      : await db
+          .updateTable('organizations')
+          .set(changes)
+          .where('id', '=', id)
+          .returningAll()
+          .executeTakeFirst();
+  if (!row) throw new NotFoundError('Organization', id);
+  return toOrganization(row);
 }
 
 /** Every key of the organization, revoked ones included, oldest first; never the keys themselves. */

@@ -25,6 +25,8 @@ export interface SchemaTypes {
    * portal session: keys, portal sessions, the operational webhook, branding).
    */
   AuthScopes: {
+    /** Anyone, with or without a key: for startPortalSession, whose input is its credential. */
+    public: boolean;
     authenticated: boolean;
     operator: boolean;
     organization: boolean;
@@ -62,6 +64,7 @@ export const builder = new SchemaBuilder<SchemaTypes>({
       const viewer = ctx.viewer;
       const role = viewer?.kind === 'organization' ? viewer.role : undefined;
       return {
+        public: true,
         authenticated: viewer !== null,
         operator: viewer?.kind === 'operator',
         organization: role !== undefined,

@@ -35,4 +35,6 @@ export interface GraphQLContext {
   /** Remembers key lookups; `forget` makes a revocation take effect in this process at once. */
   authenticator: Authenticator;
   requestId: string;
+  /** The origin the API was called on (portal links point there unless HOOKLINE_PUBLIC_URL). */
+  origin: string | undefined;
 }

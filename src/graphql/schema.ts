@@ -2,6 +2,7 @@ import { builder } from './builder.ts';
 // Each domain's schema file registers its types and fields on the builder when imported.
 import '../auth/auth.schema.ts';
 import '../auth/operator-keys.schema.ts';
+import '../auth/portal-sessions.schema.ts';
 import '../agents/agents.schema.ts';
 import '../webhooks/webhooks.schema.ts';
 import '../webhooks/webhook-stats.schema.ts';
