@@ -4,6 +4,15 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** What an organization's API key (or portal session) may do. */
+export type ApiKeyRole =
+  /** Everything the organization may do. */
+  | 'ADMIN'
+  /** Only emit events (emitEvent, requestCallSetup) and read the event catalog (eventTypes): for a voice runtime. */
+  | 'EMITTER'
+  /** Read every query and subscribe; no mutation: for an ops screen. */
+  | 'VIEWER';
+
 export type AttachWebhookInput = {
   agentId: string | number;
   events: Array<EventType>;
@@ -93,6 +102,10 @@ export type RotateWebhookSecretInput = {
 export type SendTestEventInput = {
   type: EventType;
   webhookId: string | number;
+};
+
+export type StartPortalSessionInput = {
+  token: string;
 };
 
 /** A window of time ending now. */
@@ -224,7 +237,14 @@ export type DashboardDeliveryUpdatedSubscription = { deliveryUpdated: { id: stri
 export type DashboardSessionQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type DashboardSessionQuery = { organization: { id: string, name: string } | null, eventTypes: Array<{ type: EventType, name: string, description: string }> };
+export type DashboardSessionQuery = { organization: { id: string, name: string, branding: { platformName: string | null, accentColor: string | null } } | null, currentCredential: { role: ApiKeyRole, portalSession: boolean, expiresAt: string | null }, eventTypes: Array<{ type: EventType, name: string, description: string, operational: boolean }> };
+
+export type DashboardStartPortalSessionMutationVariables = Exact<{
+  input: StartPortalSessionInput;
+}>;
+
+
+export type DashboardStartPortalSessionMutation = { startPortalSession: { credential: string, role: ApiKeyRole, expiresAt: string } };
 
 export type DashboardWebhookRowFragment = { id: string, url: string, description: string, enabled: boolean, disabledReason: string | null, createdAt: string, subscriptions: Array<{ events: Array<EventType>, agent: { id: string, name: string } }>, circuit: { state: CircuitState, openedAt: string | null, nextProbeAt: string | null, consecutiveFailures: number }, stats: { attemptCount: number, successCount: number, failureCount: number, successRate: number | null, p50LatencyMs: number | null, p95LatencyMs: number | null, lastError: string | null, lastErrorAt: string | null } };
 
@@ -731,14 +751,33 @@ export const DashboardSessionDocument = new TypedDocumentString(`
   organization {
     id
     name
+    branding {
+      platformName
+      accentColor
+    }
+  }
+  currentCredential {
+    role
+    portalSession
+    expiresAt
   }
   eventTypes {
     type
     name
     description
+    operational
   }
 }
     `) as unknown as TypedDocumentString<DashboardSessionQuery, DashboardSessionQueryVariables>;
+export const DashboardStartPortalSessionDocument = new TypedDocumentString(`
+    mutation DashboardStartPortalSession($input: StartPortalSessionInput!) {
+  startPortalSession(input: $input) {
+    credential
+    role
+    expiresAt
+  }
+}
+    `) as unknown as TypedDocumentString<DashboardStartPortalSessionMutation, DashboardStartPortalSessionMutationVariables>;
 export const DashboardWebhookHealthDocument = new TypedDocumentString(`
     query DashboardWebhookHealth($id: ID!, $window: StatsWindow!) {
   webhook(id: $id) {
