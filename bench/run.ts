@@ -5,6 +5,7 @@ import { committedTransactions, STATS_SETTLE_MS } from './commits.ts';
 import { describeMachine } from './machine.ts';
 import { startBenchReceiver } from './receiver.ts';
 import { renderMarkdown } from './report.ts';
+import { runCliTimings } from './scenarios/cli.ts';
 import { startHooklineUnderTest } from './scenarios/hookline.ts';
 import { runIsolation } from './scenarios/isolation.ts';
 import { runNaive } from './scenarios/naive.ts';
@@ -41,6 +42,7 @@ const settings = quick
       isolationBacklog: 5_000,
       scaleOutRounds: 1,
       scaleOutEvents: 150,
+      cliRuns: 3,
     }
   : {
       // Rounds of a few seconds each, and enough of them that the median holds when a neighbour
@@ -57,6 +59,7 @@ const settings = quick
       // Rounds of 1 and 2 workers, alternating; each drains this many events × 20 endpoints.
       scaleOutRounds: 3,
       scaleOutEvents: 500,
+      cliRuns: 7,
     };
 const log = (message: string) => process.stdout.write(`${message}\n`);
 
@@ -204,6 +207,8 @@ try {
     log,
   });
   const isolationRatios = [isolation.hang, isolation.error500, isolation.backlog, isolation.fanOut];
+  log('timing the CLI beside a running embedded server');
+  const cli = await runCliTimings(settings.cliRuns);
   const scaleOut = await runScaleOut(() => createTestDatabase('bench_scale_out'), {
     rounds: settings.scaleOutRounds,
     events: settings.scaleOutEvents,
@@ -241,6 +246,7 @@ try {
     ledger,
     isolation,
     scaleOut,
+    cli,
     targets: {
       pOverQ: { target: '>= 0.8', met: ratios.pOverQ >= 0.8 },
       latencyP50: { target: '<= 10 ms', met: latencyMs.p50 <= 10 },
@@ -252,6 +258,7 @@ try {
         met: isolationRatios.every((c) => c.ratioP99 <= 2),
       },
       scaleOutRatio: { target: '>= 1.8', met: scaleOut.ratio >= 1.8 },
+      cliCommand: { target: '< 2 s', met: cli.commandMs.p50 < 2_000 },
       isolationP99: {
         target: "B's p99 <= 1 s in every case",
         met: [isolation.baseline, ...isolationRatios].every((c) => c.p99Ms <= 1_000),

@@ -13,7 +13,7 @@ const LAYERS: Array<[name: string, test: (file: string) => boolean]> = [
   ['shared', (f) => f.startsWith('shared/')],
   ['config', (f) => f.startsWith('config/')],
   ['db', (f) => f.startsWith('db/')],
-  ['infrastructure', (f) => /^(queue|pubsub|delivery-client|metrics)\//.test(f)],
+  ['infrastructure', (f) => /^(queue|pubsub|delivery-client|metrics|telemetry)\//.test(f)],
   // Domains in order: each may use those before it. Their GraphQL files come later, below.
   ['domain: auth', (f) => domainFile(f, 'auth')],
   ['domain: agents', (f) => domainFile(f, 'agents')],

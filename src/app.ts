@@ -28,6 +28,7 @@ import { offlineGraphiQL } from './http/graphiql.ts';
 import { healthz, readyz } from './http/health.ts';
 import { localBaseUrl, type ServerLinks, serverLinks } from './http/links.ts';
 import { metricsRoute } from './http/metrics-route.ts';
+import { useOperationSpans } from './http/operation-spans.ts';
 import { useRequestLog } from './http/request-log.ts';
 import { createHttpServer, listen, type RouteHandler } from './http/server.ts';
 import { useSseKeyConnections } from './http/sse-connections.ts';
@@ -46,6 +47,7 @@ import { createRetentionScheduler } from './retention/retention-scheduler.ts';
 import type { Logger } from './shared/logger.ts';
 import { createHttpDrain } from './shutdown/http-drain.ts';
 import { createLiveSubscriptions } from './shutdown/live-subscriptions.ts';
+import { startTracing, type Tracing, type TracingOptions } from './telemetry/tracing.ts';
 import { sealSecretsAtRest } from './webhooks/seal-at-rest.ts';
 
 export interface Hookline {
@@ -58,7 +60,14 @@ export interface Hookline {
   generatedOperatorKey: string | undefined;
   database: DatabaseHandle;
   runtime: Runtime;
+  /** OpenTelemetry tracing: off (and no SDK loaded) unless the OTEL_* settings turn it on. */
+  tracing: Tracing;
   stop(): Promise<void>;
+}
+
+export interface HooklineOptions {
+  /** Tracing's parts that are not configuration: an exporter of the caller's (the tests'). */
+  tracing?: TracingOptions;
 }
 
 /** Cleanup steps, run in reverse order of start; each runs even if an earlier one failed. */
@@ -87,9 +96,21 @@ class Teardown {
  * for (`api`: HTTP and WebSocket; `worker`: deliveries and health routes; `all`: both). `stop`
  * undoes it in reverse: no new requests, open sockets closed, attempts in flight finished.
  */
-export async function startHookline(config: Config, logger: Logger): Promise<Hookline> {
+export async function startHookline(
+  config: Config,
+  logger: Logger,
+  options: HooklineOptions = {},
+): Promise<Hookline> {
   const teardown = new Teardown(logger);
   try {
+    const tracing = await startTracing(config.tracing, {
+      ...options.tracing,
+      logger,
+      role: config.role,
+    });
+    // Stopped last but for the database: the spans of the attempts and requests that finish
+    // during the stop are exported too.
+    teardown.add('tracing', () => tracing.stop());
     const database = await openDatabase(
       {
         databaseUrl: config.databaseUrl,
@@ -164,7 +185,7 @@ export async function startHookline(config: Config, logger: Logger): Promise<Hoo
     const runtime: Runtime = {
       transactions,
       fanOut,
-      ingest: createEventIngest({ transactions, fanOut }),
+      ingest: createEventIngest({ transactions, fanOut, tracer: tracing.tracer }),
       metrics,
       notifier,
       keyring,
@@ -189,6 +210,7 @@ export async function startHookline(config: Config, logger: Logger): Promise<Hoo
         keyring,
         logger,
         recentAttempts,
+        tracer: tracing.tracer,
         // The embedded database has one process and one connection: nothing to serialize.
         fetchDb: database.mode === 'postgres' ? serializedFetchDb(database.pool) : undefined,
         concurrency: config.delivery.concurrency,
@@ -247,7 +269,12 @@ export async function startHookline(config: Config, logger: Logger): Promise<Hoo
         logger,
         runtime,
         authenticator,
-        plugins: [useRequestLog(logger), live.plugin, useSseKeyConnections(connections)],
+        plugins: [
+          ...(tracing.enabled ? [useOperationSpans(tracing.tracer)] : []),
+          useRequestLog(logger),
+          live.plugin,
+          useSseKeyConnections(connections),
+        ],
       });
       teardown.add('yoga', () => yoga.dispose());
       api = { yoga, connections };
@@ -296,6 +323,7 @@ export async function startHookline(config: Config, logger: Logger): Promise<Hoo
       generatedOperatorKey: operatorKey.generated?.apiKey,
       database,
       runtime,
+      tracing,
       stop: () => teardown.run(),
     };
   } catch (error) {

@@ -39,6 +39,8 @@ export type CreateWebhookInput = {
   maxConcurrency?: number | null | undefined;
   /** At most this many attempts a second, 1 to 10000. Null: no limit. */
   rateLimitPerSecond?: number | null | undefined;
+  /** Send W3C `traceparent` and `tracestate` headers with each attempt (when tracing is on). Null: false. */
+  sendTraceContext?: boolean | null | undefined;
   /** Time for one attempt, 100 ms up to HOOKLINE_REQUEST_TIMEOUT_MS. Null: that global timeout. */
   timeoutMs?: number | null | undefined;
   url: string;
@@ -132,6 +134,8 @@ export type UpdateWebhookInput = {
   maxConcurrency?: number | null | undefined;
   /** At most this many attempts a second, 1 to 10000. Null: no limit. */
   rateLimitPerSecond?: number | null | undefined;
+  /** Send W3C `traceparent` and `tracestate` headers with each attempt (when tracing is on). Null: false. */
+  sendTraceContext?: boolean | null | undefined;
   /** Time for one attempt, 100 ms up to HOOKLINE_REQUEST_TIMEOUT_MS. Null: that global timeout. */
   timeoutMs?: number | null | undefined;
   url?: string | null | undefined;

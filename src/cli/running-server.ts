@@ -23,10 +23,10 @@ export async function findRunningServer(config: Config): Promise<RunningServer |
     const holder = dataDirHolder(dataDir);
     if (holder === undefined) return undefined;
     const access = readLocalAccess(dataDir);
-    if (access?.pid === holder) return { ...access, dataDir };
+    if (access && access.pid === holder) return { ...access, dataDir };
     if (Date.now() >= deadline) {
       throw new Error(
-        `The embedded database in ${dataDir} is open in process ${holder}, which gives the CLI no API to work through: it serves none (HOOKLINE_ROLE=worker), or it is still starting. Run the command again once the server is up, or stop that process.`,
+        `The embedded database in ${dataDir} is open in ${holder === 'unknown' ? 'another process' : `process ${holder}`}, which gives the CLI no API to work through: it serves none (HOOKLINE_ROLE=worker), or it is still starting. Run the command again once the server is up, or stop that process.`,
       );
     }
     await new Promise((resolve) => setTimeout(resolve, 200));

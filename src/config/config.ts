@@ -6,6 +6,17 @@ import { parseOriginList } from '../http/cors.ts';
 import { parseFrameAncestors } from '../http/frame-ancestors.ts';
 import { DEFAULT_SUBSCRIPTION_BUFFER } from '../pubsub/live-feed.ts';
 import { parseEncryptionKey, parseEncryptionKeyList } from '../shared/keyring.ts';
+import {
+  OTLP_PROTOCOLS,
+  type OtlpProtocol,
+  otlpTracesUrl,
+  parseHttpUrl,
+  parseKeyValueList,
+  parseTracesExporters,
+  TRACES_SAMPLERS,
+  type TracesExporter,
+  type TracesSampler,
+} from '../telemetry/tracing-settings.ts';
 
 /**
  * Every setting Hookline reads, parsed once at start. Nothing else in the codebase touches
@@ -38,6 +49,64 @@ const parsedWith = <T>(parse: (text: string) => T[]) =>
       return z.NEVER;
     }
   });
+
+/** A single value parsed by the module that owns its format. */
+const parsedOne = <T>(parse: (text: string) => T) =>
+  z.preprocess(emptyAsUndefined, z.string().optional()).transform((value, ctx) => {
+    if (value === undefined) return undefined;
+    try {
+      return parse(value);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      return z.NEVER;
+    }
+  });
+
+const optionalMs = z.preprocess(emptyAsUndefined, z.coerce.number().int().positive().optional());
+const compression = z.preprocess(emptyAsUndefined, z.enum(['gzip', 'none']).optional());
+const otlpProtocol = z.preprocess(
+  emptyAsUndefined,
+  z
+    .enum(OTLP_PROTOCOLS, {
+      error: `Hookline exports OTLP over HTTP (an OpenTelemetry Collector takes it on port 4318): set ${OTLP_PROTOCOLS.join(' or ')}, or unset it`,
+    })
+    .optional(),
+);
+
+/**
+ * The standard OpenTelemetry variables Hookline acts on (see the specification's "Environment
+ * Variable Specification"). Tracing is off unless an exporter or an endpoint is named.
+ */
+const tracingFields = {
+  OTEL_SDK_DISABLED: z
+    .preprocess(emptyAsUndefined, z.string().optional())
+    .transform((value) => value?.trim().toLowerCase() === 'true'),
+  OTEL_TRACES_EXPORTER: parsedWith(parseTracesExporters),
+  OTEL_EXPORTER_OTLP_ENDPOINT: parsedOne(parseHttpUrl),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: parsedOne(parseHttpUrl),
+  OTEL_EXPORTER_OTLP_HEADERS: parsedWith(parseKeyValueList),
+  OTEL_EXPORTER_OTLP_TRACES_HEADERS: parsedWith(parseKeyValueList),
+  OTEL_EXPORTER_OTLP_TIMEOUT: optionalMs,
+  OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: optionalMs,
+  OTEL_EXPORTER_OTLP_COMPRESSION: compression,
+  OTEL_EXPORTER_OTLP_TRACES_COMPRESSION: compression,
+  OTEL_EXPORTER_OTLP_PROTOCOL: otlpProtocol,
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: otlpProtocol,
+  OTEL_SERVICE_NAME: z.preprocess(emptyAsUndefined, z.string().trim().min(1).optional()),
+  OTEL_RESOURCE_ATTRIBUTES: parsedWith(parseKeyValueList),
+  OTEL_TRACES_SAMPLER: z.preprocess(
+    emptyAsUndefined,
+    z.enum(TRACES_SAMPLERS).default('parentbased_always_on'),
+  ),
+  OTEL_TRACES_SAMPLER_ARG: z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number().min(0).max(1).default(1),
+  ),
+  OTEL_BSP_SCHEDULE_DELAY: positiveMs(5_000),
+  OTEL_BSP_EXPORT_TIMEOUT: positiveMs(30_000),
+  OTEL_BSP_MAX_QUEUE_SIZE: count(2048, 1_000_000),
+  OTEL_BSP_MAX_EXPORT_BATCH_SIZE: count(512, 1_000_000),
+};
 
 export const configSchema = z.object({
   DATABASE_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^postgres(ql)?$/ }).optional()),
@@ -105,6 +174,7 @@ export const configSchema = z.object({
   HOOKLINE_PORTAL_ACCENT_COLOR: parsedWith(parseAccentColor),
   HOOKLINE_ENCRYPTION_KEY: parsedWith((text) => [parseEncryptionKey(text)]),
   HOOKLINE_ENCRYPTION_PREVIOUS_KEYS: parsedWith(parseEncryptionKeyList),
+  ...tracingFields,
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
@@ -168,6 +238,35 @@ export interface Config {
     /** Older keys, still read until everything is sealed with the current one. */
     previousKeys: Buffer[];
   };
+  /** OpenTelemetry tracing, from the standard OTEL_* variables. */
+  tracing: TracingSettings;
+}
+
+export interface TracingSettings {
+  /** Where spans go; none: tracing is off and no SDK is started. */
+  exporters: Array<Exclude<TracesExporter, 'none'>>;
+  otlp: {
+    url: string;
+    /** JSON unless OTEL_EXPORTER_OTLP_[TRACES_]PROTOCOL asks for protobuf. */
+    protocol: OtlpProtocol;
+    /** Sent with every export (a vendor's API key, say): never logged. */
+    headers: Record<string, string>;
+    timeoutMs: number;
+    compression: 'gzip' | 'none';
+  };
+  serviceName: string;
+  /** OTEL_RESOURCE_ATTRIBUTES, service.name excepted (it is `serviceName`). */
+  resourceAttributes: Record<string, string>;
+  sampler: TracesSampler;
+  /** The ratio of the traceidratio samplers, 0..1. */
+  samplerRatio: number;
+  /** The batch span processor's OTEL_BSP_* settings. */
+  batch: {
+    scheduledDelayMs: number;
+    exportTimeoutMs: number;
+    maxQueueSize: number;
+    maxExportBatchSize: number;
+  };
 }
 
 /** What an endpoint gets unless its webhook says otherwise, and the operator's ceiling. */
@@ -213,7 +312,56 @@ function crossFieldProblems(raw: RawConfig): string[] {
       `HOOKLINE_CIRCUIT_PROBE_SECONDS: must not exceed HOOKLINE_CIRCUIT_MAX_PROBE_SECONDS (${raw.HOOKLINE_CIRCUIT_MAX_PROBE_SECONDS})`,
     );
   }
+  if (raw.OTEL_TRACES_EXPORTER?.includes('none') && raw.OTEL_TRACES_EXPORTER.length > 1) {
+    problems.push('OTEL_TRACES_EXPORTER: none turns tracing off: it cannot be combined');
+  }
+  if (raw.OTEL_BSP_MAX_EXPORT_BATCH_SIZE > raw.OTEL_BSP_MAX_QUEUE_SIZE) {
+    problems.push(
+      `OTEL_BSP_MAX_EXPORT_BATCH_SIZE: must not exceed OTEL_BSP_MAX_QUEUE_SIZE (${raw.OTEL_BSP_MAX_QUEUE_SIZE})`,
+    );
+  }
   return problems;
+}
+
+/**
+ * Tracing is on when an exporter is named (OTEL_TRACES_EXPORTER) or, with none named, when an
+ * OTLP endpoint is; OTEL_SDK_DISABLED=true or OTEL_TRACES_EXPORTER=none turn it off. Settings
+ * specific to traces win over the general ones, as the specification says.
+ */
+function tracingSettings(raw: RawConfig): TracingSettings {
+  const endpointSet = Boolean(
+    raw.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || raw.OTEL_EXPORTER_OTLP_ENDPOINT,
+  );
+  const named = raw.OTEL_TRACES_EXPORTER ?? (endpointSet ? ['otlp'] : []);
+  const exporters = raw.OTEL_SDK_DISABLED ? [] : named.filter((name) => name !== 'none');
+  const { 'service.name': resourceServiceName, ...resourceAttributes } = Object.fromEntries(
+    raw.OTEL_RESOURCE_ATTRIBUTES ?? [],
+  );
+  return {
+    exporters,
+    otlp: {
+      url: otlpTracesUrl(raw.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, raw.OTEL_EXPORTER_OTLP_ENDPOINT),
+      protocol:
+        raw.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? raw.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/json',
+      headers: Object.fromEntries([
+        ...(raw.OTEL_EXPORTER_OTLP_HEADERS ?? []),
+        ...(raw.OTEL_EXPORTER_OTLP_TRACES_HEADERS ?? []),
+      ]),
+      timeoutMs: raw.OTEL_EXPORTER_OTLP_TRACES_TIMEOUT ?? raw.OTEL_EXPORTER_OTLP_TIMEOUT ?? 10_000,
+      compression:
+        raw.OTEL_EXPORTER_OTLP_TRACES_COMPRESSION ?? raw.OTEL_EXPORTER_OTLP_COMPRESSION ?? 'none',
+    },
+    serviceName: raw.OTEL_SERVICE_NAME ?? resourceServiceName ?? 'hookline',
+    resourceAttributes,
+    sampler: raw.OTEL_TRACES_SAMPLER,
+    samplerRatio: raw.OTEL_TRACES_SAMPLER_ARG,
+    batch: {
+      scheduledDelayMs: raw.OTEL_BSP_SCHEDULE_DELAY,
+      exportTimeoutMs: raw.OTEL_BSP_EXPORT_TIMEOUT,
+      maxQueueSize: raw.OTEL_BSP_MAX_QUEUE_SIZE,
+      maxExportBatchSize: raw.OTEL_BSP_MAX_EXPORT_BATCH_SIZE,
+    },
+  };
 }
 
 export function parseConfig(env: Record<string, string | undefined>): Config {
@@ -276,5 +424,6 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       key: raw.HOOKLINE_ENCRYPTION_KEY?.[0],
       previousKeys: raw.HOOKLINE_ENCRYPTION_PREVIOUS_KEYS ?? [],
     },
+    tracing: tracingSettings(raw),
   };
 }

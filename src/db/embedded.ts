@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
-import { LOCK_FILE, takeLock } from './data-dir-lock.ts';
+import { takeLock } from './data-dir-lock.ts';
 
 /**
  * The zero-setup database: PGlite (PostgreSQL compiled to WebAssembly) in this process, served
@@ -18,7 +18,7 @@ export interface EmbeddedPostgres {
 export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPostgres> {
   const root = resolve(dataDir);
   mkdirSync(root, { recursive: true });
-  const releaseLock = takeLock(join(root, LOCK_FILE), root);
+  const releaseLock = await takeLock(root);
   try {
     const pglite = await PGlite.create({ dataDir: join(root, 'pgdata') });
     const server = new PGLiteSocketServer({ db: pglite, host: '127.0.0.1', port: 0 });
@@ -28,11 +28,11 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
       async stop() {
         await server.stop();
         await pglite.close();
-        releaseLock();
+        await releaseLock();
       },
     };
   } catch (error) {
-    releaseLock();
+    await releaseLock();
     throw error;
   }
 }

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Tracer } from '@opentelemetry/api';
 import type { Kysely } from 'kysely';
 import type { Db as BossDb } from 'pg-boss';
 import type { CircuitSettings, EndpointSettings } from '../config/config.ts';
@@ -9,6 +10,7 @@ import type { Transactions } from '../pubsub/transactions.ts';
 import type { Queue } from '../queue/queue.ts';
 import type { Keyring } from '../shared/keyring.ts';
 import type { Logger } from '../shared/logger.ts';
+import { tracingOff } from '../telemetry/tracing.ts';
 import { effectiveTimeoutMs } from '../webhooks/webhook.ts';
 import { sweepWaitingDeliveries } from './admission-sweep.ts';
 import { startDueProbes } from './circuit-probes.ts';
@@ -45,6 +47,8 @@ export interface DeliveryWorkerOptions {
   endpoints: EndpointSettings;
   circuit: CircuitSettings;
   recentAttempts?: RecentAttempts;
+  /** Makes a span of each attempt (pipeline/attempt-span.ts); none: spans that record nothing. */
+  tracer?: Tracer;
   /** Where fetches run: queue/serialized-fetch.ts when other processes may fetch too. */
   fetchDb?: BossDb;
   /** Backstop poll for retries coming due, wake-ups missed while disconnected, circuit probes. */
@@ -81,6 +85,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   const { db, transactions, queue, notifier, client, logger } = options;
   const maxFetch = options.maxFetchBatch ?? 100;
   const reserved = reservedForQuiet(options.concurrency);
+  const tracer = options.tracer ?? tracingOff().tracer;
   const shutdown = new AbortController();
   let running = 0;
   let fetching: Promise<void> | undefined;
@@ -147,6 +152,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       timeoutMs: effectiveTimeoutMs(context.webhook, options.requestTimeoutMs),
       probe: decision.probe,
       signal: shutdown.signal,
+      tracer,
     });
     if (result.outcome.error?.kind === 'aborted' && shutdown.signal.aborted)
       return { kind: 'released', job, context };

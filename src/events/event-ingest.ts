@@ -1,3 +1,4 @@
+import { type Context, ROOT_CONTEXT, type Tracer } from '@opentelemetry/api';
 import type { Transaction } from 'kysely';
 import type { Database } from '../db/database.ts';
 import { CommitOutcomeUnknownError } from '../db/transactions.ts';
@@ -8,11 +9,14 @@ import { canonicalJson } from '../shared/canonical-json.ts';
 import { ConflictError, NotFoundError } from '../shared/errors.ts';
 import { createGroupCommit, type ItemOutcome } from '../shared/group-commit.ts';
 import { newId } from '../shared/ids.ts';
+import { storedTraceparent } from '../telemetry/trace-context.ts';
+import { tracingOff } from '../telemetry/tracing.ts';
 import { findEventsByIdempotencyKeys, type NewEventRow, storeEvents } from './events.repository.ts';
 import type { EventRow } from './events.table.ts';
+import { type TracedEmit, traceBatch, traceEmit } from './ingest-spans.ts';
 
 /** An event to store, its payload already validated. */
-export interface IngestRequest {
+export interface IngestRequest extends TracedEmit {
   organizationId: string;
   agentId: string;
   type: EventTypeName;
@@ -30,7 +34,8 @@ export interface Ingested {
   replayed: boolean;
 }
 
-export type EventIngest = (request: IngestRequest) => Promise<Ingested>;
+/** `parent`: the trace the emit belongs to (its GraphQL operation's span), when traced. */
+export type EventIngest = (request: IngestRequest, parent?: Context) => Promise<Ingested>;
 
 const MAX_BATCH_EVENTS = 200;
 const MAX_BATCH_BYTES = 2 * 1024 * 1024;
@@ -42,21 +47,30 @@ const MAX_BATCH_BYTES = 2 * 1024 * 1024;
  * its own outcome: its event, or the event its idempotency key first created (CONFLICT if that
  * was a different request), or NOT_FOUND for an unknown agent.
  */
-export function createEventIngest({ transactions, fanOut }: Queueing): EventIngest {
-  return createGroupCommit<IngestRequest, Ingested>({
+export function createEventIngest({
+  transactions,
+  fanOut,
+  tracer = tracingOff().tracer,
+}: Queueing & { tracer?: Tracer }): EventIngest {
+  // Each transaction in its span (ingest-spans.ts), when any of its emits is traced.
+  const writeBatch = (requests: readonly IngestRequest[]) =>
+    traceBatch(tracer, requests, () =>
+      transactions((trx, outbox) => ingestBatch(trx, outbox, fanOut, requests)),
+    );
+  const ingest = createGroupCommit<IngestRequest, Ingested>({
     maxItems: MAX_BATCH_EVENTS,
     maxWeight: MAX_BATCH_BYTES,
     weigh: (request) => request.payloadBytes,
     async write(requests) {
       try {
-        return await transactions((trx, outbox) => ingestBatch(trx, outbox, fanOut, requests));
+        return await writeBatch(requests);
       } catch (error) {
         // A batch that may have committed is not tried again: its events would be stored twice.
         if (requests.length === 1 || error instanceof CommitOutcomeUnknownError) throw error;
         // Whatever failed the batch must not fail its neighbours: each is tried again alone.
         return Promise.all(
           requests.map((request) =>
-            transactions((trx, outbox) => ingestBatch(trx, outbox, fanOut, [request]))
+            writeBatch([request])
               .then(([outcome]) => outcome!)
               .catch((alone: unknown): ItemOutcome<Ingested> => ({ ok: false, error: alone })),
           ),
@@ -64,6 +78,7 @@ export function createEventIngest({ transactions, fanOut }: Queueing): EventInge
       }
     },
   });
+  return (request, parent = ROOT_CONTEXT) => traceEmit(tracer, request, parent, ingest);
 }
 
 /** One transaction's worth: stores the batch, finds the replays, creates the deliveries. */
@@ -80,6 +95,7 @@ export async function ingestBatch(
     type: request.type,
     payload: request.payload,
     idempotency_key: request.idempotencyKey,
+    traceparent: request.span ? storedTraceparent(request.span) : null,
   }));
   const stored = await storeEvents(trx, rows);
 

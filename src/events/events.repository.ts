@@ -68,6 +68,7 @@ export interface NewEventRow {
   type: string;
   payload: Record<string, unknown>;
   idempotency_key: string | null;
+  traceparent: string | null;
 }
 
 export interface StoredEvent {
@@ -98,13 +99,14 @@ export async function storeEvents(db: Db, rows: readonly NewEventRow[]): Promise
     with input as (
       select * from jsonb_to_recordset(${input}::jsonb) as t(
         ord int, id text, organization_id text, agent_id text, type text, payload jsonb,
-        idempotency_key text)
+        idempotency_key text, traceparent text)
     ), valid as (
       select input.* from input
       join agents a on a.organization_id = input.organization_id and a.id = input.agent_id
     ), inserted as (
-      insert into events (id, organization_id, agent_id, type, payload, idempotency_key)
-      select id, organization_id, agent_id, type, payload, idempotency_key from valid order by ord
+      insert into events (id, organization_id, agent_id, type, payload, idempotency_key, traceparent)
+      select id, organization_id, agent_id, type, payload, idempotency_key, traceparent
+      from valid order by ord
       on conflict (organization_id, idempotency_key) do nothing
       returning id, organization_id, agent_id, type, created_at
     ), new_deliveries as (${subscribedDeliveriesInsert(sql`inserted`)}

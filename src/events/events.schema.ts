@@ -91,12 +91,17 @@ builder.mutationField('emitEvent', (t) =>
     authScopes: { emit: true },
     args: { input: t.arg({ type: EmitEventInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
-      const { event } = await emitEvent(ctx.runtime, organizationOf(ctx), {
-        agentId: input.agentId,
-        type: input.type,
-        payload: input.payload,
-        idempotencyKey: input.idempotencyKey,
-      });
+      const { event } = await emitEvent(
+        ctx.runtime,
+        organizationOf(ctx),
+        {
+          agentId: input.agentId,
+          type: input.type,
+          payload: input.payload,
+          idempotencyKey: input.idempotencyKey,
+        },
+        ctx.traceContext,
+      );
       return { event };
     },
   }),

@@ -1,3 +1,4 @@
+import type { Context as TraceContext } from '@opentelemetry/api';
 import type { Db } from '../db/database.ts';
 import { getDelivery } from '../deliveries/deliveries.service.ts';
 import type { Delivery } from '../deliveries/delivery.ts';
@@ -63,22 +64,27 @@ export function validatePayload(
  * Stores an event and fans it out, in one transaction, to every enabled webhook subscribed to
  * this agent and type. An idempotency key already used by the organization returns the event it
  * first created, and creates nothing (or is a CONFLICT, when the first event had another agent,
- * type or payload). Concurrent emits share transactions (see createEventIngest).
+ * type or payload). Concurrent emits share transactions (see createEventIngest). `trace`: the
+ * operation's span, when traced: the ingest's span is its child.
  */
 export async function emitEvent(
   deps: { ingest: EventIngest; metrics: Metrics },
   organizationId: string,
   input: EmitEventInput,
+  trace?: TraceContext,
 ): Promise<{ event: Event; deliveryIds: string[]; replayed: boolean }> {
   const payload = validatePayload(input.type, input.payload);
-  const ingested = await deps.ingest({
-    organizationId,
-    agentId: input.agentId,
-    type: input.type,
-    payload: payload.data,
-    idempotencyKey: input.idempotencyKey ?? null,
-    payloadBytes: payload.bytes,
-  });
+  const ingested = await deps.ingest(
+    {
+      organizationId,
+      agentId: input.agentId,
+      type: input.type,
+      payload: payload.data,
+      idempotencyKey: input.idempotencyKey ?? null,
+      payloadBytes: payload.bytes,
+    },
+    trace,
+  );
   if (!ingested.replayed) deps.metrics.eventsIngested.inc({ type: input.type });
   return { ...ingested, event: toEvent(ingested.event) };
 }

@@ -7,6 +7,11 @@ export interface EventsTable {
   type: string;
   payload: ColumnType<Record<string, unknown>, string, string>;
   idempotency_key: string | null;
+  /**
+   * The W3C traceparent of the emit's `event ingest` span, when it was traced and sampled:
+   * each delivery attempt links to it (events/ingest-spans.ts).
+   */
+  traceparent: string | null;
   created_at: Generated<Date>;
 }
 

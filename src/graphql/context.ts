@@ -1,3 +1,4 @@
+import type { Context as TraceContext } from '@opentelemetry/api';
 import type { Kysely } from 'kysely';
 import type { Authenticator } from '../auth/authenticator.ts';
 import type { Viewer } from '../auth/viewer.ts';
@@ -37,4 +38,9 @@ export interface GraphQLContext {
   requestId: string;
   /** The origin the API was called on (portal links point there unless HOOKLINE_PUBLIC_URL). */
   origin: string | undefined;
+  /**
+   * The operation's span, when tracing is on (http/operation-spans.ts): the parent of the spans
+   * a resolver starts, passed explicitly.
+   */
+  traceContext?: TraceContext;
 }

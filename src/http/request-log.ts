@@ -23,9 +23,14 @@ interface RequestState {
   streamed: boolean;
 }
 
-type ResultLike = ExecutionResult | readonly ExecutionResult[] | AsyncIterable<unknown> | undefined;
+export type ResultLike =
+  | ExecutionResult
+  | readonly ExecutionResult[]
+  | AsyncIterable<unknown>
+  | undefined;
 
-function errorCodesOf(result: ResultLike): string[] {
+/** The distinct error codes of a result, INTERNAL_SERVER_ERROR for errors without one. */
+export function errorCodesOf(result: ResultLike): string[] {
   if (!result || Symbol.asyncIterator in result) return [];
   const results = Array.isArray(result) ? result : [result as ExecutionResult];
   const codes: string[] = [];

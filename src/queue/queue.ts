@@ -31,6 +31,9 @@ export async function startQueue(options: QueueOptions): Promise<Queue> {
     // Expired jobs (a killed worker's) are found by the supervisor: look often so they move on fast.
     superviseIntervalSeconds: 5,
     monitorIntervalSeconds: 5,
+    // Hookline traces its own work and carries an event's trace context on the event row, not
+    // on jobs: retries and admissions create jobs far from the emit (docs/operations.md#tracing).
+    openTelemetry: { enabled: false },
   });
   boss.on('error', (error) => options.logger.error({ err: error }, 'pg-boss error'));
   boss.on('warning', (warning) => options.logger.warn({ warning }, 'pg-boss warning'));

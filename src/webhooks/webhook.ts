@@ -34,6 +34,8 @@ export interface Webhook {
   maxConcurrency: number | null;
   rateLimitPerSecond: number | null;
   timeoutMs: number | null;
+  /** Attempts carry `traceparent` (and `tracestate`) naming their span, when tracing is on. */
+  sendTraceContext: boolean;
   circuit: EndpointCircuit;
   createdAt: Date;
   updatedAt: Date;
@@ -57,6 +59,7 @@ export function toWebhook(row: WebhookRow): Webhook {
     maxConcurrency: row.max_concurrency,
     rateLimitPerSecond: row.rate_limit_per_second,
     timeoutMs: row.timeout_ms,
+    sendTraceContext: row.send_trace_context,
     circuit: {
       state: row.circuit_state,
       consecutiveFailures: row.circuit_failures,

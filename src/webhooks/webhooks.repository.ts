@@ -18,6 +18,7 @@ export async function insertWebhook(
     max_concurrency: number | null;
     rate_limit_per_second: number | null;
     timeout_ms: number | null;
+    send_trace_context?: boolean;
   },
 ): Promise<WebhookRow> {
   return db.insertInto('webhooks').values(row).returningAll().executeTakeFirstOrThrow();

@@ -141,6 +141,10 @@ builder.node(WebhookRef, {
       resolve: (webhook, _args, ctx) =>
         effectiveTimeoutMs(webhook, ctx.config.delivery.requestTimeoutMs),
     }),
+    sendTraceContext: t.exposeBoolean('sendTraceContext', {
+      description:
+        "Each attempt carries W3C `traceparent` and `tracestate` headers naming its span, when the operator has turned Hookline's tracing on; they are not signed. False unless set.",
+    }),
     circuit: t.field({ type: EndpointCircuitRef, resolve: (webhook) => webhook.circuit }),
     operational: t.exposeBoolean('operational', {
       description:
@@ -233,6 +237,10 @@ const endpointSettingFields = (
   timeoutMs: t.int({
     description: `Time for one attempt, ${MIN_TIMEOUT_MS} ms up to HOOKLINE_REQUEST_TIMEOUT_MS. Null: that global timeout.`,
   }),
+  sendTraceContext: t.boolean({
+    description:
+      'Send W3C `traceparent` and `tracestate` headers with each attempt (when tracing is on). Null: false.',
+  }),
 });
 
 const CreateWebhookInput = builder.inputType('CreateWebhookInput', {
@@ -310,6 +318,7 @@ builder.mutationFields((t) => ({
           maxConcurrency: input.maxConcurrency,
           rateLimitPerSecond: input.rateLimitPerSecond,
           timeoutMs: input.timeoutMs,
+          sendTraceContext: input.sendTraceContext,
         }),
       };
     },
@@ -333,6 +342,7 @@ builder.mutationFields((t) => ({
           maxConcurrency: input.maxConcurrency,
           rateLimitPerSecond: input.rateLimitPerSecond,
           timeoutMs: input.timeoutMs,
+          sendTraceContext: input.sendTraceContext,
         }),
       };
     },

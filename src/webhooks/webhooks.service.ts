@@ -26,6 +26,7 @@ export async function createWebhook(
     description: string;
     headers?: readonly EndpointHeader[] | null;
     operational?: boolean;
+    sendTraceContext?: boolean | null;
   } & EndpointSettingsInput,
 ): Promise<Webhook> {
   const id = newId('Webhook');
@@ -40,6 +41,7 @@ export async function createWebhook(
     max_concurrency: input.maxConcurrency ?? null,
     rate_limit_per_second: input.rateLimitPerSecond ?? null,
     timeout_ms: input.timeoutMs ?? null,
+    send_trace_context: input.sendTraceContext ?? false,
   });
   return toWebhook(row);
 }
@@ -107,6 +109,7 @@ export async function updateWebhook(
     url?: string;
     description?: string;
     headers?: readonly EndpointHeader[] | null;
+    sendTraceContext?: boolean | null;
   } & EndpointSettingsInput,
 ): Promise<Webhook> {
   return db.transaction().execute(async (trx) => {
@@ -118,6 +121,8 @@ export async function updateWebhook(
       max_concurrency: changes.maxConcurrency,
       rate_limit_per_second: changes.rateLimitPerSecond,
       timeout_ms: changes.timeoutMs,
+      send_trace_context:
+        changes.sendTraceContext === undefined ? undefined : (changes.sendTraceContext ?? false),
     });
     // A new rate applies from now, not after the slots the old one handed out.
     if (changes.rateLimitPerSecond !== undefined) await webhooksRepository.forgetRateSlots(trx, id);

@@ -23,6 +23,8 @@ export interface WebhooksTable {
   max_concurrency: number | null;
   rate_limit_per_second: number | null;
   timeout_ms: number | null;
+  /** Send W3C trace context headers with each attempt (when tracing is on). */
+  send_trace_context: Generated<boolean>;
   circuit_state: Generated<CircuitState>;
   /** Failed attempts in a row (any success resets it). */
   circuit_failures: Generated<number>;

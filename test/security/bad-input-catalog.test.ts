@@ -498,6 +498,17 @@ const cases: Case[] = [
     },
   ]),
   {
+    name: 'createWebhook: sendTraceContext "yes" for a Boolean',
+    expect: bad('sendTraceContext'),
+    run: () =>
+      http(m.createWebhook, { input: { url: 'https://example.com/', sendTraceContext: 'yes' } }),
+  },
+  {
+    name: 'updateWebhook: sendTraceContext 1 for a Boolean',
+    expect: bad('sendTraceContext'),
+    run: () => http(m.updateWebhook, { input: { id: ids.webhookId, sendTraceContext: 1 } }),
+  },
+  {
     name: 'createWebhook: maxConcurrency 2.5 for an Int',
     expect: bad('maxConcurrency'),
     run: () =>

@@ -3,7 +3,7 @@ import {
   createHooklineClient,
   type HooklineClient,
 } from '@hookline/client';
-import { type Hookline, startHookline } from '../../src/app.ts';
+import { type Hookline, type HooklineOptions, startHookline } from '../../src/app.ts';
 import { parseConfig } from '../../src/config/config.ts';
 import { createLogger } from '../../src/shared/logger.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
@@ -25,11 +25,13 @@ export interface TestServer {
 
 /**
  * A real Hookline (HTTP, WebSocket, PostgreSQL) in this process, on a port of its own, against
- * a fresh database. The test file calls `stop()` in its `after` hook.
+ * a fresh database. The test file calls `stop()` in its `after` hook. `options`: what the
+ * composition root takes beside the configuration (a span exporter, say).
  */
 export async function startTestServer(
   label: string,
   env: Record<string, string> = {},
+  options: HooklineOptions = {},
 ): Promise<TestServer> {
   const database = await createTestDatabase(label);
   const config = parseConfig({
@@ -41,7 +43,7 @@ export async function startTestServer(
     HOOKLINE_DB_POOL_SIZE: '5',
     ...env,
   });
-  const hookline = await startHookline(config, createLogger({ level: config.logLevel }));
+  const hookline = await startHookline(config, createLogger({ level: config.logLevel }), options);
   const clients: HooklineClient[] = [];
   const client = (apiKey?: string) => {
     const c = createHooklineClient({ url: hookline.url, apiKey });

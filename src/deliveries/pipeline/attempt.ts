@@ -1,8 +1,11 @@
+import type { Tracer } from '@opentelemetry/api';
 import type { DeliveryClient } from '../../delivery-client/index.ts';
 import type { Keyring } from '../../shared/keyring.ts';
 import { USER_AGENT } from '../../shared/version.ts';
+import { traceHeadersOf } from '../../telemetry/trace-context.ts';
 import { maskHeaderValue, openHeaders } from '../../webhooks/endpoint-headers.ts';
 import { activeSigningSecrets } from '../../webhooks/webhook.ts';
+import { endAttemptSpan, startAttemptSpan } from './attempt-span.ts';
 import { buildHeaders } from './build-headers.ts';
 import { buildMessage } from './build-message.ts';
 import type { DeliveryContext } from './load-contexts.ts';
@@ -17,14 +20,17 @@ export interface AttemptOptions {
   timeoutMs: number;
   probe: boolean;
   signal?: AbortSignal;
+  /** Makes the attempt's span; a no-op tracer when tracing is off. */
+  tracer: Tracer;
 }
 
-/** One attempt: build the message, sign it, send it. */
+/** One attempt, in its span (attempt-span.ts): build the message, sign it, send it. */
 export async function makeAttempt(
   context: DeliveryContext,
   options: AttemptOptions,
 ): Promise<AttemptResult> {
   const { delivery, event, webhook } = context;
+  const span = startAttemptSpan(options.tracer, context, options.probe);
   const startedAt = new Date();
   const timestamp = Math.floor(startedAt.getTime() / 1000);
   const body = buildMessage(event);
@@ -36,7 +42,14 @@ export async function makeAttempt(
     timestamp,
     body,
   });
-  const headers = buildHeaders({ msgId: delivery.id, timestamp, signature, userAgent: USER_AGENT });
+  const headers = buildHeaders({
+    msgId: delivery.id,
+    timestamp,
+    signature,
+    userAgent: USER_AGENT,
+    // Empty when tracing is off: a no-op span names no trace.
+    traceContext: webhook.sendTraceContext ? traceHeadersOf(span) : undefined,
+  });
   // The webhook's own static headers go out as set, but the attempt log keeps them masked.
   const custom = openHeaders(options.keyring, webhook.id, webhook.sealedHeaders);
   const outcome = await options.client.send({
@@ -46,6 +59,7 @@ export async function makeAttempt(
     timeoutMs: options.timeoutMs,
     signal: options.signal,
   });
+  endAttemptSpan(span, outcome);
   const logged = { ...Object.fromEntries(custom.map((h) => [h.name, maskHeaderValue(h.value)])) };
   return { startedAt, requestHeaders: { ...logged, ...headers }, outcome, probe: options.probe };
 }

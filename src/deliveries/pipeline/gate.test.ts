@@ -20,7 +20,14 @@ function context(
       attemptCount: 0,
       seriesAttemptCount: 0,
     },
-    event: { id: 'evt_1', type: 'PRE_CONVERSATION', agentId: null, payload: {}, createdAt: now },
+    event: {
+      id: 'evt_1',
+      type: 'PRE_CONVERSATION',
+      agentId: null,
+      payload: {},
+      createdAt: now,
+      traceparent: null,
+    },
     webhook: {
       id: 'whk_1',
       organizationId: 'org_1',
@@ -37,6 +44,7 @@ function context(
       maxConcurrency: null,
       rateLimitPerSecond: null,
       timeoutMs: null,
+      sendTraceContext: false,
       circuit: closedCircuit(),
       createdAt: now,
       updatedAt: now,

@@ -20,6 +20,8 @@ export interface DeliveryContext {
     agentId: string | null;
     payload: Record<string, unknown>;
     createdAt: Date;
+    /** The ingest span's traceparent, when it was traced: each attempt links to it. */
+    traceparent: string | null;
   };
   webhook: Webhook;
   /** Deliveries of this endpoint wait for room: finishing this one should admit another. */
@@ -47,6 +49,7 @@ export async function loadDeliveryContexts(
       'e.agent_id as e_agent_id',
       'e.payload as e_payload',
       'e.created_at as e_created_at',
+      'e.traceparent as e_traceparent',
     ])
     .selectAll('w')
     .select(
@@ -75,6 +78,7 @@ export async function loadDeliveryContexts(
           agentId: row.e_agent_id,
           payload: row.e_payload,
           createdAt: row.e_created_at,
+          traceparent: row.e_traceparent,
         },
         webhook: toWebhook(row),
         webhookHasWaiting: row.w_has_waiting,

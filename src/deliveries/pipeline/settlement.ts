@@ -7,6 +7,11 @@ export interface JobClaim {
   retryCount: number;
 }
 
+/** What the attempt log, the metrics and the trace call a failed attempt; null for a success. */
+export function attemptErrorKind(outcome: SendOutcome): string | null {
+  return outcome.error?.kind ?? (outcome.ok ? null : 'http_status');
+}
+
 export interface AttemptResult {
   startedAt: Date;
   requestHeaders: Record<string, string>;

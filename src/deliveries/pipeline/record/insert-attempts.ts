@@ -5,7 +5,7 @@ import { newId } from '../../../shared/ids.ts';
 import { CLOSED_CIRCUIT } from '../../../webhooks/webhooks.repository.ts';
 import type { DeliveryAttempt } from '../../delivery-attempt.ts';
 import type { RecentAttempts } from '../../recent-attempts.ts';
-import type { Attempted } from '../settlement.ts';
+import { type Attempted, attemptErrorKind } from '../settlement.ts';
 
 // PostgreSQL text holds neither NUL nor lone surrogates; a receiver may send anything.
 const clean = (text: string | null): string | null =>
@@ -30,7 +30,7 @@ export function toAttemptRecord(s: Attempted): DeliveryAttempt {
     requestHeaders: s.result.requestHeaders,
     responseStatus: outcome.status,
     responseBody: clean(outcome.responseBody),
-    errorKind: outcome.error?.kind ?? (outcome.ok ? null : 'http_status'),
+    errorKind: attemptErrorKind(outcome),
     error: describeError(outcome),
   };
 }
