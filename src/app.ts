@@ -6,6 +6,7 @@ import { ensureOperatorKey } from './auth/operator-keys.service.ts';
 import type { Config } from './config/config.ts';
 import { withBootstrapLock } from './db/bootstrap-lock.ts';
 import { type DatabaseHandle, openDatabase } from './db/connect.ts';
+import { openKeyring } from './db/encryption-key.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { transactionsWithOutbox } from './db/transactions.ts';
 import { logCircuitChanges, logSettlements } from './deliveries/attempt-log.ts';
@@ -47,6 +48,7 @@ import type { Logger } from './shared/logger.ts';
 import { createHttpDrain } from './shutdown/http-drain.ts';
 import { createLiveSubscriptions } from './shutdown/live-subscriptions.ts';
 import { startTracing, type Tracing, type TracingOptions } from './telemetry/tracing.ts';
+import { sealSecretsAtRest } from './webhooks/seal-at-rest.ts';
 
 export interface Hookline {
   /** Base URL, e.g. http://127.0.0.1:4000 */
@@ -125,8 +127,11 @@ export async function startHookline(
         ? createInProcessNotifier(logger)
         : createPostgresNotifier(database.connectionString, logger);
     const transactions = transactionsWithOutbox(database.db, notifier);
-    const { applied, operatorKey } = await withBootstrapLock(database, async () => {
+    const keyring = openKeyring(config, logger);
+    const { applied, operatorKey, sealed } = await withBootstrapLock(database, async () => {
       const applied = await migrateToLatest(database.db);
+      // Plain-text secrets (from before encryption at rest) and those sealed with a previous key.
+      const sealed = await sealSecretsAtRest(database.db, keyring);
       // Retired keys are announced, so that processes already running close their connections.
       const operatorKey = await ensureOperatorKey(
         database.db,
@@ -134,9 +139,15 @@ export async function startHookline(
         config.adminKey,
         logger,
       );
-      return { applied, operatorKey };
+      return { applied, operatorKey, sealed };
     });
     if (applied.length > 0) logger.info({ applied }, 'applied database migrations');
+    if (sealed > 0) {
+      logger.info(
+        { webhooks: sealed, keyId: keyring.currentKeyId },
+        'sealed secrets at rest with the current encryption key',
+      );
+    }
     if (operatorKey.generated) {
       logger.warn(
         { apiKeyId: operatorKey.generated.row.id },
@@ -177,6 +188,7 @@ export async function startHookline(
       ingest: createEventIngest({ transactions, fanOut, tracer: tracing.tracer }),
       metrics,
       notifier,
+      keyring,
     };
 
     let worker: DeliveryWorker | undefined;
@@ -195,6 +207,7 @@ export async function startHookline(
         notifier,
         fanOut,
         client,
+        keyring,
         logger,
         recentAttempts,
         tracer: tracing.tracer,
@@ -234,7 +247,10 @@ export async function startHookline(
     const live = createLiveSubscriptions(metrics);
     let api: { yoga: HooklineYoga; connections: KeyConnections } | undefined;
     if (serveApi) {
-      Object.assign(routes, dashboardRoutes(logger));
+      Object.assign(
+        routes,
+        dashboardRoutes(logger, { frameAncestors: config.portal.frameAncestors }),
+      );
       const graphiql = config.production ? undefined : offlineGraphiQL();
       if (graphiql) Object.assign(routes, graphiql.routes);
       // Every WebSocket and SSE stream, by key: closed on revocation, capped per key.

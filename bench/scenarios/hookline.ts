@@ -8,6 +8,8 @@ import { withConcurrency } from '../signed-post.ts';
 import type { RoundResult } from './types.ts';
 
 const ADMIN_KEY = 'bench-operator-key-0123456789abcdef';
+/** Production with DATABASE_URL needs an encryption key for secrets at rest (docs/operations.md). */
+const ENCRYPTION_KEY = 'be'.repeat(32);
 
 const EMIT = `mutation Emit($input: EmitEventInput!) { emitEvent(input: $input) { event { id } } }`;
 const SUBSCRIBERS_SCRIPT = join(import.meta.dirname, '..', 'subscribers.ts');
@@ -62,6 +64,7 @@ export async function startHooklineUnderTest(
     HOOKLINE_ALLOW_NETWORKS: '127.0.0.0/8',
     LOG_LEVEL: 'warn',
     NODE_ENV: 'production',
+    HOOKLINE_ENCRYPTION_KEY: ENCRYPTION_KEY,
     // One key emits thousands of events a minute here: measure delivery, not the rate limit.
     HOOKLINE_RATE_LIMIT_PER_MINUTE: '0',
   };

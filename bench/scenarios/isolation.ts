@@ -30,6 +30,8 @@ export interface IsolationResults {
 }
 
 const ADMIN_KEY = 'bench-operator-key-0123456789abcdef';
+/** Production with DATABASE_URL needs an encryption key for secrets at rest (docs/operations.md). */
+const ENCRYPTION_KEY = 'be'.repeat(32);
 const RATE = 2;
 
 type Behaviour = 'ok' | 'hang' | 'error500' | 'slow200';
@@ -226,6 +228,7 @@ export async function runIsolationCase(
     HOOKLINE_ROLE: 'all',
     LOG_LEVEL: 'warn',
     NODE_ENV: 'production',
+    HOOKLINE_ENCRYPTION_KEY: ENCRYPTION_KEY,
     HOOKLINE_RATE_LIMIT_PER_MINUTE: '0',
     HOOKLINE_RETRY_SCHEDULE: '5,10,20',
     HOOKLINE_SHUTDOWN_TIMEOUT_MS: '1000',

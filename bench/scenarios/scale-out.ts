@@ -18,6 +18,8 @@ export interface ScaleOutResults {
 }
 
 const ADMIN_KEY = 'bench-operator-key-0123456789abcdef';
+/** Production with DATABASE_URL needs an encryption key for secrets at rest (docs/operations.md). */
+const ENCRYPTION_KEY = 'be'.repeat(32);
 const ENDPOINTS = 20;
 
 interface SlowReceivers {
@@ -83,6 +85,7 @@ async function round1(
     HOOKLINE_ALLOW_NETWORKS: '127.0.0.0/8',
     LOG_LEVEL: 'warn',
     NODE_ENV: 'production',
+    HOOKLINE_ENCRYPTION_KEY: ENCRYPTION_KEY,
     HOOKLINE_RATE_LIMIT_PER_MINUTE: '0',
   };
   const processes: HooklineProcess[] = [];

@@ -4,6 +4,15 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** What an organization's API key (or portal session) may do. */
+export type ApiKeyRole =
+  /** Everything the organization may do. */
+  | 'ADMIN'
+  /** Only emit events (emitEvent, requestCallSetup) and read the event catalog (eventTypes): for a voice runtime. */
+  | 'EMITTER'
+  /** Read every query and subscribe; no mutation: for an ops screen. */
+  | 'VIEWER';
+
 export type AttachWebhookInput = {
   agentId: string | number;
   events: Array<EventType>;
@@ -24,6 +33,8 @@ export type CreateAgentInput = {
 
 export type CreateWebhookInput = {
   description?: string | null | undefined;
+  /** Up to 10 static headers sent with every request, stored encrypted; given, they replace the webhook's (null or empty: none). */
+  headers?: Array<HeaderInput> | null | undefined;
   /** Most attempts in flight at once, 1 to the operator's ceiling (HOOKLINE_ENDPOINT_MAX_CONCURRENCY). Null: the default. */
   maxConcurrency?: number | null | undefined;
   /** At most this many attempts a second, 1 to 10000. Null: no limit. */
@@ -60,8 +71,22 @@ export type DetachWebhookInput = {
 export type EventType =
   /** analytics-completed: Post-call analytics are ready. */
   | 'ANALYTICS_COMPLETED'
+  /** delivery.exhausted: A delivery used up its retry schedule and ended FAILED: the receiver never got it. redeliver or replayFailedDeliveries start it again. */
+  | 'DELIVERY_EXHAUSTED'
+  /** endpoint.circuit_closed: An endpoint's circuit closed: an attempt or a probe succeeded (held deliveries go out again), or its probe time came with nothing held. */
+  | 'ENDPOINT_CIRCUIT_CLOSED'
+  /** endpoint.circuit_opened: An endpoint's circuit opened after failed attempts in a row: its deliveries are held, without spending their retries, until a probe succeeds. */
+  | 'ENDPOINT_CIRCUIT_OPENED'
+  /** endpoint.disabled: An endpoint was disabled: by Hookline after it failed for too long (trigger automatic), or by its organization (trigger manual). It gets no new deliveries until enabled again. */
+  | 'ENDPOINT_DISABLED'
   /** pre-conversation: A call is about to start. */
   | 'PRE_CONVERSATION';
+
+/** A static request header: an HTTP header name (not one Hookline sets itself, such as webhook-*, content-type or host) and a printable value of at most 1024 characters. */
+export type HeaderInput = {
+  name: string;
+  value: string;
+};
 
 export type RedeliverInput = {
   deliveryId: string | number;
@@ -81,6 +106,10 @@ export type SendTestEventInput = {
   webhookId: string | number;
 };
 
+export type StartPortalSessionInput = {
+  token: string;
+};
+
 /** A window of time ending now. */
 export type StatsWindow =
   /** The last 7 days. */
@@ -98,6 +127,8 @@ export type ToggleWebhookInput = {
 /** Fields left out keep their value; a setting given as null goes back to its default. */
 export type UpdateWebhookInput = {
   description?: string | null | undefined;
+  /** Up to 10 static headers sent with every request, stored encrypted; given, they replace the webhook's (null or empty: none). */
+  headers?: Array<HeaderInput> | null | undefined;
   id: string | number;
   /** Most attempts in flight at once, 1 to the operator's ceiling (HOOKLINE_ENDPOINT_MAX_CONCURRENCY). Null: the default. */
   maxConcurrency?: number | null | undefined;
@@ -217,7 +248,14 @@ export type DashboardOverviewQuery = { organization: { id: string, timeline: Arr
 export type DashboardSessionQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type DashboardSessionQuery = { organization: { id: string, name: string } | null, eventTypes: Array<{ type: EventType, name: string, description: string }> };
+export type DashboardSessionQuery = { organization: { id: string, name: string, branding: { platformName: string | null, accentColor: string | null } } | null, currentCredential: { role: ApiKeyRole, portalSession: boolean, expiresAt: string | null }, eventTypes: Array<{ type: EventType, name: string, description: string, operational: boolean }> };
+
+export type DashboardStartPortalSessionMutationVariables = Exact<{
+  input: StartPortalSessionInput;
+}>;
+
+
+export type DashboardStartPortalSessionMutation = { startPortalSession: { credential: string, role: ApiKeyRole, expiresAt: string } };
 
 export type DashboardWebhookRowFragment = { id: string, url: string, description: string, enabled: boolean, disabledReason: string | null, createdAt: string, subscriptions: Array<{ events: Array<EventType>, agent: { id: string, name: string } }>, circuit: { state: CircuitState, openedAt: string | null, nextProbeAt: string | null, consecutiveFailures: number }, stats: { attemptCount: number, successCount: number, failureCount: number, successRate: number | null, p50LatencyMs: number | null, p95LatencyMs: number | null, lastError: string | null, lastErrorAt: string | null } };
 
@@ -766,14 +804,33 @@ export const DashboardSessionDocument = new TypedDocumentString(`
   organization {
     id
     name
+    branding {
+      platformName
+      accentColor
+    }
+  }
+  currentCredential {
+    role
+    portalSession
+    expiresAt
   }
   eventTypes {
     type
     name
     description
+    operational
   }
 }
     `) as unknown as TypedDocumentString<DashboardSessionQuery, DashboardSessionQueryVariables>;
+export const DashboardStartPortalSessionDocument = new TypedDocumentString(`
+    mutation DashboardStartPortalSession($input: StartPortalSessionInput!) {
+  startPortalSession(input: $input) {
+    credential
+    role
+    expiresAt
+  }
+}
+    `) as unknown as TypedDocumentString<DashboardStartPortalSessionMutation, DashboardStartPortalSessionMutationVariables>;
 export const DashboardWebhookHealthDocument = new TypedDocumentString(`
     query DashboardWebhookHealth($id: ID!, $window: StatsWindow!) {
   webhook(id: $id) {

@@ -1,5 +1,8 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { DashboardSessionDocument } from '../generated/graphql.ts';
+import {
+  DashboardSessionDocument,
+  DashboardStartPortalSessionDocument,
+} from '../generated/graphql.ts';
 import { ApiError, createApi } from './api.ts';
 import {
   type ConfirmOptions,
@@ -19,14 +22,19 @@ import { OverviewScreen } from './screens/overview.tsx';
 import { SignInScreen } from './screens/sign-in.tsx';
 import { WebhookDetailsScreen } from './screens/webhook-details/index.tsx';
 import { WebhooksScreen } from './screens/webhooks.tsx';
-import { forgetApiKey, readApiKey, storeApiKey } from './session.ts';
+import { forgetApiKey, isPortalCredential, readApiKey, storeApiKey } from './session.ts';
 import { ConfirmDialog } from './ui/dialogs.tsx';
 import { Notices } from './ui/notices.tsx';
 
 interface SignedIn {
+  /** An API key, or a portal session's credential: sent the same way. */
   apiKey: string;
   organization: { id: string; name: string };
   eventTypes: EventTypeInfo[];
+  role: 'ADMIN' | 'EMITTER' | 'VIEWER';
+  /** When a portal session ends; null when signed in with an API key. */
+  portalExpiresAt: string | null;
+  branding: { platformName: string | null; accentColor: string | null };
 }
 
 type AuthState =
@@ -39,25 +47,85 @@ async function checkKey(apiKey: string): Promise<SignedIn> {
   const api = createApi(apiKey, () => {});
   const data = await api.request(DashboardSessionDocument);
   if (!data.organization) throw new ApiError('This key belongs to no organization', 'FORBIDDEN');
-  return { apiKey, organization: data.organization, eventTypes: data.eventTypes };
+  const { branding, ...organization } = data.organization;
+  return {
+    apiKey,
+    organization,
+    eventTypes: data.eventTypes.filter((type) => !type.operational),
+    role: data.currentCredential.role,
+    portalExpiresAt: data.currentCredential.expiresAt ?? null,
+    branding,
+  };
+}
+
+/**
+ * A portal link (`/#portal=<token>`): the token leaves the address bar at once (so that it is in
+ * no history entry, bookmark or screenshot) and is exchanged, once, for the session credential
+ * the dashboard then uses like an API key.
+ */
+function takePortalToken(): string | undefined {
+  const match = /^#portal=([\w-]+)$/.exec(location.hash);
+  if (!match) return undefined;
+  history.replaceState(null, '', `${location.pathname}${location.search}#/webhooks`);
+  return match[1];
+}
+
+async function exchangePortalToken(token: string): Promise<string> {
+  const api = createApi('', () => {});
+  const { startPortalSession } = await api.request(DashboardStartPortalSessionDocument, {
+    input: { token },
+  });
+  return startPortalSession.credential;
+}
+
+function signedOutMessage(credential: string, error: unknown): string {
+  if (
+    isPortalCredential(credential) &&
+    error instanceof ApiError &&
+    error.code === 'UNAUTHENTICATED'
+  ) {
+    return 'Your portal session has ended: it expired or was revoked. Ask for a new link.';
+  }
+  return describeError(error).message;
 }
 
 export function App() {
+  const [portalToken] = useState(takePortalToken);
   const [auth, setAuth] = useState<AuthState>(() =>
-    readApiKey() ? { status: 'checking' } : { status: 'signed-out' },
+    portalToken || readApiKey() ? { status: 'checking' } : { status: 'signed-out' },
   );
 
   useEffect(() => {
+    if (portalToken) {
+      forgetApiKey();
+      exchangePortalToken(portalToken)
+        .then(async (credential) => {
+          const account = await checkKey(credential);
+          storeApiKey(credential);
+          setAuth({ status: 'signed-in', account });
+        })
+        .catch((error: unknown) =>
+          setAuth({
+            status: 'signed-out',
+            // The server says why a link is refused; other failures read as usual.
+            message:
+              error instanceof ApiError && error.code === 'UNAUTHENTICATED'
+                ? error.message
+                : describeError(error).message,
+          }),
+        );
+      return;
+    }
     const stored = readApiKey();
     if (!stored) return;
     checkKey(stored).then(
       (account) => setAuth({ status: 'signed-in', account }),
       (error: unknown) => {
         forgetApiKey();
-        setAuth({ status: 'signed-out', message: describeError(error).message });
+        setAuth({ status: 'signed-out', message: signedOutMessage(stored, error) });
       },
     );
-  }, []);
+  }, [portalToken]);
 
   const signOut = useCallback((message?: string) => {
     forgetApiKey();
@@ -109,7 +177,10 @@ function Shell({ account, signOut }: { account: SignedIn; signOut: (message?: st
       live,
       organization: account.organization,
       eventTypes: account.eventTypes,
-      api: createApi(account.apiKey, (error: ApiError) => signOut(describeError(error).message)),
+      api: createApi(account.apiKey, (error: ApiError) =>
+        signOut(signedOutMessage(account.apiKey, error)),
+      ),
+      canManage: account.role === 'ADMIN',
       notify,
       confirm: (options) =>
         new Promise<boolean>((resolve) => setConfirmation({ ...options, resolve })),
@@ -127,6 +198,17 @@ function Shell({ account, signOut }: { account: SignedIn; signOut: (message?: st
     }
     requestAnimationFrame(() => document.querySelector<HTMLElement>('main h1')?.focus());
   }, [screenKey]);
+
+  useBranding(account.branding.accentColor);
+  // A portal session ends by itself: sign out then, rather than at the next failed request.
+  useEffect(() => {
+    if (!account.portalExpiresAt) return;
+    const timer = setTimeout(
+      () => signOut('Your portal session has ended. Ask for a new link.'),
+      Math.max(0, Date.parse(account.portalExpiresAt) - Date.now()),
+    );
+    return () => clearTimeout(timer);
+  }, [account, signOut]);
 
   const section = sectionOf(route);
   const navLink = (name: 'overview' | 'webhooks' | 'agents' | 'live', label: string) => (
@@ -147,7 +229,7 @@ function Shell({ account, signOut }: { account: SignedIn; signOut: (message?: st
       </button>
       <header class="topbar">
         <a class="brand" href="#/overview">
-          Hookline
+          {account.branding.platformName ?? 'Hookline'}
         </a>
         <nav aria-label="Main">
           {navLink('overview', 'Overview')}
@@ -159,6 +241,11 @@ function Shell({ account, signOut }: { account: SignedIn; signOut: (message?: st
           <span class="org" title={account.organization.id}>
             {account.organization.name}
           </span>
+          {account.role === 'VIEWER' && (
+            <span class="badge badge-off" data-testid="view-only">
+              View only
+            </span>
+          )}
           <button type="button" class="button small ghost" onClick={() => signOut()}>
             Sign out
           </button>
@@ -185,6 +272,19 @@ function Shell({ account, signOut }: { account: SignedIn; signOut: (message?: st
       )}
     </SessionContext.Provider>
   );
+}
+
+/**
+ * The organization's accent colour, set through the CSS object model: the page's CSP allows no
+ * inline style, and this is not one. The value is `#rrggbb`, checked by the API.
+ */
+function useBranding(accentColor: string | null) {
+  useEffect(() => {
+    if (!accentColor || !/^#[0-9a-f]{6}$/i.test(accentColor)) return;
+    const root = document.documentElement.style;
+    root.setProperty('--accent', accentColor);
+    return () => root.removeProperty('--accent');
+  }, [accentColor]);
 }
 
 function Screen({ route }: { route: Route }) {

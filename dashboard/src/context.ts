@@ -25,7 +25,10 @@ export interface Session {
   /** The session's WebSocket for subscriptions. */
   live: LiveConnection;
   organization: { id: string; name: string };
+  /** The platform's event types (operational ones are Hookline's own, and never chosen). */
   eventTypes: EventTypeInfo[];
+  /** False for a VIEWER: the screens show no button that would change anything. */
+  canManage: boolean;
   notify(kind: Notice['kind'], message: string): void;
   confirm(options: ConfirmOptions): Promise<boolean>;
   signOut(): void;

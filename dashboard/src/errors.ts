@@ -51,9 +51,7 @@ export function describeError(error: unknown): ErrorView {
     case 'UNAUTHENTICATED':
       return view('Your API key was not accepted: it may have been revoked. Sign in again.');
     case 'FORBIDDEN':
-      return view(
-        `This API key may not do that. The dashboard needs an organization's API key, not the operator key.`,
-      );
+      return view(`Not allowed: ${withStop(error.message)}`);
     case 'CONFLICT':
       return view(`Not possible right now: ${withStop(error.message)}`);
     case 'RATE_LIMITED': {

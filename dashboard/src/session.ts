@@ -1,5 +1,10 @@
+/** A portal session's credential (what a portal link was exchanged for), not an API key. */
+export function isPortalCredential(credential: string): boolean {
+  return credential.startsWith('hls_');
+}
+
 /**
- * The API key lives in sessionStorage: it survives reloads of the tab but not the tab itself,
+ * The API key (or a portal session's credential) lives in sessionStorage: it survives reloads of the tab but not the tab itself,
  * and other tabs never see it. Storage can throw (private modes, disabled storage), in which
  * case the key simply is not remembered.
  */

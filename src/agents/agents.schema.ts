@@ -41,7 +41,7 @@ builder.node(AgentRef, {
 builder.queryFields((t) => ({
   agents: t.connection({
     type: AgentRef,
-    authScopes: { organization: true },
+    authScopes: { read: true },
     resolve: (_root, args, ctx) =>
       resolveCursorConnection<Promise<Agent[]>>(
         { args, toCursor: (agent: Agent) => agent.id, ...PAGE_SIZE },
@@ -51,7 +51,7 @@ builder.queryFields((t) => ({
   agent: t.field({
     type: AgentRef,
     nullable: true,
-    authScopes: { organization: true },
+    authScopes: { read: true },
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, args, ctx) =>
       (await getAgent(ctx.db, organizationOf(ctx), args.id)) ?? null,
@@ -87,7 +87,7 @@ builder.mutationFields((t) => ({
       BAD_USER_INPUT: 'a field is invalid (extensions.field names it)',
     }),
     type: CreateAgentPayload,
-    authScopes: { organization: true },
+    authScopes: { manage: true },
     args: { input: t.arg({ type: CreateAgentInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({
       agent: await createAgent(ctx.db, organizationOf(ctx), { name: input.name }),
@@ -99,7 +99,7 @@ builder.mutationFields((t) => ({
       NOT_FOUND: "the agent does not exist, or is another organization's",
     }),
     type: UpdateAgentPayload,
-    authScopes: { organization: true },
+    authScopes: { manage: true },
     args: { input: t.arg({ type: UpdateAgentInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({
       agent: await updateAgent(ctx.db, organizationOf(ctx), input.id, { name: input.name }),
@@ -111,7 +111,7 @@ builder.mutationFields((t) => ({
       { NOT_FOUND: "the agent does not exist, or is another organization's" },
     ),
     type: DeleteAgentPayload,
-    authScopes: { organization: true },
+    authScopes: { manage: true },
     args: { input: t.arg({ type: DeleteAgentInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       await deleteAgent(ctx.db, organizationOf(ctx), input.id);

@@ -19,6 +19,18 @@ import {
 export const OrganizationRef = builder.objectRef<Organization>('Organization');
 export const ApiKeyRef = builder.objectRef<ApiKey>('ApiKey');
 
+export const ApiKeyRoleEnum = builder.enumType('ApiKeyRole', {
+  description: "What an organization's API key (or portal session) may do.",
+  values: {
+    ADMIN: { description: 'Everything the organization may do.' },
+    EMITTER: {
+      description:
+        'Only emit events (emitEvent, requestCallSetup) and read the event catalog (eventTypes): for a voice runtime.',
+    },
+    VIEWER: { description: 'Read every query and subscribe; no mutation: for an ops screen.' },
+  } as const,
+});
+
 builder.node(OrganizationRef, {
   description: 'A tenant: it owns agents, webhooks, events and API keys.',
   id: { resolve: (org) => org.id },
@@ -43,6 +55,7 @@ builder.node(ApiKeyRef, {
     hint: t.exposeString('hint', {
       description: 'The first and last characters, to tell keys apart.',
     }),
+    role: t.field({ type: ApiKeyRoleEnum, resolve: (key) => key.role }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     revokedAt: t.expose('revokedAt', { type: 'DateTime', nullable: true }),
   }),
@@ -52,7 +65,7 @@ builder.queryField('apiKeys', (t) =>
   t.field({
     type: [ApiKeyRef],
     description: "The calling key's organization's API keys, revoked ones included, oldest first.",
-    authScopes: { organization: true },
+    authScopes: { read: true },
     resolve: (_root, _args, ctx) => listApiKeys(ctx.db, organizationOf(ctx)),
   }),
 );
@@ -62,7 +75,7 @@ builder.queryField('organization', (t) =>
     type: OrganizationRef,
     nullable: true,
     description: "The calling key's organization.",
-    authScopes: { organization: true },
+    authScopes: { read: true },
     resolve: async (_root, _args, ctx) =>
       (await getOrganization(ctx.db, organizationOf(ctx))) ?? null,
   }),
@@ -74,6 +87,10 @@ const CreateOrganizationInput = builder.inputType('CreateOrganizationInput', {
 const CreateApiKeyInput = builder.inputType('CreateApiKeyInput', {
   fields: (t) => ({
     name: t.string({ required: true, validate: nameSchema }),
+    role: t.field({
+      type: ApiKeyRoleEnum,
+      description: 'What the key may do; ADMIN when left out.',
+    }),
     organizationId: t.id({
       description:
         'With the operator key: the organization to create the key for (required). An organization key creates keys for its own organization and leaves this out.',
@@ -105,7 +122,7 @@ const RevokeApiKeyPayload = builder.simpleObject('RevokeApiKeyPayload', {
  * The organization a new key is for: the operator names it; an organization key may only name
  * its own (another's id is NOT_FOUND, exactly as an id that does not exist).
  */
-async function keyOrganization(
+export async function keyOrganization(
   ctx: GraphQLContext,
   requested: string | number | undefined,
 ): Promise<string> {
@@ -147,21 +164,26 @@ builder.mutationFields((t) => ({
       {
         BAD_USER_INPUT: 'a field is invalid, or the operator key gave no organizationId',
         NOT_FOUND: "the organization does not exist, or is another organization's",
+        FORBIDDEN: 'an EMITTER or VIEWER key, or a portal session',
       },
     ),
     type: CreateApiKeyPayload,
-    authScopes: { organization: true, operator: true },
+    authScopes: { platform: true, operator: true },
     args: { input: t.arg({ type: CreateApiKeyInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       const organizationId = await keyOrganization(ctx, input.organizationId ?? undefined);
-      const issued = await issueApiKey(ctx.db, { organizationId, name: input.name });
+      const issued = await issueApiKey(ctx.db, {
+        organizationId,
+        name: input.name,
+        role: input.role ?? 'ADMIN',
+      });
       return { apiKey: issued.apiKey, key: toApiKey(issued.row) };
     },
   }),
   // Takes effect at once: requests with the key fail, open connections with it are closed.
   revokeApiKey: t.field({
     type: RevokeApiKeyPayload,
-    authScopes: { organization: true },
+    authScopes: { platform: true },
     args: { input: t.arg({ type: RevokeApiKeyInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       const key = await revokeApiKeyEverywhere(

@@ -9,13 +9,20 @@ import {
 } from './api-key.ts';
 import { findApiKeyByHash, insertApiKey, insertOrganization } from './auth.repository.ts';
 import type { ApiKeyRow, OperatorKeySource, OrganizationRow } from './auth.table.ts';
-import type { Viewer } from './viewer.ts';
+import { authenticatePortalCredential, isPortalCredential } from './portal-sessions.service.ts';
+import type { OrganizationRole, Viewer } from './viewer.ts';
 
-/** Resolves a presented key to a viewer; undefined for unknown, malformed or revoked keys. */
+/**
+ * Resolves a presented key, or a portal session's credential, to a viewer; undefined for unknown,
+ * malformed, revoked or expired ones.
+ */
 export async function authenticate(
   db: Db,
   presented: string | undefined,
 ): Promise<Viewer | undefined> {
+  if (presented && isPortalCredential(presented)) {
+    return authenticatePortalCredential(db, presented);
+  }
   // Generated keys are well formed; a configured HOOKLINE_ADMIN_KEY may be any long string.
   if (
     !presented ||
@@ -29,7 +36,12 @@ export async function authenticate(
   if (!row || row.revoked_at !== null || !hashesEqual(row.key_hash, hash)) return undefined;
   if (row.role === 'operator') return { kind: 'operator', apiKeyId: row.id };
   if (!row.organization_id) return undefined;
-  return { kind: 'organization', apiKeyId: row.id, organizationId: row.organization_id };
+  return {
+    kind: 'organization',
+    apiKeyId: row.id,
+    organizationId: row.organization_id,
+    role: row.organization_role ?? 'ADMIN',
+  };
 }
 
 export interface IssuedKey {
@@ -37,10 +49,15 @@ export interface IssuedKey {
   row: ApiKeyRow;
 }
 
-/** A new key of an organization or, without one, an operator key. */
+/** A new key of an organization (ADMIN unless a role is given) or, without one, an operator key. */
 export async function issueApiKey(
   db: Db,
-  input: { organizationId: string | null; name: string; source?: OperatorKeySource },
+  input: {
+    organizationId: string | null;
+    name: string;
+    role?: OrganizationRole;
+    source?: OperatorKeySource;
+  },
 ): Promise<IssuedKey> {
   const apiKey = generateApiKey();
   const row = await insertApiKey(db, {
@@ -48,6 +65,7 @@ export async function issueApiKey(
     organization_id: input.organizationId,
     role: input.organizationId ? 'organization' : 'operator',
     source: input.organizationId ? null : (input.source ?? 'generated'),
+    organization_role: input.organizationId ? (input.role ?? 'ADMIN') : null,
     name: input.name,
     key_hash: hashApiKey(apiKey),
     key_hint: apiKeyHint(apiKey),
@@ -60,6 +78,11 @@ export async function createOrganizationWithKey(
   name: string,
 ): Promise<{ organization: OrganizationRow; apiKey: string; key: ApiKeyRow }> {
   const organization = await insertOrganization(db, { id: newId('Organization'), name });
-  const issued = await issueApiKey(db, { organizationId: organization.id, name: 'default' });
+  // The first key can do everything, creating the organization's other keys included.
+  const issued = await issueApiKey(db, {
+    organizationId: organization.id,
+    name: 'default',
+    role: 'ADMIN',
+  });
   return { organization, apiKey: issued.apiKey, key: issued.row };
 }

@@ -1,8 +1,13 @@
 import type { Generated, Insertable, Selectable } from 'kysely';
+import type { OrganizationRole } from './viewer.ts';
 
 export interface OrganizationsTable {
   id: string;
   name: string;
+  /** What the dashboard calls itself for this organization's users (portal branding). */
+  branding_name: string | null;
+  /** `#rrggbb`: the dashboard's accent colour for them. */
+  branding_accent_color: string | null;
   created_at: Generated<Date>;
 }
 
@@ -20,6 +25,8 @@ export interface ApiKeysTable {
   key_hint: string;
   /** Operator keys only. */
   source: OperatorKeySource | null;
+  /** Organization keys only: what the key may do. */
+  organization_role: OrganizationRole | null;
   created_at: Generated<Date>;
   revoked_at: Date | null;
 }

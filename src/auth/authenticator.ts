@@ -69,7 +69,9 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
       if (viewer && startedAt === generation) {
         // Oldest first out: Map keeps insertion order.
         if (remembered.size >= maxEntries) remembered.delete(remembered.keys().next().value!);
-        remembered.set(hash, { viewer, until: Date.now() + ttlMs });
+        // A portal session is never remembered past its end.
+        const ends = viewer.kind === 'organization' ? viewer.portalExpiresAt?.getTime() : undefined;
+        remembered.set(hash, { viewer, until: Math.min(Date.now() + ttlMs, ends ?? Infinity) });
       }
       return viewer;
     },

@@ -57,8 +57,9 @@ export interface KeyConnections {
   /**
    * Registers a connection authenticated with a key, and gives the function that forgets it;
    * refuses it (registering nothing) if the key was just revoked or already holds `maxPerKey`.
+   * A connection of a portal session (`endsAt`) is closed like a revoked key's when it ends.
    */
-  admit(apiKeyId: string, connection: KeyConnection): Admission;
+  admit(apiKeyId: string, connection: KeyConnection, endsAt?: Date): Admission;
   /** How many connections are registered (tests, metrics). */
   readonly size: number;
   readonly maxPerKey: number;
@@ -128,7 +129,7 @@ export function watchKeyConnections(deps: {
   });
 
   return {
-    admit(apiKeyId, connection) {
+    admit(apiKeyId, connection, endsAt) {
       const revokedAt = recent.get(apiKeyId);
       if (revokedAt !== undefined && Date.now() - revokedAt <= REMEMBER_REVOKED_MS) {
         return { admitted: false, refusal: 'revoked' };
@@ -143,12 +144,24 @@ export function watchKeyConnections(deps: {
       }
       connections.add(connection);
       size++;
+      let ending: NodeJS.Timeout | undefined;
       const release = () => {
+        clearTimeout(ending);
         const current = open.get(apiKeyId);
         if (!current?.delete(connection)) return;
         size--;
         if (current.size === 0) open.delete(apiKeyId);
       };
+      if (endsAt) {
+        ending = setTimeout(
+          () => {
+            release();
+            close(apiKeyId, connection);
+          },
+          Math.max(0, endsAt.getTime() - Date.now()),
+        );
+        ending.unref();
+      }
       return { admitted: true, release };
     },
     get size() {

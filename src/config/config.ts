@@ -1,8 +1,11 @@
 import { z } from 'zod';
+import { MAX_PLATFORM_NAME_LENGTH, parseAccentColor } from '../auth/branding.ts';
 import { parseRetrySchedule } from '../deliveries/policies/retry-schedule.ts';
 import { parseCidrList } from '../delivery-client/address-policy.ts';
 import { parseOriginList } from '../http/cors.ts';
+import { parseFrameAncestors } from '../http/frame-ancestors.ts';
 import { DEFAULT_SUBSCRIPTION_BUFFER } from '../pubsub/live-feed.ts';
+import { parseEncryptionKey, parseEncryptionKeyList } from '../shared/keyring.ts';
 import {
   OTLP_PROTOCOLS,
   type OtlpProtocol,
@@ -162,6 +165,15 @@ export const configSchema = z.object({
     emptyAsUndefined,
     z.coerce.number().int().min(0).max(1_000_000).default(600),
   ),
+  HOOKLINE_PUBLIC_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
+  HOOKLINE_PORTAL_FRAME_ANCESTORS: parsedWith(parseFrameAncestors),
+  HOOKLINE_PORTAL_PLATFORM_NAME: z.preprocess(
+    emptyAsUndefined,
+    z.string().trim().min(1).max(MAX_PLATFORM_NAME_LENGTH).optional(),
+  ),
+  HOOKLINE_PORTAL_ACCENT_COLOR: parsedWith(parseAccentColor),
+  HOOKLINE_ENCRYPTION_KEY: parsedWith((text) => [parseEncryptionKey(text)]),
+  HOOKLINE_ENCRYPTION_PREVIOUS_KEYS: parsedWith(parseEncryptionKeyList),
   ...tracingFields,
 });
 
@@ -209,6 +221,23 @@ export interface Config {
   corsOrigins: string[];
   /** Mutations per API key per minute, in each API process; 0 turns the limit off. */
   rateLimitPerMinute: number;
+  /** Portal sessions and the embedded dashboard (docs/dashboard.md, Embedding). */
+  portal: {
+    /** The dashboard's address in portal links; unset: the origin the API was called on. */
+    publicUrl: string | undefined;
+    /** Pages allowed to frame the dashboard (CSP frame-ancestors); empty: none. */
+    frameAncestors: string[];
+    /** Branding for organizations without their own. */
+    platformName: string | null;
+    accentColor: string | null;
+  };
+  /** Secrets at rest (shared/keyring.ts); see db/encryption-key.ts for a key left unset. */
+  encryption: {
+    /** The key new values are sealed with; unset: generated into the data folder. */
+    key: Buffer | undefined;
+    /** Older keys, still read until everything is sealed with the current one. */
+    previousKeys: Buffer[];
+  };
   /** OpenTelemetry tracing, from the standard OTEL_* variables. */
   tracing: TracingSettings;
 }
@@ -271,6 +300,11 @@ function crossFieldProblems(raw: RawConfig): string[] {
   if (raw.HOOKLINE_ENDPOINT_CONCURRENCY > raw.HOOKLINE_ENDPOINT_MAX_CONCURRENCY) {
     problems.push(
       `HOOKLINE_ENDPOINT_CONCURRENCY: must not exceed HOOKLINE_ENDPOINT_MAX_CONCURRENCY (${raw.HOOKLINE_ENDPOINT_MAX_CONCURRENCY})`,
+    );
+  }
+  if (raw.NODE_ENV === 'production' && raw.DATABASE_URL && !raw.HOOKLINE_ENCRYPTION_KEY) {
+    problems.push(
+      'HOOKLINE_ENCRYPTION_KEY: required with DATABASE_URL in production, the same on every process (generate one with: openssl rand -base64 32)',
     );
   }
   if (raw.HOOKLINE_CIRCUIT_PROBE_SECONDS > raw.HOOKLINE_CIRCUIT_MAX_PROBE_SECONDS) {
@@ -380,6 +414,16 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     },
     corsOrigins: raw.HOOKLINE_CORS_ORIGINS ?? [],
     rateLimitPerMinute: raw.HOOKLINE_RATE_LIMIT_PER_MINUTE,
+    portal: {
+      publicUrl: raw.HOOKLINE_PUBLIC_URL?.replace(/\/+$/, ''),
+      frameAncestors: raw.HOOKLINE_PORTAL_FRAME_ANCESTORS ?? [],
+      platformName: raw.HOOKLINE_PORTAL_PLATFORM_NAME ?? null,
+      accentColor: raw.HOOKLINE_PORTAL_ACCENT_COLOR?.[0] ?? null,
+    },
+    encryption: {
+      key: raw.HOOKLINE_ENCRYPTION_KEY?.[0],
+      previousKeys: raw.HOOKLINE_ENCRYPTION_PREVIOUS_KEYS ?? [],
+    },
     tracing: tracingSettings(raw),
   };
 }

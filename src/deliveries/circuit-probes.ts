@@ -5,6 +5,11 @@ import type { NoticeOutbox, Transactions } from '../pubsub/transactions.ts';
 import { effectiveConcurrency, toWebhook } from '../webhooks/webhook.ts';
 import { CLOSED_CIRCUIT } from '../webhooks/webhooks.repository.ts';
 import type { FanOut } from './fan-out/fan-out.ts';
+import {
+  circuitClosed,
+  type OperationalEvent,
+  raiseOperationalEvents,
+} from './operational-events.ts';
 import type { CircuitChange } from './pipeline/record/record-settlements.ts';
 import { halfOpenWatchdogSeconds } from './policies/circuit-breaker.ts';
 import { JOB_PRIORITY } from './policies/fair-share.ts';
@@ -38,6 +43,7 @@ export async function startDueProbes(options: CircuitProbeOptions): Promise<Circ
       .skipLocked()
       .execute();
     const changes: CircuitChange[] = [];
+    const closed: OperationalEvent[] = [];
     for (const row of due) {
       const webhook = toWebhook(row);
       if ((await probe(trx, outbox, webhook, options)) === 'closed') {
@@ -46,8 +52,10 @@ export async function startDueProbes(options: CircuitProbeOptions): Promise<Circ
           organizationId: webhook.organizationId,
           transition: 'closed',
         });
+        closed.push(circuitClosed(webhook, 'nothing_held', new Date()));
       }
     }
+    await raiseOperationalEvents(trx, outbox, options.fanOut, closed);
     return changes;
   });
 }

@@ -84,7 +84,7 @@ builder.node(DeliveryAttemptRef, {
     requestHeaders: t.field({
       type: 'JSON',
       description:
-        'The headers sent, signature included. The secret itself is never sent or stored here.',
+        "The headers sent, signature included; the webhook's static headers with their values masked. The secret itself is never sent or stored here.",
       resolve: (attempt) => attempt.requestHeaders,
     }),
     responseStatus: t.exposeInt('responseStatus', {
@@ -137,7 +137,7 @@ builder.objectField(WebhookRef, 'deliveries', (t) =>
 builder.queryFields((t) => ({
   deliveries: t.connection({
     type: DeliveryRef,
-    authScopes: { organization: true },
+    authScopes: { read: true },
     args: {
       webhookId: t.arg.id(),
       eventId: t.arg.id(),
@@ -162,7 +162,7 @@ builder.queryFields((t) => ({
   delivery: t.field({
     type: DeliveryRef,
     nullable: true,
-    authScopes: { organization: true },
+    authScopes: { read: true },
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, args, ctx) =>
       (await getDelivery(ctx.db, organizationOf(ctx), args.id)) ?? null,
@@ -205,7 +205,7 @@ builder.mutationFields((t) => ({
         CONFLICT: 'the webhook is disabled',
       },
     ),
-    authScopes: { organization: true },
+    authScopes: { manage: true },
     args: { input: t.arg({ type: SendTestEventInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({
       delivery: await sendTestEvent(ctx.runtime, organizationOf(ctx), input),
@@ -220,7 +220,7 @@ builder.mutationFields((t) => ({
         CONFLICT: 'the delivery is not finished yet (pending or held), or its webhook is disabled',
       },
     ),
-    authScopes: { organization: true },
+    authScopes: { manage: true },
     args: { input: t.arg({ type: RedeliverInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({
       delivery: await redeliver(ctx.runtime, organizationOf(ctx), input.deliveryId),
@@ -235,7 +235,7 @@ builder.mutationFields((t) => ({
         CONFLICT: 'the webhook is disabled',
       },
     ),
-    authScopes: { organization: true },
+    authScopes: { manage: true },
     args: { input: t.arg({ type: ReplayFailedDeliveriesInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({
       count: await replayFailedDeliveries(

@@ -84,7 +84,7 @@ builder.subscriptionFields((t) => ({
   deliveryAttempts: t.field({
     type: DeliveryAttemptRef,
     description: `Every delivery attempt of your organization as it completes, optionally only those of one webhook, agent or event type (arguments combine). ${SLOW_CONSUMER_NOTE}`,
-    authScopes: { organization: true },
+    authScopes: { read: true },
     args: {
       webhookId: t.arg.id(),
       agentId: t.arg.id(),
@@ -106,7 +106,7 @@ builder.subscriptionFields((t) => ({
   deliveryUpdated: t.field({
     type: DeliveryRef,
     description: `Every status change of your organization's deliveries: created (PENDING), retry scheduled (PENDING again), SUCCEEDED, FAILED, CANCELLED. Optionally only one webhook's, or only one status. ${SLOW_CONSUMER_NOTE}`,
-    authScopes: { organization: true },
+    authScopes: { read: true },
     args: {
       webhookId: t.arg.id(),
       status: t.arg({ type: DeliveryStatusEnum }),

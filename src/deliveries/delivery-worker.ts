@@ -8,6 +8,7 @@ import type { DeliveryClient } from '../delivery-client/index.ts';
 import type { Notifier } from '../pubsub/notifier.ts';
 import type { Transactions } from '../pubsub/transactions.ts';
 import type { Queue } from '../queue/queue.ts';
+import type { Keyring } from '../shared/keyring.ts';
 import type { Logger } from '../shared/logger.ts';
 import { tracingOff } from '../telemetry/tracing.ts';
 import { effectiveTimeoutMs } from '../webhooks/webhook.ts';
@@ -35,6 +36,8 @@ export interface DeliveryWorkerOptions {
   notifier: Notifier;
   fanOut: FanOut;
   client: DeliveryClient;
+  /** Opens the sealed signing secrets and headers each attempt needs. */
+  keyring: Keyring;
   logger: Logger;
   /** Most jobs in hand at once in this process (attempts in flight, and waits for a slot). */
   concurrency: number;
@@ -145,6 +148,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     }
     const result = await makeAttempt(context, {
       client,
+      keyring: options.keyring,
       timeoutMs: effectiveTimeoutMs(context.webhook, options.requestTimeoutMs),
       probe: decision.probe,
       signal: shutdown.signal,

@@ -24,6 +24,11 @@ builder.objectType(EventTypeInfoRef, {
     type: t.field({ type: EventTypeEnum, resolve: (type) => type.name }),
     name: t.exposeString('wireName', { description: 'The wire name, e.g. pre-conversation.' }),
     description: t.exposeString('description'),
+    operational: t.boolean({
+      description:
+        'Raised by Hookline for the operational endpoint (setOperationalWebhook); not emitted or attached.',
+      resolve: (type) => type.operational === true,
+    }),
     schema: t.field({
       type: 'JSON',
       description: 'JSON Schema of the payload.',

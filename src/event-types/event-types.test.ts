@@ -28,7 +28,14 @@ const analyticsCompleted = () => structuredClone(getEventType('ANALYTICS_COMPLET
 
 describe('catalog', () => {
   test('lists every event type once, with unique wire names', () => {
-    assert.deepEqual(EVENT_TYPE_NAMES, ['PRE_CONVERSATION', 'ANALYTICS_COMPLETED']);
+    assert.deepEqual(EVENT_TYPE_NAMES, [
+      'PRE_CONVERSATION',
+      'ANALYTICS_COMPLETED',
+      'ENDPOINT_DISABLED',
+      'ENDPOINT_CIRCUIT_OPENED',
+      'ENDPOINT_CIRCUIT_CLOSED',
+      'DELIVERY_EXHAUSTED',
+    ]);
     assert.equal(new Set(EVENT_TYPES.map((type) => type.wireName)).size, EVENT_TYPES.length);
   });
 
@@ -44,12 +51,14 @@ describe('catalog', () => {
       assert.equal(getEventType(type.name).wireName, type.wireName);
     });
 
-    test(`${type.name}: JSON schema is a strict object with callId`, () => {
+    test(`${type.name}: JSON schema is a strict object with ${type.operational ? 'webhook' : 'callId'}`, () => {
       const schema = payloadJsonSchema(type.name);
       assert.equal(schema.type, 'object');
       assert.equal(schema.additionalProperties, false);
       const properties = schema.properties as Record<string, Record<string, unknown>>;
-      assert.equal(properties.callId?.type, 'string');
+      // A call's events name the call; operational events name the endpoint.
+      if (type.operational) assert.equal(properties.webhook?.type, 'object');
+      else assert.equal(properties.callId?.type, 'string');
       assert.equal(payloadJsonSchema(type.name), schema, 'cached');
       assert.ok(Object.isFrozen(schema));
     });

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { defineEventType } from './define-event-type.ts';
+import { OPERATIONAL_DEFINITIONS } from './operational-event-types.ts';
 
 /**
  * The catalog of event types Hookline can deliver.
@@ -18,18 +20,6 @@ const phoneNumber = z
   .string()
   .regex(E164_PATTERN, { error: 'Must be an E.164 phone number, e.g. +14155550123' });
 const jsonRecord = z.record(z.string(), z.json());
-
-// `z.input<S>` makes the compiler check the example against the schema; `const N` keeps the
-// name as a literal so that `EventTypeName` can be derived from the list.
-function defineEventType<const N extends string, S extends z.ZodObject>(definition: {
-  name: N;
-  wireName: string;
-  description: string;
-  schema: S;
-  example: z.input<S>;
-}) {
-  return definition;
-}
 
 const DEFINITIONS = [
   defineEventType({
@@ -85,7 +75,9 @@ const DEFINITIONS = [
   }),
 ] as const;
 
-export type EventTypeName = (typeof DEFINITIONS)[number]['name'];
+export type EventTypeName =
+  | (typeof DEFINITIONS)[number]['name']
+  | (typeof OPERATIONAL_DEFINITIONS)[number]['name'];
 
 export interface EventTypeDefinition {
   name: EventTypeName;
@@ -94,9 +86,15 @@ export interface EventTypeDefinition {
   description: string;
   schema: z.ZodType;
   example: Record<string, unknown>;
+  /** Raised by Hookline for the operational endpoint; never emitted or subscribed to. */
+  operational?: true;
 }
 
-export const EVENT_TYPES: readonly EventTypeDefinition[] = DEFINITIONS;
+/** The platform's events, then Hookline's operational ones. */
+export const EVENT_TYPES: readonly EventTypeDefinition[] = [
+  ...DEFINITIONS,
+  ...OPERATIONAL_DEFINITIONS,
+];
 
 export const EVENT_TYPE_NAMES: readonly EventTypeName[] = EVENT_TYPES.map((type) => type.name);
 
@@ -108,6 +106,11 @@ export function getEventType(name: EventTypeName): EventTypeDefinition {
   // Only reachable when an unchecked string is passed in.
   if (definition === undefined) throw new Error(`Unknown event type: ${String(name)}`);
   return definition;
+}
+
+/** Hookline raises it; emitting it, subscribing a webhook to it, are refused. */
+export function isOperationalEventType(name: EventTypeName): boolean {
+  return getEventType(name).operational === true;
 }
 
 export function eventTypeFromWireName(wire: string): EventTypeDefinition | undefined {

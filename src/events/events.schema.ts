@@ -36,7 +36,7 @@ builder.node(EventRef, {
 builder.queryFields((t) => ({
   events: t.connection({
     type: EventRef,
-    authScopes: { organization: true },
+    authScopes: { read: true },
     args: { agentId: t.arg.id(), type: t.arg({ type: EventTypeEnum }) },
     resolve: (_root, args, ctx) =>
       resolveCursorConnection<Promise<Event[]>>(
@@ -48,7 +48,7 @@ builder.queryFields((t) => ({
   event: t.field({
     type: EventRef,
     nullable: true,
-    authScopes: { organization: true },
+    authScopes: { read: true },
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, args, ctx) =>
       (await getEvent(ctx.db, organizationOf(ctx), args.id)) ?? null,
@@ -88,7 +88,7 @@ builder.mutationField('emitEvent', (t) =>
         CONFLICT: 'the idempotency key was used before for another agent, type or payload',
       },
     ),
-    authScopes: { organization: true },
+    authScopes: { emit: true },
     args: { input: t.arg({ type: EmitEventInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       const { event } = await emitEvent(

@@ -7,6 +7,7 @@ import type { Queueing } from '../deliveries/fan-out/fan-out.ts';
 import {
   type EventTypeName,
   getEventType,
+  isOperationalEventType,
   MAX_PAYLOAD_BYTES,
   payloadByteLength,
   validateEventPayload,
@@ -36,6 +37,11 @@ export function validatePayload(
   type: EventTypeName,
   payload: unknown,
 ): { data: Record<string, unknown>; bytes: number } {
+  if (isOperationalEventType(type)) {
+    throw new BadUserInputError([
+      { field: 'type', message: 'is an operational event type: only Hookline raises those' },
+    ]);
+  }
   const size = payloadByteLength(payload);
   if (size > MAX_PAYLOAD_BYTES) {
     throw new BadUserInputError([
@@ -91,6 +97,16 @@ export async function sendTestEvent(
 ): Promise<Delivery> {
   return transactions(async (trx, outbox) => {
     const webhook = await requireWebhook(trx, organizationId, input.webhookId);
+    if (isOperationalEventType(input.type) !== webhook.operational) {
+      throw new BadUserInputError([
+        {
+          field: 'type',
+          message: webhook.operational
+            ? 'must be an operational event type: this is the operational endpoint'
+            : 'is an operational event type: only the operational endpoint gets those',
+        },
+      ]);
+    }
     if (!webhook.enabled)
       throw new ConflictError(`Webhook ${webhook.id} is disabled: enable it first`);
     const event = await eventsRepository.insertEvent(trx, {

@@ -4,6 +4,7 @@ import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
 import ValidationPlugin from '@pothos/plugin-validation';
+import type { Viewer } from '../auth/viewer.ts';
 import {
   BadUserInputError,
   ForbiddenError,
@@ -16,10 +17,23 @@ import { registerScalars } from './scalars.ts';
 
 export interface SchemaTypes {
   Context: GraphQLContext;
+  /**
+   * `organization` is any credential of an organization, whatever its role: for object types,
+   * whose fields are reached only through a root field. Every root field names a role scope
+   * instead (test/security/roles.test.ts checks it): `manage` (ADMIN), `read` (ADMIN or VIEWER:
+   * queries and subscriptions), `emit` (ADMIN or EMITTER), `platform` (an ADMIN API key, not a
+   * portal session: keys, portal sessions, the operational webhook, branding).
+   */
   AuthScopes: {
+    /** Anyone, with or without a key: for startPortalSession, whose input is its credential. */
+    public: boolean;
     authenticated: boolean;
     operator: boolean;
     organization: boolean;
+    manage: boolean;
+    read: boolean;
+    emit: boolean;
+    platform: boolean;
   };
   Scalars: {
     DateTime: { Input: Date; Output: Date | string };
@@ -46,13 +60,21 @@ export const builder = new SchemaBuilder<SchemaTypes>({
   defaultFieldNullability: false,
   scopeAuth: {
     authorizeOnSubscribe: true,
-    authScopes: (ctx) => ({
-      authenticated: ctx.viewer !== null,
-      operator: ctx.viewer?.kind === 'operator',
-      organization: ctx.viewer?.kind === 'organization',
-    }),
-    unauthorizedError: (_parent, ctx) =>
-      ctx.viewer ? new ForbiddenError('This API key may not do that') : new UnauthenticatedError(),
+    authScopes: (ctx) => {
+      const viewer = ctx.viewer;
+      const role = viewer?.kind === 'organization' ? viewer.role : undefined;
+      return {
+        public: true,
+        authenticated: viewer !== null,
+        operator: viewer?.kind === 'operator',
+        organization: role !== undefined,
+        manage: role === 'ADMIN',
+        read: role === 'ADMIN' || role === 'VIEWER',
+        emit: role === 'ADMIN' || role === 'EMITTER',
+        platform: role === 'ADMIN' && viewer?.kind === 'organization' && !viewer.portalExpiresAt,
+      };
+    },
+    unauthorizedError: (_parent, ctx) => refusal(ctx.viewer),
   },
   relay: {
     clientMutationId: 'omit',
@@ -66,6 +88,8 @@ export const builder = new SchemaBuilder<SchemaTypes>({
       return { typename, id: globalID };
     },
     nodesQueryOptions: false,
+    // node(id:) reads any object of the organization: a query like the others.
+    nodeQueryOptions: { authScopes: { read: true } },
   },
   validation: {
     validationError: (failure) =>
@@ -83,6 +107,18 @@ export const builder = new SchemaBuilder<SchemaTypes>({
 });
 
 export type Builder = typeof builder;
+
+/** Why a field was refused: no credential at all, or one that may not do this. */
+function refusal(viewer: Viewer | null): Error {
+  if (!viewer) return new UnauthenticatedError();
+  if (viewer.kind === 'operator') {
+    return new ForbiddenError(
+      'The operator key may not do that: it manages organizations, not their objects',
+    );
+  }
+  const who = viewer.portalExpiresAt ? 'portal session' : 'API key';
+  return new ForbiddenError(`This ${viewer.role} ${who} may not do that`, { role: viewer.role });
+}
 
 registerScalars(builder);
 

@@ -9,6 +9,7 @@ import type { EventIngest } from '../events/event-ingest.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import type { Notifier } from '../pubsub/notifier.ts';
 import type { Transactions } from '../pubsub/transactions.ts';
+import type { Keyring } from '../shared/keyring.ts';
 import type { Logger } from '../shared/logger.ts';
 
 /** The running server's parts a resolver may use, built once by the composition root. */
@@ -21,6 +22,8 @@ export interface Runtime {
   ingest: EventIngest;
   metrics: Metrics;
   notifier: Notifier;
+  /** Seals and opens secrets at rest (signing secrets, endpoint headers). */
+  keyring: Keyring;
 }
 
 /** Built once per operation (HTTP request or WebSocket subscribe). */
@@ -33,6 +36,8 @@ export interface GraphQLContext {
   /** Remembers key lookups; `forget` makes a revocation take effect in this process at once. */
   authenticator: Authenticator;
   requestId: string;
+  /** The origin the API was called on (portal links point there unless HOOKLINE_PUBLIC_URL). */
+  origin: string | undefined;
   /**
    * The operation's span, when tracing is on (http/operation-spans.ts): the parent of the spans
    * a resolver starts, passed explicitly.

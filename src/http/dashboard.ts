@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { buildDashboard, type DashboardAsset, type DashboardBuild } from '../../dashboard/build.ts';
 import type { Logger } from '../shared/logger.ts';
+import { frameAncestorsDirective } from './frame-ancestors.ts';
 import type { RouteHandler } from './server.ts';
 
 /** The files the dashboard build produces, by URL path (the server routes by exact path). */
@@ -15,22 +16,25 @@ export const DASHBOARD_PATHS = [
 /**
  * The page may load only its own script and style and talk only to this origin (GraphQL over
  * fetch and WebSocket). No inline script can run, so injected markup cannot read the API key
- * from session storage; no other site may frame the page.
+ * from session storage. Only the pages HOOKLINE_PORTAL_FRAME_ANCESTORS names may frame it
+ * (none by default; X-Frame-Options DENY too then, for browsers older than frame-ancestors).
  */
-const PAGE_SECURITY_HEADERS = {
-  'content-security-policy': [
-    "default-src 'none'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "connect-src 'self'",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-  ].join('; '),
-  'referrer-policy': 'no-referrer',
-  'x-frame-options': 'DENY',
-};
+export function pageSecurityHeaders(frameAncestors: readonly string[]): Record<string, string> {
+  return {
+    'content-security-policy': [
+      "default-src 'none'",
+      "script-src 'self'",
+      "style-src 'self'",
+      "img-src 'self' data:",
+      "connect-src 'self'",
+      "base-uri 'none'",
+      "form-action 'none'",
+      frameAncestorsDirective(frameAncestors),
+    ].join('; '),
+    'referrer-policy': 'no-referrer',
+    ...(frameAncestors.length === 0 ? { 'x-frame-options': 'DENY' } : {}),
+  };
+}
 
 let building: Promise<DashboardBuild> | undefined;
 
@@ -45,7 +49,11 @@ function dashboardBuild(): Promise<DashboardBuild> {
  * does not wait for it; the first request waits if it must. A failed build is logged at start
  * and answered with 503, and the API keeps working.
  */
-export function dashboardRoutes(logger: Logger): Record<string, RouteHandler> {
+export function dashboardRoutes(
+  logger: Logger,
+  options: { frameAncestors: readonly string[] } = { frameAncestors: [] },
+): Record<string, RouteHandler> {
+  const pageHeaders = pageSecurityHeaders(options.frameAncestors);
   const ready = dashboardBuild().then(
     (build) => build,
     (error: unknown) => {
@@ -62,14 +70,19 @@ export function dashboardRoutes(logger: Logger): Record<string, RouteHandler> {
     } else if (!file) {
       sendText(res, 404, 'Not found');
     } else {
-      serve(req, res, file);
+      serve(req, res, file, pageHeaders);
     }
   };
   return Object.fromEntries(DASHBOARD_PATHS.map((path) => [path, handler]));
 }
 
 /** A built file, with its ETag, gzip when the client takes it, and long caching when versioned. */
-export function serve(req: IncomingMessage, res: ServerResponse, file: DashboardAsset): void {
+export function serve(
+  req: IncomingMessage,
+  res: ServerResponse,
+  file: DashboardAsset,
+  pageHeaders: Record<string, string> = pageSecurityHeaders([]),
+): void {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, { allow: 'GET, HEAD' }).end();
     return;
@@ -85,7 +98,7 @@ export function serve(req: IncomingMessage, res: ServerResponse, file: Dashboard
     // The page names its assets with their hash (?v=...): those never change. Anything else is
     // revalidated, which costs a 304.
     'cache-control': versioned ? 'public, max-age=31536000, immutable' : 'no-cache',
-    ...(file.path === '/' ? PAGE_SECURITY_HEADERS : {}),
+    ...(file.path === '/' ? pageHeaders : {}),
   };
   if (req.headers['if-none-match'] === etag) {
     res.writeHead(304, headers).end();

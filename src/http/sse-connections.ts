@@ -16,7 +16,9 @@ export function useSseKeyConnections(connections: KeyConnections): Plugin {
   return {
     onSubscribe({ args }) {
       const context = args.contextValue as Partial<GraphQLContext> & { request?: Request };
-      const apiKeyId = context.viewer?.apiKeyId;
+      const viewer = context.viewer;
+      const apiKeyId = viewer?.apiKeyId;
+      const endsAt = viewer?.kind === 'organization' ? viewer.portalExpiresAt : undefined;
       // Over WebSocket there is no request: the socket itself is the key's connection.
       if (!context.request || !apiKeyId) return;
       return {
@@ -24,9 +26,11 @@ export function useSseKeyConnections(connections: KeyConnections): Plugin {
           if (!isAsyncIterable(result)) return;
           let release = () => {};
           const stream = new EndableStream<ExecutionResult>(result, () => release());
-          const admission = connections.admit(apiKeyId, {
-            close: () => stream.end({ errors: [revokedError()] }),
-          });
+          const admission = connections.admit(
+            apiKeyId,
+            { close: () => stream.end({ errors: [revokedError()] }) },
+            endsAt,
+          );
           if (!admission.admitted) {
             stream.end();
             setResult({ errors: [refusalError(admission.refusal, connections.maxPerKey)] });

@@ -83,7 +83,8 @@ export function attachGraphQLWebSocket(
         const socket = ctx.extra.socket;
         if (socket.readyState !== socket.OPEN) return false;
         // Revoking the key closes this socket (4403), in whichever process it is revoked.
-        const admission = connections.admit(viewer.apiKeyId, socket);
+        const endsAt = viewer.kind === 'organization' ? viewer.portalExpiresAt : undefined;
+        const admission = connections.admit(viewer.apiKeyId, socket, endsAt);
         if (!admission.admitted) {
           if (admission.refusal === 'revoked') {
             socket.close(REVOKED_CLOSE_CODE, REVOKED_CLOSE_REASON);

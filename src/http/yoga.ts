@@ -34,7 +34,15 @@ export interface YogaDeps {
 /** What Yoga hands the context factory: a Fetch request over HTTP, connection params over WS. */
 interface InitialContext {
   request?: Request;
+  /** Over WebSocket: the upgrade request. */
+  req?: { headers: { host?: string } };
   connectionParams?: Record<string, unknown>;
+}
+
+function originOf(initial: InitialContext): string | undefined {
+  if (initial.request) return new URL(initial.request.url).origin;
+  const host = initial.req?.headers.host;
+  return host ? `http://${host}` : undefined;
 }
 
 export type HooklineYoga = YogaServerInstance<Record<string, unknown>, GraphQLContext>;
@@ -89,6 +97,7 @@ export function createHooklineYoga(deps: YogaDeps): HooklineYoga {
         runtime: deps.runtime,
         authenticator: deps.authenticator,
         requestId: initial.request?.headers.get('x-request-id') ?? randomUUID(),
+        origin: originOf(initial),
       };
     },
   });

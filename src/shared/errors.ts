@@ -56,8 +56,8 @@ export class UnauthenticatedError extends DomainError {
 }
 
 export class ForbiddenError extends DomainError {
-  constructor(message: string) {
-    super(message, 'FORBIDDEN');
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super(message, 'FORBIDDEN', details);
   }
 }
 

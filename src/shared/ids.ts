@@ -14,6 +14,7 @@ export const ID_PREFIXES = {
   Event: 'evt',
   Delivery: 'dlv',
   DeliveryAttempt: 'att',
+  PortalSession: 'psn',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -45,6 +45,25 @@ export const REDACT_PATHS = [
   'HOOKLINE_ADMIN_KEY',
   '*.DATABASE_URL',
   '*.HOOKLINE_ADMIN_KEY',
+  // Encryption keys (the configuration's `encryption`), and sealed values (no use without a
+  // key, but no use in a log either).
+  'encryption',
+  '*.encryption',
+  'HOOKLINE_ENCRYPTION_KEY',
+  'HOOKLINE_ENCRYPTION_PREVIOUS_KEYS',
+  '*.HOOKLINE_ENCRYPTION_KEY',
+  '*.HOOKLINE_ENCRYPTION_PREVIOUS_KEYS',
+  'sealedSigningSecret',
+  '*.sealedSigningSecret',
+  'sealedPreviousSigningSecret',
+  '*.sealedPreviousSigningSecret',
+  'sealedHeaders',
+  '*.sealedHeaders',
+  // Portal links and the tokens in them.
+  'portalUrl',
+  '*.portalUrl',
+  'token',
+  '*.token',
 ];
 
 export function createLogger(options: {

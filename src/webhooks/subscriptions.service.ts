@@ -1,21 +1,38 @@
 import type { Kysely } from 'kysely';
 import { requireAgent } from '../agents/agents.service.ts';
 import type { Database, Db } from '../db/database.ts';
-import type { EventTypeName } from '../event-types/event-types.ts';
-import { NotFoundError } from '../shared/errors.ts';
+import { type EventTypeName, isOperationalEventType } from '../event-types/event-types.ts';
+import { BadUserInputError, NotFoundError } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import * as subscriptionsRepository from './subscriptions.repository.ts';
 import { toSubscription, type WebhookSubscription } from './webhook-subscription.ts';
 import { requireWebhook } from './webhooks.service.ts';
 
-/** Attaching again replaces the event list: the caller states the whole wish each time. */
+/**
+ * Attaching again replaces the event list: the caller states the whole wish each time. The
+ * operational endpoint takes no agent, and no webhook takes operational event types: those only
+ * Hookline raises, for the operational endpoint.
+ */
 export async function attachWebhook(
   db: Kysely<Database>,
   organizationId: string,
   input: { webhookId: string; agentId: string; events: readonly EventTypeName[] },
 ): Promise<WebhookSubscription> {
+  if (input.events.some(isOperationalEventType)) {
+    throw new BadUserInputError([
+      { field: 'events', message: 'must not name operational event types: Hookline raises them' },
+    ]);
+  }
   return db.transaction().execute(async (trx) => {
-    await requireWebhook(trx, organizationId, input.webhookId);
+    const webhook = await requireWebhook(trx, organizationId, input.webhookId);
+    if (webhook.operational) {
+      throw new BadUserInputError([
+        {
+          field: 'webhookId',
+          message: 'is the operational endpoint: it receives operational events only',
+        },
+      ]);
+    }
     await requireAgent(trx, organizationId, input.agentId);
     const row = await subscriptionsRepository.upsertSubscription(trx, {
       id: newId('WebhookSubscription'),

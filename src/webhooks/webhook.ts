@@ -1,4 +1,5 @@
 import type { EndpointSettings } from '../config/config.ts';
+import type { Keyring } from '../shared/keyring.ts';
 import type { CircuitState, WebhookRow } from './webhooks.table.ts';
 
 /** An endpoint's circuit breaker, as the policy in deliveries/policies/circuit-breaker.ts runs it. */
@@ -19,10 +20,15 @@ export interface Webhook {
   description: string;
   enabled: boolean;
   disabledReason: string | null;
-  signingSecret: string;
+  /** Sealed at rest (shared/keyring.ts): `signingSecretOf` and `activeSigningSecrets` open it. */
+  sealedSigningSecret: string;
   /** The secret before the last rotation, still signed with until `previousSecretExpiresAt`. */
-  previousSigningSecret: string | null;
+  sealedPreviousSigningSecret: string | null;
   previousSecretExpiresAt: Date | null;
+  /** Static request headers, sealed as one value (endpoint-headers.ts); null: none. */
+  sealedHeaders: string | null;
+  /** The organization's operational endpoint (operational events only; not in `webhooks`). */
+  operational: boolean;
   failingSince: Date | null;
   /** The webhook's own settings; null follows the configured default. */
   maxConcurrency: number | null;
@@ -44,9 +50,11 @@ export function toWebhook(row: WebhookRow): Webhook {
     description: row.description,
     enabled: row.enabled,
     disabledReason: row.disabled_reason,
-    signingSecret: row.signing_secret,
-    previousSigningSecret: row.previous_signing_secret,
+    sealedSigningSecret: row.signing_secret,
+    sealedPreviousSigningSecret: row.previous_signing_secret,
     previousSecretExpiresAt: row.previous_secret_expires_at,
+    sealedHeaders: row.headers,
+    operational: row.operational,
     failingSince: row.failing_since,
     maxConcurrency: row.max_concurrency,
     rateLimitPerSecond: row.rate_limit_per_second,
@@ -66,15 +74,28 @@ export function toWebhook(row: WebhookRow): Webhook {
   };
 }
 
+/** Where a webhook's signing secrets are bound when sealed: both columns, so rotation moves one. */
+export const signingSecretContext = (webhookId: string) => `webhook:${webhookId}:secret`;
+
+export function signingSecretOf(webhook: Webhook, keyring: Keyring): string {
+  return keyring.open(webhook.sealedSigningSecret, signingSecretContext(webhook.id));
+}
+
 /** The secrets a message is signed with now: the current one, and the previous during its grace. */
-export function activeSigningSecrets(webhook: Webhook, now = new Date()): string[] {
-  const secrets = [webhook.signingSecret];
+export function activeSigningSecrets(
+  webhook: Webhook,
+  keyring: Keyring,
+  now = new Date(),
+): string[] {
+  const secrets = [signingSecretOf(webhook, keyring)];
   if (
-    webhook.previousSigningSecret &&
+    webhook.sealedPreviousSigningSecret &&
     webhook.previousSecretExpiresAt &&
     webhook.previousSecretExpiresAt > now
   ) {
-    secrets.push(webhook.previousSigningSecret);
+    secrets.push(
+      keyring.open(webhook.sealedPreviousSigningSecret, signingSecretContext(webhook.id)),
+    );
   }
   return secrets;
 }

@@ -13,6 +13,8 @@ export async function insertWebhook(
     url: string;
     description: string;
     signing_secret: string;
+    headers: string | null;
+    operational: boolean;
     max_concurrency: number | null;
     rate_limit_per_second: number | null;
     timeout_ms: number | null;
@@ -74,7 +76,10 @@ export async function listWebhookRows(
     .selectFrom('webhooks')
     .selectAll()
     .where('organization_id', '=', organizationId)
-    .where('deleted_at', 'is', null);
+    .where('deleted_at', 'is', null)
+    // The operational endpoint is the organization's channel for operational events, read
+    // through `operationalWebhook`, not one of its endpoints.
+    .where('operational', '=', false);
   if (filter.enabled !== undefined && filter.enabled !== null) {
     query = query.where('enabled', '=', filter.enabled);
   }
@@ -94,6 +99,20 @@ export async function updateWebhookRow(
     .where('id', '=', id)
     .where('deleted_at', 'is', null)
     .returningAll()
+    .executeTakeFirst();
+}
+
+/** The organization's operational endpoint, if it has one (deleted ones excluded). */
+export async function findOperationalWebhook(
+  db: Db,
+  organizationId: string,
+): Promise<WebhookRow | undefined> {
+  return db
+    .selectFrom('webhooks')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .where('operational', '=', true)
+    .where('deleted_at', 'is', null)
     .executeTakeFirst();
 }
 

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { AgentRef } from '../agents/agents.refs.ts';
 import { getAgentsByIds } from '../agents/agents.service.ts';
 import { cancelDeliveriesOfWebhook } from '../deliveries/deliveries.service.ts';
+import { endpointDisabled, raiseOperationalEvents } from '../deliveries/operational-events.ts';
 import { EventTypeEnum } from '../event-types/event-types.schema.ts';
 import { BATCH_ONLY, builder, type SchemaTypes } from '../graphql/builder.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
@@ -13,12 +14,24 @@ import { descriptionSchema, webhookUrlSchema } from '../graphql/validators.ts';
 import { organizationOf } from '../graphql/viewer.ts';
 import { PAGE_SIZE } from '../shared/pagination.ts';
 import {
+  headersInputSchema,
+  MAX_HEADER_VALUE_LENGTH,
+  MAX_HEADERS,
+  maskHeaderValue,
+  openHeaders,
+} from './endpoint-headers.ts';
+import {
   assertEndpointSettings,
   MAX_RATE_LIMIT_PER_SECOND,
   MIN_TIMEOUT_MS,
 } from './endpoint-settings.ts';
 import { attachWebhook, detachWebhook, listSubscriptionsOf } from './subscriptions.service.ts';
-import { effectiveConcurrency, effectiveTimeoutMs, type Webhook } from './webhook.ts';
+import {
+  effectiveConcurrency,
+  effectiveTimeoutMs,
+  signingSecretOf,
+  type Webhook,
+} from './webhook.ts';
 import { assertDeliverableAddress } from './webhook-address.ts';
 import { WebhookRef, WebhookSubscriptionRef } from './webhooks.refs.ts';
 import {
@@ -41,6 +54,17 @@ const CircuitStateEnum = builder.enumType('CircuitState', {
     },
     HALF_OPEN: { description: 'One held delivery is being tried as a probe.' },
   } as const,
+});
+
+const MaskedHeaderRef = builder.objectRef<{ name: string; valueHint: string }>('MaskedHeader');
+builder.objectType(MaskedHeaderRef, {
+  description: 'A static request header of a webhook: its name, and a hint of its value.',
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    valueHint: t.exposeString('valueHint', {
+      description: 'The first characters of a long value, then …; … alone for a short one.',
+    }),
+  }),
 });
 
 const EndpointCircuitRef = builder.objectRef<Webhook['circuit']>('EndpointCircuit');
@@ -86,8 +110,19 @@ builder.node(WebhookRef, {
       nullable: true,
       description: 'Why Hookline disabled this webhook by itself, when it did.',
     }),
-    signingSecret: t.exposeString('signingSecret', {
+    signingSecret: t.string({
       description: 'whsec_ + base64 of 32 bytes: verify the webhook-signature header with it.',
+      resolve: (webhook, _args, ctx) => signingSecretOf(webhook, ctx.runtime.keyring),
+    }),
+    headers: t.field({
+      type: [MaskedHeaderRef],
+      description:
+        'Static headers sent with every request, values masked: they are stored encrypted and shown only as set.',
+      resolve: (webhook, _args, ctx) =>
+        openHeaders(ctx.runtime.keyring, webhook.id, webhook.sealedHeaders).map((header) => ({
+          name: header.name,
+          valueHint: maskHeaderValue(header.value),
+        })),
     }),
     maxConcurrency: t.int({
       description:
@@ -111,6 +146,10 @@ builder.node(WebhookRef, {
         "Each attempt carries W3C `traceparent` and `tracestate` headers naming its span, when the operator has turned Hookline's tracing on; they are not signed. False unless set.",
     }),
     circuit: t.field({ type: EndpointCircuitRef, resolve: (webhook) => webhook.circuit }),
+    operational: t.exposeBoolean('operational', {
+      description:
+        'The organization’s operational endpoint (setOperationalWebhook): it gets operational events only.',
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
     subscriptions: t.loadableGroup({
@@ -148,7 +187,7 @@ builder.objectType(WebhookSubscriptionRef, {
 builder.queryFields((t) => ({
   webhooks: t.connection({
     type: WebhookRef,
-    authScopes: { organization: true },
+    authScopes: { read: true },
     args: { enabled: t.arg.boolean() },
     resolve: (_root, args, ctx) =>
       resolveCursorConnection<Promise<Webhook[]>>(
@@ -159,12 +198,29 @@ builder.queryFields((t) => ({
   webhook: t.field({
     type: WebhookRef,
     nullable: true,
-    authScopes: { organization: true },
+    authScopes: { read: true },
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, args, ctx) =>
       (await getWebhook(ctx.db, organizationOf(ctx), args.id)) ?? null,
   }),
 }));
+
+const HeaderInput = builder.inputType('HeaderInput', {
+  description: `A static request header: an HTTP header name (not one Hookline sets itself, such as webhook-*, content-type or host) and a printable value of at most ${MAX_HEADER_VALUE_LENGTH} characters.`,
+  fields: (t) => ({
+    name: t.string({ required: true }),
+    value: t.string({ required: true }),
+  }),
+});
+
+const headersField = (
+  t: InputFieldBuilder<PothosSchemaTypes.ExtendDefaultTypes<SchemaTypes>, 'InputObject'>,
+) =>
+  t.field({
+    type: [HeaderInput],
+    description: `Up to ${MAX_HEADERS} static headers sent with every request, stored encrypted; given, they replace the webhook's (null or empty: none).`,
+    validate: headersInputSchema,
+  });
 
 const webhookPayload = (name: string) =>
   builder.simpleObject(name, { fields: (t) => ({ webhook: t.field({ type: WebhookRef }) }) });
@@ -191,6 +247,7 @@ const CreateWebhookInput = builder.inputType('CreateWebhookInput', {
   fields: (t) => ({
     url: t.string({ required: true, validate: webhookUrlSchema }),
     description: t.string({ validate: descriptionSchema }),
+    headers: headersField(t),
     ...endpointSettingFields(t),
   }),
 });
@@ -201,6 +258,7 @@ const UpdateWebhookInput = builder.inputType('UpdateWebhookInput', {
     id: t.id({ required: true }),
     url: t.string({ validate: webhookUrlSchema }),
     description: t.string({ validate: descriptionSchema }),
+    headers: headersField(t),
     ...endpointSettingFields(t),
   }),
 });
@@ -247,15 +305,16 @@ builder.mutationFields((t) => ({
         'a field is invalid (extensions.field names it): a URL that is not http(s), holds credentials or control characters, or names a refused address; a setting out of range',
     }),
     type: CreateWebhookPayload,
-    authScopes: { organization: true },
+    authScopes: { manage: true },
     args: { input: t.arg({ type: CreateWebhookInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       assertDeliverableAddress(input.url, ctx.config.delivery.allowNetworks);
       assertEndpointSettings(input, ctx.config);
       return {
-        webhook: await createWebhook(ctx.db, organizationOf(ctx), {
+        webhook: await createWebhook(ctx.db, ctx.runtime.keyring, organizationOf(ctx), {
           url: input.url,
           description: input.description ?? '',
+          headers: input.headers,
           maxConcurrency: input.maxConcurrency,
           rateLimitPerSecond: input.rateLimitPerSecond,
           timeoutMs: input.timeoutMs,
@@ -270,15 +329,16 @@ builder.mutationFields((t) => ({
       NOT_FOUND: "the webhook does not exist, or is another organization's",
     }),
     type: UpdateWebhookPayload,
-    authScopes: { organization: true },
+    authScopes: { manage: true },
     args: { input: t.arg({ type: UpdateWebhookInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       if (input.url) assertDeliverableAddress(input.url, ctx.config.delivery.allowNetworks);
       assertEndpointSettings(input, ctx.config);
       return {
-        webhook: await updateWebhook(ctx.db, organizationOf(ctx), input.id, {
+        webhook: await updateWebhook(ctx.db, ctx.runtime.keyring, organizationOf(ctx), input.id, {
           url: input.url ?? undefined,
           description: input.description ?? undefined,
+          headers: input.headers,
           maxConcurrency: input.maxConcurrency,
           rateLimitPerSecond: input.rateLimitPerSecond,
           timeoutMs: input.timeoutMs,
@@ -293,13 +353,25 @@ builder.mutationFields((t) => ({
       { NOT_FOUND: "the webhook does not exist, or is another organization's" },
     ),
     type: ToggleWebhookPayload,
-    authScopes: { organization: true },
+    authScopes: { manage: true },
     args: { input: t.arg({ type: ToggleWebhookInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({
       webhook: await ctx.runtime.transactions(async (trx, outbox) => {
+        const before = await getWebhook(trx, organizationOf(ctx), input.id);
         const webhook = await setWebhookEnabled(trx, organizationOf(ctx), input.id, input.enabled);
         if (!input.enabled) {
           await cancelDeliveriesOfWebhook(trx, outbox, webhook.organizationId, webhook.id);
+        }
+        // Disabled by its organization: the operational endpoint hears of it too (trigger manual).
+        if (before?.enabled && !input.enabled) {
+          await raiseOperationalEvents(trx, outbox, ctx.runtime.fanOut, [
+            endpointDisabled(webhook, {
+              trigger: 'manual',
+              reason: 'Disabled by its organization (toggleWebhook)',
+              failingSince: before.failingSince,
+              at: webhook.updatedAt,
+            }),
+          ]);
         }
         return webhook;
       }),
@@ -311,7 +383,7 @@ builder.mutationFields((t) => ({
       { NOT_FOUND: "the webhook does not exist, or is another organization's" },
     ),
     type: DeleteWebhookPayload,
-    authScopes: { organization: true },
+    authScopes: { manage: true },
     args: { input: t.arg({ type: DeleteWebhookInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       await ctx.runtime.transactions(async (trx, outbox) => {
@@ -327,11 +399,12 @@ builder.mutationFields((t) => ({
       { NOT_FOUND: "the webhook does not exist, or is another organization's" },
     ),
     type: RotateWebhookSecretPayload,
-    authScopes: { organization: true },
+    authScopes: { manage: true },
     args: { input: t.arg({ type: RotateWebhookSecretInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({
       webhook: await rotateWebhookSecret(
         ctx.db,
+        ctx.runtime.keyring,
         organizationOf(ctx),
         input.id,
         ctx.config.delivery.secretRotationGraceSeconds,
@@ -347,7 +420,7 @@ builder.mutationFields((t) => ({
       },
     ),
     type: AttachWebhookPayload,
-    authScopes: { organization: true },
+    authScopes: { manage: true },
     args: { input: t.arg({ type: AttachWebhookInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({
       subscription: await attachWebhook(ctx.db, organizationOf(ctx), input),
@@ -358,7 +431,7 @@ builder.mutationFields((t) => ({
       NOT_FOUND: 'no such subscription',
     }),
     type: DetachWebhookPayload,
-    authScopes: { organization: true },
+    authScopes: { manage: true },
     args: { input: t.arg({ type: DetachWebhookInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       await detachWebhook(ctx.db, organizationOf(ctx), input);

@@ -3,28 +3,41 @@ import type { Database, Db } from '../db/database.ts';
 import { NotFoundError } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import { inOrderOf } from '../shared/in-order-of.ts';
+import type { Keyring } from '../shared/keyring.ts';
 import type { PageRequest } from '../shared/pagination.ts';
+import { type EndpointHeader, sealHeaders } from './endpoint-headers.ts';
 import type { EndpointSettingsInput } from './endpoint-settings.ts';
 import { generateSigningSecret } from './signing-secret.ts';
 import * as subscriptionsRepository from './subscriptions.repository.ts';
-import { toWebhook, type Webhook } from './webhook.ts';
+import { signingSecretContext, toWebhook, type Webhook } from './webhook.ts';
 import * as webhooksRepository from './webhooks.repository.ts';
+
+/** A new signing secret, sealed for this webhook (the API shows it opened: signingSecretOf). */
+export function newSealedSigningSecret(keyring: Keyring, webhookId: string): string {
+  return keyring.seal(generateSigningSecret(), signingSecretContext(webhookId));
+}
 
 export async function createWebhook(
   db: Db,
+  keyring: Keyring,
   organizationId: string,
   input: {
     url: string;
     description: string;
+    headers?: readonly EndpointHeader[] | null;
+    operational?: boolean;
     sendTraceContext?: boolean | null;
   } & EndpointSettingsInput,
 ): Promise<Webhook> {
+  const id = newId('Webhook');
   const row = await webhooksRepository.insertWebhook(db, {
-    id: newId('Webhook'),
+    id,
     organization_id: organizationId,
     url: input.url,
     description: input.description,
-    signing_secret: generateSigningSecret(),
+    signing_secret: newSealedSigningSecret(keyring, id),
+    headers: sealHeaders(keyring, id, input.headers ?? null),
+    operational: input.operational ?? false,
     max_concurrency: input.maxConcurrency ?? null,
     rate_limit_per_second: input.rateLimitPerSecond ?? null,
     timeout_ms: input.timeoutMs ?? null,
@@ -83,14 +96,19 @@ async function update(
   return toWebhook(row);
 }
 
-/** Fields left undefined keep their value; a setting given as null goes back to the default. */
+/**
+ * Fields left undefined keep their value; a setting given as null goes back to the default;
+ * headers given replace the webhook's (null or empty: none).
+ */
 export async function updateWebhook(
   db: Kysely<Database>,
+  keyring: Keyring,
   organizationId: string,
   id: string,
   changes: {
     url?: string;
     description?: string;
+    headers?: readonly EndpointHeader[] | null;
     sendTraceContext?: boolean | null;
   } & EndpointSettingsInput,
 ): Promise<Webhook> {
@@ -98,6 +116,8 @@ export async function updateWebhook(
     const webhook = await update(trx, organizationId, id, {
       url: changes.url,
       description: changes.description,
+      headers:
+        changes.headers === undefined ? undefined : sealHeaders(keyring, id, changes.headers),
       max_concurrency: changes.maxConcurrency,
       rate_limit_per_second: changes.rateLimitPerSecond,
       timeout_ms: changes.timeoutMs,
@@ -143,6 +163,7 @@ export async function deleteWebhook(
 /** The old secret keeps signing alongside the new one for the grace period, so receivers can roll. */
 export async function rotateWebhookSecret(
   db: Kysely<Database>,
+  keyring: Keyring,
   organizationId: string,
   id: string,
   graceSeconds: number,
@@ -150,8 +171,9 @@ export async function rotateWebhookSecret(
   return db.transaction().execute(async (trx) => {
     const current = await requireWebhook(trx, organizationId, id);
     return update(trx, organizationId, id, {
-      signing_secret: generateSigningSecret(),
-      previous_signing_secret: current.signingSecret,
+      signing_secret: newSealedSigningSecret(keyring, id),
+      // Both secrets are bound to the webhook, not to a column: the sealed value moves as it is.
+      previous_signing_secret: current.sealedSigningSecret,
       previous_secret_expires_at: new Date(Date.now() + graceSeconds * 1000),
     });
   });

@@ -9,9 +9,14 @@ export interface WebhooksTable {
   description: Generated<string>;
   enabled: Generated<boolean>;
   disabled_reason: string | null;
+  /** Sealed (shared/keyring.ts), like previous_signing_secret and headers. */
   signing_secret: string;
   previous_signing_secret: string | null;
   previous_secret_expires_at: Date | null;
+  /** Static request headers, sealed as one JSON value; null: none. */
+  headers: string | null;
+  /** The organization's one operational endpoint: operational events only. */
+  operational: Generated<boolean>;
   /** Start of the current unbroken run of failed attempts; null after any success. */
   failing_since: Date | null;
   /** Per-endpoint settings; null means the configured default. */

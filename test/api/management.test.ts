@@ -246,7 +246,18 @@ describe('event type catalog', () => {
   test('lists each type with its wire name, JSON Schema and an example', async () => {
     const result = await server.client().request(EventTypesDocument);
     const byName = new Map(result.eventTypes.map((t) => [t.name, t]));
-    assert.deepEqual([...byName.keys()].sort(), ['analytics-completed', 'pre-conversation']);
+    const platform = result.eventTypes.filter((t) => !t.operational).map((t) => t.name);
+    assert.deepEqual(platform.sort(), ['analytics-completed', 'pre-conversation']);
+    // Hookline's own, for operational endpoints (docs/operational-webhooks.md).
+    assert.deepEqual(
+      result.eventTypes.filter((t) => t.operational).map((t) => t.name),
+      [
+        'endpoint.disabled',
+        'endpoint.circuit_opened',
+        'endpoint.circuit_closed',
+        'delivery.exhausted',
+      ],
+    );
     const pre = byName.get('pre-conversation')!;
     assert.equal(pre.type, 'PRE_CONVERSATION');
     const schema = pre.schema as { properties: Record<string, unknown> };

@@ -115,7 +115,10 @@ describe('error messages', () => {
       describeError(new ApiError(text, code)).message;
     assert.equal(message('NOT_FOUND'), 'Webhook whk_1 was not found. It may have been deleted.');
     assert.match(message('UNAUTHENTICATED'), /not accepted.*Sign in again/);
-    assert.match(message('FORBIDDEN'), /organization's API key/);
+    assert.equal(
+      message('FORBIDDEN', 'This VIEWER API key may not do that'),
+      'Not allowed: This VIEWER API key may not do that.',
+    );
     assert.equal(
       message('CONFLICT', 'Webhook whk_1 is disabled: enable it first'),
       'Not possible right now: Webhook whk_1 is disabled: enable it first.',

@@ -73,7 +73,11 @@ test('GraphiQL loads from Hookline alone, pre-filled, and runs a query', async (
 });
 
 test('in production there is no GraphiQL: a browser gets no page, its files are not served', async () => {
-  const production = await startTestServer('graphiql_production', { NODE_ENV: 'production' });
+  const production = await startTestServer('graphiql_production', {
+    NODE_ENV: 'production',
+    // Production with DATABASE_URL needs the encryption key (docs/operations.md).
+    HOOKLINE_ENCRYPTION_KEY: 'k'.repeat(43),
+  });
   try {
     const page = await fetch(`${production.url}/graphql`, { headers: { accept: 'text/html' } });
     assert.doesNotMatch(page.headers.get('content-type') ?? '', /html/);

@@ -103,6 +103,7 @@ describe('parseConfig', () => {
       HOOKLINE_ROLE: 'worker',
       HOOKLINE_ADMIN_KEY: 'x'.repeat(32),
       NODE_ENV: 'production',
+      HOOKLINE_ENCRYPTION_KEY: 'a'.repeat(64),
     });
     assert.equal(config.databaseUrl, 'postgres://hookline@db.internal:5432/hookline');
     assert.equal(config.port, 8080);
@@ -164,6 +165,15 @@ describe('parseConfig', () => {
     ['DATABASE_URL', { DATABASE_URL: 'mysql://localhost/hookline' }],
     ['HOOKLINE_ADMIN_KEY', { HOOKLINE_ADMIN_KEY: 'short' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
+    ['HOOKLINE_ENCRYPTION_KEY', { HOOKLINE_ENCRYPTION_KEY: 'too-short' }],
+    [
+      'HOOKLINE_ENCRYPTION_PREVIOUS_KEYS',
+      { HOOKLINE_ENCRYPTION_PREVIOUS_KEYS: `${'a'.repeat(64)},x` },
+    ],
+    [
+      'HOOKLINE_ENCRYPTION_KEY',
+      { NODE_ENV: 'production', DATABASE_URL: 'postgres://db.internal/hookline' },
+    ],
   ];
   for (const [name, env] of invalid) {
     test(`${JSON.stringify(env)} is a ConfigError naming ${name}`, () => {

@@ -284,7 +284,22 @@ const m = {
   revokeOperatorKey:
     'mutation($input: RevokeOperatorKeyInput!) { revokeOperatorKey(input: $input) { key { id } } }',
   operatorKeys: '{ operatorKeys { id revokedAt } }',
+  createPortal:
+    'mutation($input: CreatePortalSessionInput!) { createPortalSession(input: $input) { url } }',
+  startPortal:
+    'mutation($input: StartPortalSessionInput!) { startPortalSession(input: $input) { credential } }',
+  revokePortals:
+    'mutation($input: RevokePortalSessionsInput!) { revokePortalSessions(input: $input) { revokedCount } }',
+  setBranding:
+    'mutation($input: SetBrandingInput!) { setBranding(input: $input) { organization { id } } }',
+  setOperational:
+    'mutation($input: SetOperationalWebhookInput!) { setOperationalWebhook(input: $input) { url } }',
 };
+
+/** createWebhook's variables with these static headers. */
+const withHeaders = (headers: unknown) => ({
+  input: { url: 'https://example.com/gated', headers },
+});
 
 /** The id of the one operator key the test server has (its HOOKLINE_ADMIN_KEY). */
 async function operatorKeyId(): Promise<string> {
@@ -825,6 +840,294 @@ const cases: Case[] = [
     name: 'createOrganization: with an organization key',
     expect: { code: 'FORBIDDEN' },
     run: () => http(m.createOrg, { input: { name: 'Evil' } }),
+  },
+  // Roles (createApiKey)
+  {
+    name: 'createApiKey: unknown role',
+    expect: bad('role'),
+    run: () => http(m.createKey, { input: { name: 'ci', role: 'OWNER' } }),
+  },
+  {
+    name: 'createApiKey: role of the wrong type',
+    expect: bad('role'),
+    run: () => http(m.createKey, { input: { name: 'ci', role: 1 } }),
+  },
+  {
+    name: 'createApiKey: role literal in lower case',
+    expect: invalid,
+    run: () => http('mutation { createApiKey(input: { name: "ci", role: admin }) { apiKey } }'),
+  },
+  // Portal sessions
+  {
+    name: 'createPortalSession: role EMITTER (no dashboard)',
+    expect: bad('role'),
+    run: () => http(m.createPortal, { input: { role: 'EMITTER' } }),
+  },
+  {
+    name: 'createPortalSession: unknown role',
+    expect: bad('role'),
+    run: () => http(m.createPortal, { input: { role: 'SUPERUSER' } }),
+  },
+  {
+    name: 'createPortalSession: ttlSeconds 0',
+    expect: bad('ttlSeconds'),
+    run: () => http(m.createPortal, { input: { ttlSeconds: 0 } }),
+  },
+  {
+    name: 'createPortalSession: negative ttlSeconds',
+    expect: bad('ttlSeconds'),
+    run: () => http(m.createPortal, { input: { ttlSeconds: -3600 } }),
+  },
+  {
+    name: 'createPortalSession: ttlSeconds over 24 hours',
+    expect: bad('ttlSeconds'),
+    run: () => http(m.createPortal, { input: { ttlSeconds: 86_401 } }),
+  },
+  {
+    name: 'createPortalSession: ttlSeconds beyond a 32-bit Int',
+    expect: bad('ttlSeconds'),
+    run: () => http(m.createPortal, { input: { ttlSeconds: 2 ** 40 } }),
+  },
+  {
+    name: 'createPortalSession: fractional ttlSeconds',
+    expect: bad('ttlSeconds'),
+    run: () => http(m.createPortal, { input: { ttlSeconds: 1.5 } }),
+  },
+  {
+    name: 'createPortalSession: the operator key without organizationId',
+    expect: bad('organizationId'),
+    run: () => http(m.createPortal, { input: {} }, TEST_ADMIN_KEY),
+  },
+  {
+    name: "createPortalSession: an organization key for another organization's id",
+    expect: notFound,
+    run: () => http(m.createPortal, { input: { organizationId: foreign.organizationId } }),
+  },
+  {
+    name: 'createPortalSession: no key',
+    expect: { code: 'UNAUTHENTICATED' },
+    run: () => http(m.createPortal, { input: {} }, null),
+  },
+  {
+    name: 'startPortalSession: a token that is not one',
+    expect: { code: 'UNAUTHENTICATED' },
+    run: () => http(m.startPortal, { input: { token: 'hlp_nope' } }, null),
+  },
+  {
+    name: 'startPortalSession: a well-formed token nobody made',
+    expect: { code: 'UNAUTHENTICATED' },
+    run: () => http(m.startPortal, { input: { token: `hlp_${'A'.repeat(43)}` } }, null),
+  },
+  {
+    name: 'startPortalSession: an API key as the token',
+    expect: { code: 'UNAUTHENTICATED' },
+    run: () => http(m.startPortal, { input: { token: key } }, null),
+  },
+  {
+    name: 'startPortalSession: 100,000-character token',
+    expect: { code: 'UNAUTHENTICATED' },
+    run: () => http(m.startPortal, { input: { token: 'x'.repeat(100_000) } }, null),
+  },
+  {
+    name: 'startPortalSession: token missing',
+    expect: bad('input'),
+    run: () => http(m.startPortal, { input: {} }, null),
+  },
+  {
+    name: 'revokePortalSessions: the operator key without organizationId',
+    expect: bad('organizationId'),
+    run: () => http(m.revokePortals, { input: {} }, TEST_ADMIN_KEY),
+  },
+  {
+    name: "revokePortalSessions: another organization's id",
+    expect: notFound,
+    run: () => http(m.revokePortals, { input: { organizationId: foreign.organizationId } }),
+  },
+  // Branding
+  {
+    name: 'setBranding: a colour name, not #rrggbb',
+    expect: bad('accentColor'),
+    run: () => http(m.setBranding, { input: { accentColor: 'red' } }),
+  },
+  {
+    name: 'setBranding: CSS smuggled in the colour',
+    expect: bad('accentColor'),
+    run: () => http(m.setBranding, { input: { accentColor: '#000000; background: url(x)' } }),
+  },
+  {
+    name: 'setBranding: five hex digits',
+    expect: bad('accentColor'),
+    run: () => http(m.setBranding, { input: { accentColor: '#12345' } }),
+  },
+  {
+    name: 'setBranding: 61-character platform name',
+    expect: bad('platformName'),
+    run: () => http(m.setBranding, { input: { platformName: 'p'.repeat(61) } }),
+  },
+  {
+    name: 'setBranding: blank platform name',
+    expect: bad('platformName'),
+    run: () => http(m.setBranding, { input: { platformName: '   ' } }),
+  },
+  {
+    name: "setBranding: another organization's id",
+    expect: notFound,
+    run: () =>
+      http(m.setBranding, {
+        input: { organizationId: foreign.organizationId, platformName: 'Mine now' },
+      }),
+  },
+  // Operational webhook and operational event types
+  {
+    name: 'setOperationalWebhook: not a URL',
+    expect: bad('url'),
+    run: () => http(m.setOperational, { input: { url: 'ops' } }),
+  },
+  {
+    name: 'setOperationalWebhook: private address',
+    expect: bad('url'),
+    run: () => http(m.setOperational, { input: { url: 'http://192.168.0.10/ops' } }),
+  },
+  {
+    name: 'setOperationalWebhook: URL with credentials',
+    expect: bad('url'),
+    run: () => http(m.setOperational, { input: { url: 'https://a:b@example.com/ops' } }),
+  },
+  {
+    name: 'setOperationalWebhook: the operator key',
+    expect: { code: 'FORBIDDEN' },
+    run: () =>
+      http(m.setOperational, { input: { url: 'https://example.com/ops' } }, TEST_ADMIN_KEY),
+  },
+  {
+    name: 'emitEvent: an operational event type',
+    expect: bad('type'),
+    run: () =>
+      http(m.emit, { input: { agentId: ids.agentId, type: 'ENDPOINT_DISABLED', payload: {} } }),
+  },
+  {
+    name: 'attachWebhook: an operational event type',
+    expect: bad('events'),
+    run: () =>
+      http(m.attach, {
+        input: { webhookId: ids.webhookId, agentId: ids.agentId, events: ['DELIVERY_EXHAUSTED'] },
+      }),
+  },
+  {
+    name: 'sendTestEvent: an operational event type to an ordinary webhook',
+    expect: bad('type'),
+    run: () =>
+      http(m.sendTest, { input: { webhookId: ids.webhookId, type: 'ENDPOINT_CIRCUIT_OPENED' } }),
+  },
+  // Static headers (createWebhook / updateWebhook)
+  {
+    name: 'createWebhook: header named webhook-signature',
+    expect: bad('headers.0.name'),
+    run: () => http(m.createWebhook, withHeaders([{ name: 'webhook-signature', value: 'v1,x' }])),
+  },
+  {
+    name: 'createWebhook: header named Host',
+    expect: bad('headers.0.name'),
+    run: () => http(m.createWebhook, withHeaders([{ name: 'Host', value: 'internal.example' }])),
+  },
+  {
+    name: 'createWebhook: header named Content-Length',
+    expect: bad('headers.0.name'),
+    run: () => http(m.createWebhook, withHeaders([{ name: 'Content-Length', value: '0' }])),
+  },
+  {
+    name: 'createWebhook: header named Transfer-Encoding',
+    expect: bad('headers.0.name'),
+    run: () =>
+      http(m.createWebhook, withHeaders([{ name: 'Transfer-Encoding', value: 'chunked' }])),
+  },
+  {
+    name: 'createWebhook: header named Content-Type',
+    expect: bad('headers.0.name'),
+    run: () => http(m.createWebhook, withHeaders([{ name: 'content-type', value: 'text/plain' }])),
+  },
+  {
+    name: 'createWebhook: header named User-Agent',
+    expect: bad('headers.0.name'),
+    run: () => http(m.createWebhook, withHeaders([{ name: 'User-Agent', value: 'curl' }])),
+  },
+  {
+    name: 'createWebhook: header name with a space',
+    expect: bad('headers.0.name'),
+    run: () => http(m.createWebhook, withHeaders([{ name: 'X Tenant', value: 'a' }])),
+  },
+  {
+    name: 'createWebhook: header name with a colon',
+    expect: bad('headers.0.name'),
+    run: () => http(m.createWebhook, withHeaders([{ name: 'X-A: b', value: 'a' }])),
+  },
+  {
+    name: 'createWebhook: empty header name',
+    expect: bad('headers.0.name'),
+    run: () => http(m.createWebhook, withHeaders([{ name: '', value: 'a' }])),
+  },
+  {
+    name: 'createWebhook: 65-character header name',
+    expect: bad('headers.0.name'),
+    run: () => http(m.createWebhook, withHeaders([{ name: 'X'.repeat(65), value: 'a' }])),
+  },
+  {
+    name: 'createWebhook: header value with CR LF (header injection)',
+    expect: bad('headers.0.value'),
+    run: () => http(m.createWebhook, withHeaders([{ name: 'X-A', value: 'a\r\nX-Injected: 1' }])),
+  },
+  {
+    name: 'createWebhook: header value over 1,024 characters',
+    expect: bad('headers.0.value'),
+    run: () =>
+      http(m.createWebhook, withHeaders([{ name: 'Authorization', value: 'b'.repeat(1_025) }])),
+  },
+  {
+    name: 'createWebhook: header value that is not ASCII',
+    expect: bad('headers.0.value'),
+    run: () => http(m.createWebhook, withHeaders([{ name: 'X-Name', value: 'Zoë' }])),
+  },
+  {
+    name: 'createWebhook: the same header twice, in other cases',
+    expect: bad('headers.1.name'),
+    run: () =>
+      http(
+        m.createWebhook,
+        withHeaders([
+          { name: 'X-Tenant', value: 'a' },
+          { name: 'x-tenant', value: 'b' },
+        ]),
+      ),
+  },
+  {
+    name: 'createWebhook: eleven headers',
+    expect: bad('headers'),
+    run: () =>
+      http(
+        m.createWebhook,
+        withHeaders(Array.from({ length: 11 }, (_, i) => ({ name: `X-H${i}`, value: 'v' }))),
+      ),
+  },
+  {
+    name: 'createWebhook: header without a value',
+    expect: bad('headers[0]'),
+    run: () => http(m.createWebhook, withHeaders([{ name: 'X-A' }])),
+  },
+  {
+    name: 'updateWebhook: header named webhook-id',
+    expect: bad('headers.0.name'),
+    run: () =>
+      http(m.updateWebhook, {
+        input: { id: ids.webhookId, headers: [{ name: 'Webhook-Id', value: 'dlv_x' }] },
+      }),
+  },
+  {
+    name: 'updateWebhook: header named traceparent',
+    expect: bad('headers.0.name'),
+    run: () =>
+      http(m.updateWebhook, {
+        input: { id: ids.webhookId, headers: [{ name: 'traceparent', value: '00-x' }] },
+      }),
   },
   {
     name: 'createApiKey: the operator key without organizationId',

@@ -42,6 +42,7 @@ const COLUMNS: Column<Row>[] = [
 export function AgentsScreen() {
   useDocumentTitle('Agents');
   const list = usePagedList(DashboardAgentsDocument, {}, 'forward', AGENTS);
+  const { canManage } = useSession();
   return (
     <section aria-labelledby="agents-title">
       <div class="page-header">
@@ -50,7 +51,9 @@ export function AgentsScreen() {
         </h1>
       </div>
       <p class="lede">Your voice agents. Each sends its events to the webhooks attached to it.</p>
-      <CreateAgentForm onCreated={(agent) => list.addRow({ ...agent, subscriptions: [] })} />
+      {canManage && (
+        <CreateAgentForm onCreated={(agent) => list.addRow({ ...agent, subscriptions: [] })} />
+      )}
       <PagedTable
         list={list}
         what="agents"

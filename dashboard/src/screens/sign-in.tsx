@@ -9,7 +9,7 @@ function signInMessage(error: unknown): string {
     return 'That API key was not accepted: check it, or it may have been revoked.';
   }
   if (error instanceof ApiError && error.code === 'FORBIDDEN') {
-    return "That is not an organization's API key (the operator key manages organizations only).";
+    return 'That key cannot read an organization: the operator key manages organizations only, and an EMITTER key only emits events. Use an ADMIN or VIEWER key.';
   }
   return describeError(error).message;
 }

@@ -34,7 +34,7 @@ const WEBHOOKS: ListLens<DashboardWebhooksQuery, Row> = {
 
 export function WebhooksScreen() {
   useDocumentTitle('Webhooks');
-  const { api, notify, confirm } = useSession();
+  const { api, notify, confirm, canManage } = useSession();
   const list = usePagedList(DashboardWebhooksDocument, {}, 'forward', WEBHOOKS);
   const busy = useBusyRows();
   const [created, setCreated] = useState<Created | null>(null);
@@ -104,7 +104,10 @@ export function WebhooksScreen() {
       ),
     },
     { label: 'Success (24 h)', cell: (row) => <SuccessRate stats={row.stats} window="24 h" /> },
-    {
+  ];
+  // A VIEWER sees no button that would fail.
+  if (canManage) {
+    columns.push({
       label: 'Actions',
       labelHidden: true,
       cellProps: () => ({ class: 'row-actions' }),
@@ -129,8 +132,8 @@ export function WebhooksScreen() {
           </button>
         </>
       ),
-    },
-  ];
+    });
+  }
 
   return (
     <section aria-labelledby="webhooks-title">
@@ -138,15 +141,17 @@ export function WebhooksScreen() {
         <h1 id="webhooks-title" tabIndex={-1}>
           Webhooks
         </h1>
-        <button
-          type="button"
-          class="button primary"
-          aria-expanded={formOpen}
-          aria-controls="create-webhook"
-          onClick={() => setFormOpen(!formOpen)}
-        >
-          {formOpen ? 'Close form' : 'New webhook'}
-        </button>
+        {canManage && (
+          <button
+            type="button"
+            class="button primary"
+            aria-expanded={formOpen}
+            aria-controls="create-webhook"
+            onClick={() => setFormOpen(!formOpen)}
+          >
+            {formOpen ? 'Close form' : 'New webhook'}
+          </button>
+        )}
       </div>
       <p class="lede">Endpoints that receive your agents' events, signed.</p>
 

@@ -1,7 +1,9 @@
 import type { Tracer } from '@opentelemetry/api';
 import type { DeliveryClient } from '../../delivery-client/index.ts';
+import type { Keyring } from '../../shared/keyring.ts';
 import { USER_AGENT } from '../../shared/version.ts';
 import { traceHeadersOf } from '../../telemetry/trace-context.ts';
+import { maskHeaderValue, openHeaders } from '../../webhooks/endpoint-headers.ts';
 import { activeSigningSecrets } from '../../webhooks/webhook.ts';
 import { endAttemptSpan, startAttemptSpan } from './attempt-span.ts';
 import { buildHeaders } from './build-headers.ts';
@@ -12,6 +14,8 @@ import { sign } from './sign.ts';
 
 export interface AttemptOptions {
   client: DeliveryClient;
+  /** Opens the webhook's sealed signing secrets and headers. */
+  keyring: Keyring;
   /** This endpoint's timeout for the whole request (webhook.ts effectiveTimeoutMs). */
   timeoutMs: number;
   probe: boolean;
@@ -33,7 +37,7 @@ export async function makeAttempt(
   // The delivery id is the message id: stable across retries and redeliveries, so receivers
   // can drop duplicates.
   const signature = sign({
-    secrets: activeSigningSecrets(webhook, startedAt),
+    secrets: activeSigningSecrets(webhook, options.keyring, startedAt),
     msgId: delivery.id,
     timestamp,
     body,
@@ -46,13 +50,16 @@ export async function makeAttempt(
     // Empty when tracing is off: a no-op span names no trace.
     traceContext: webhook.sendTraceContext ? traceHeadersOf(span) : undefined,
   });
+  // The webhook's own static headers go out as set, but the attempt log keeps them masked.
+  const custom = openHeaders(options.keyring, webhook.id, webhook.sealedHeaders);
   const outcome = await options.client.send({
     url: webhook.url,
-    headers,
+    headers: { ...Object.fromEntries(custom.map((h) => [h.name, h.value])), ...headers },
     body,
     timeoutMs: options.timeoutMs,
     signal: options.signal,
   });
   endAttemptSpan(span, outcome);
-  return { startedAt, requestHeaders: headers, outcome, probe: options.probe };
+  const logged = { ...Object.fromEntries(custom.map((h) => [h.name, maskHeaderValue(h.value)])) };
+  return { startedAt, requestHeaders: { ...logged, ...headers }, outcome, probe: options.probe };
 }

@@ -22,3 +22,19 @@ test('a test event has a null agent', () => {
   assert.equal(body.data.agentId, null);
   assert.equal(body.type, 'pre-conversation');
 });
+
+test('an operational event carries its payload as data, without an agent', () => {
+  const body = JSON.parse(
+    buildMessage({
+      type: 'ENDPOINT_CIRCUIT_CLOSED',
+      agentId: null,
+      payload: { reason: 'nothing_held' },
+      createdAt: new Date(0),
+    }),
+  );
+  assert.deepEqual(body, {
+    type: 'endpoint.circuit_closed',
+    timestamp: '1970-01-01T00:00:00.000Z',
+    data: { reason: 'nothing_held' },
+  });
+});

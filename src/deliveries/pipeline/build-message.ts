@@ -13,9 +13,11 @@ export interface MessageSource {
  * names the agent so one endpoint can serve many agents.
  */
 export function buildMessage(event: MessageSource): string {
+  const type = getEventType(event.type);
   return JSON.stringify({
-    type: getEventType(event.type).wireName,
+    type: type.wireName,
     timestamp: event.createdAt.toISOString(),
-    data: { agentId: event.agentId, ...event.payload },
+    // Operational events are about an endpoint, not an agent's call: no agentId.
+    data: type.operational ? event.payload : { agentId: event.agentId, ...event.payload },
   });
 }

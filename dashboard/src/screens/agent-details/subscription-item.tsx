@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { DashboardDetachWebhookDocument } from '../../../generated/graphql.ts';
 import { eventTypeLabel, useSession } from '../../context.ts';
 import { useAction } from '../../hooks.ts';
-import { EnabledBadge } from '../../ui/badges.tsx';
+import { EnabledBadge, EventChips } from '../../ui/badges.tsx';
 import { SubmitButton, submitting } from '../../ui/forms.tsx';
 import { type Agent, attachWebhook } from './agent.ts';
 import { EventsField } from './events-field.tsx';
@@ -19,7 +19,7 @@ export function SubscriptionItem({
   subscription: Subscription;
   onChanged: () => void;
 }) {
-  const { api, notify, confirm, eventTypes } = useSession();
+  const { api, notify, confirm, eventTypes, canManage } = useSession();
   const [events, setEvents] = useState<string[]>(subscription.events);
   const save = useAction();
   const detach = useAction();
@@ -69,35 +69,41 @@ export function SubscriptionItem({
           <EnabledBadge enabled={webhook.enabled} />
           {webhook.description && <p class="hint">{webhook.description}</p>}
         </div>
-        <button
-          type="button"
-          class="button small danger-outline"
-          disabled={detach.pending}
-          onClick={() => void remove()}
-        >
-          Detach<span class="visually-hidden"> {webhook.url}</span>
-        </button>
+        {canManage && (
+          <button
+            type="button"
+            class="button small danger-outline"
+            disabled={detach.pending}
+            onClick={() => void remove()}
+          >
+            Detach<span class="visually-hidden"> {webhook.url}</span>
+          </button>
+        )}
       </div>
-      <form class="form" aria-label={`Events sent to ${webhook.url}`} onSubmit={saveEvents}>
-        <EventsField legend="Events" value={events} onChange={setEvents} error={save.error} />
-        <div class="actions">
-          <SubmitButton action={save} class="button small" disabled={!changed}>
-            Save events
-          </SubmitButton>
-          {changed && (
-            <button
-              type="button"
-              class="button small ghost"
-              onClick={() => {
-                setEvents(subscription.events);
-                save.clearError();
-              }}
-            >
-              Undo changes
-            </button>
-          )}
-        </div>
-      </form>
+      {!canManage ? (
+        <EventChips events={subscription.events} eventTypes={eventTypes} />
+      ) : (
+        <form class="form" aria-label={`Events sent to ${webhook.url}`} onSubmit={saveEvents}>
+          <EventsField legend="Events" value={events} onChange={setEvents} error={save.error} />
+          <div class="actions">
+            <SubmitButton action={save} class="button small" disabled={!changed}>
+              Save events
+            </SubmitButton>
+            {changed && (
+              <button
+                type="button"
+                class="button small ghost"
+                onClick={() => {
+                  setEvents(subscription.events);
+                  save.clearError();
+                }}
+              >
+                Undo changes
+              </button>
+            )}
+          </div>
+        </form>
+      )}
     </li>
   );
 }

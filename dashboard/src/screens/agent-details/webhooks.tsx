@@ -1,4 +1,5 @@
 import { DashboardWebhookChoicesDocument } from '../../../generated/graphql.ts';
+import { useSession } from '../../context.ts';
 import { useQuery } from '../../hooks.ts';
 import { EmptyState, Loaded } from '../../ui/feedback.tsx';
 import { Card } from '../../ui/layout.tsx';
@@ -8,6 +9,7 @@ import { SubscriptionItem } from './subscription-item.tsx';
 
 /** The webhooks an agent sends to, each with its events, and a form to attach another. */
 export function AgentWebhooks({ agent, reload }: { agent: Agent; reload: () => void }) {
+  const { canManage } = useSession();
   const choices = useQuery(DashboardWebhookChoicesDocument, {});
   const attachedIds = new Set(agent.subscriptions.map((s) => s.webhook.id));
   const available = (choices.data?.webhooks.edges.map((e) => e.node) ?? []).filter(
@@ -33,31 +35,33 @@ export function AgentWebhooks({ agent, reload }: { agent: Agent; reload: () => v
           </ul>
         )}
       </Card>
-      <Card id="attach" title="Attach a webhook">
-        <Loaded
-          query={choices}
-          data={choices.data}
-          what="webhooks"
-          empty={
-            available.length === 0 && (
-              <p>
-                {attachedIds.size > 0 ? (
-                  <>
-                    Every webhook is attached to this agent already.{' '}
-                    <a href="#/webhooks">Create another webhook</a> to attach more.
-                  </>
-                ) : (
-                  <>
-                    There is no webhook yet. <a href="#/webhooks">Create a webhook</a> first.
-                  </>
-                )}
-              </p>
-            )
-          }
-        >
-          {() => <AttachForm agentId={agent.id} webhooks={available} onAttached={reload} />}
-        </Loaded>
-      </Card>
+      {canManage && (
+        <Card id="attach" title="Attach a webhook">
+          <Loaded
+            query={choices}
+            data={choices.data}
+            what="webhooks"
+            empty={
+              available.length === 0 && (
+                <p>
+                  {attachedIds.size > 0 ? (
+                    <>
+                      Every webhook is attached to this agent already.{' '}
+                      <a href="#/webhooks">Create another webhook</a> to attach more.
+                    </>
+                  ) : (
+                    <>
+                      There is no webhook yet. <a href="#/webhooks">Create a webhook</a> first.
+                    </>
+                  )}
+                </p>
+              )
+            }
+          >
+            {() => <AttachForm agentId={agent.id} webhooks={available} onAttached={reload} />}
+          </Loaded>
+        </Card>
+      )}
     </>
   );
 }

@@ -5,6 +5,7 @@ import {
   type DashboardWebhookDeliveriesQuery,
   type DeliveryStatus,
 } from '../../../generated/graphql.ts';
+import { useSession } from '../../context.ts';
 import { type ListLens, usePagedList } from '../../paging.ts';
 import { LoadMoreButton } from '../../ui/buttons.tsx';
 import { Loaded } from '../../ui/feedback.tsx';
@@ -36,6 +37,7 @@ const DELIVERIES: ListLens<DashboardWebhookDeliveriesQuery, DashboardDeliveryFra
 
 /** The webhook's deliveries, newest first, each with its attempts; kept current as they change. */
 export function Deliveries({ webhook, changes }: { webhook: Webhook; changes: number }) {
+  const { canManage } = useSession();
   const [status, setStatus] = useState<DeliveryStatus | ''>('');
   const list = usePagedList(
     DashboardWebhookDeliveriesDocument,
@@ -57,7 +59,7 @@ export function Deliveries({ webhook, changes }: { webhook: Webhook; changes: nu
         </a>
       }
     >
-      <DeliveryTools webhookId={webhook.id} onStarted={reload} />
+      {canManage && <DeliveryTools webhookId={webhook.id} onStarted={reload} />}
 
       <div class="list-header">
         <SelectField

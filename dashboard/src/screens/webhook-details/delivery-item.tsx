@@ -21,7 +21,7 @@ export function DeliveryItem({
   webhookEnabled: boolean;
   onRedelivered: () => void;
 }) {
-  const { api, notify, eventTypes } = useSession();
+  const { api, notify, eventTypes, canManage } = useSession();
   const [open, setOpen] = useState(false);
   const action = useAction();
   const last = delivery.attempts[delivery.attempts.length - 1];
@@ -59,7 +59,7 @@ export function DeliveryItem({
             <AttemptResult responseStatus={last.responseStatus} errorKind={last.errorKind} />
           )}
         </button>
-        {!unfinished && (
+        {!unfinished && canManage && (
           <button
             type="button"
             class="button small"

@@ -14,7 +14,7 @@ import type { ReplaceWebhook, Webhook } from './webhook.ts';
  * change them.
  */
 export function Overview({ webhook, replace }: { webhook: Webhook; replace: ReplaceWebhook }) {
-  const { api, notify, confirm } = useSession();
+  const { api, notify, confirm, canManage } = useSession();
   const action = useAction();
   const [editing, setEditing] = useState(false);
 
@@ -42,32 +42,34 @@ export function Overview({ webhook, replace }: { webhook: Webhook; replace: Repl
           </h1>
           <p class="lede">{webhook.description || <span class="muted">No description</span>}</p>
         </div>
-        <div class="actions">
-          <button
-            type="button"
-            class="button"
-            onClick={() => setEditing(!editing)}
-            aria-expanded={editing}
-          >
-            Edit
-          </button>
-          <button
-            type="button"
-            class="button"
-            disabled={action.pending}
-            onClick={() => void toggle()}
-          >
-            {webhook.enabled ? 'Disable' : 'Enable'}
-          </button>
-          <button
-            type="button"
-            class="button danger-outline"
-            disabled={action.pending}
-            onClick={() => void remove()}
-          >
-            Delete
-          </button>
-        </div>
+        {canManage && (
+          <div class="actions">
+            <button
+              type="button"
+              class="button"
+              onClick={() => setEditing(!editing)}
+              aria-expanded={editing}
+            >
+              Edit
+            </button>
+            <button
+              type="button"
+              class="button"
+              disabled={action.pending}
+              onClick={() => void toggle()}
+            >
+              {webhook.enabled ? 'Disable' : 'Enable'}
+            </button>
+            <button
+              type="button"
+              class="button danger-outline"
+              disabled={action.pending}
+              onClick={() => void remove()}
+            >
+              Delete
+            </button>
+          </div>
+        )}
       </div>
       <dl class="facts">
         <div>

@@ -10,7 +10,7 @@ import type { ReplaceWebhook, Webhook } from './webhook.ts';
 
 /** The secret, hidden until revealed, with copy and rotate, and the receiver code that uses it. */
 export function SigningSecret({ webhook, replace }: { webhook: Webhook; replace: ReplaceWebhook }) {
-  const { api, notify, confirm } = useSession();
+  const { api, notify, confirm, canManage } = useSession();
   const [revealed, setRevealed] = useState(false);
   const [showCode, setShowCode] = useState(false);
   const action = useAction();
@@ -47,14 +47,16 @@ export function SigningSecret({ webhook, replace }: { webhook: Webhook; replace:
             {revealed ? 'Hide' : 'Reveal'}
           </button>
           <CopyButton text={webhook.signingSecret} label="Copy" />
-          <button
-            type="button"
-            class="button small"
-            disabled={action.pending}
-            onClick={() => void rotate()}
-          >
-            Rotate
-          </button>
+          {canManage && (
+            <button
+              type="button"
+              class="button small"
+              disabled={action.pending}
+              onClick={() => void rotate()}
+            >
+              Rotate
+            </button>
+          )}
         </div>
       </div>
       <button

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { CircuitSettings } from '../../../config/config.ts';
 import type { Db } from '../../../db/database.ts';
-import { toWebhook } from '../../../webhooks/webhook.ts';
+import { type EndpointCircuit, toWebhook, type Webhook } from '../../../webhooks/webhook.ts';
 import { cancelPendingDeliveriesOfWebhook } from '../../deliveries.repository.ts';
 import { disabledReason, shouldDisable } from '../../policies/auto-disable.ts';
 import { afterAttempts, type CircuitTransition } from '../../policies/circuit-breaker.ts';
@@ -10,10 +10,17 @@ import type { Attempted } from '../settlement.ts';
 export interface FailureEffects {
   /** Endpoints whose circuit opened (from closed): their waiting deliveries are to be held. */
   opened: string[];
-  /** Endpoints whose circuit moved at all, with the transition. */
-  transitions: { webhookId: string; organizationId: string; transition: CircuitTransition }[];
+  /** Endpoints whose circuit moved at all, with the transition and the circuit after it. */
+  transitions: {
+    webhookId: string;
+    organizationId: string;
+    transition: CircuitTransition;
+    circuit: EndpointCircuit;
+  }[];
   /** Deliveries cancelled because their endpoint was disabled. */
   cancelled: { organizationId: string; webhookId: string; deliveryId: string }[];
+  /** Endpoints disabled automatically, as they were, with why and since when they failed. */
+  disabled: { webhook: Webhook; reason: string; failingSince: Date }[];
 }
 
 export interface RecordFailuresOptions {
@@ -33,7 +40,7 @@ export async function recordFailures(
   now: Date,
   options: RecordFailuresOptions,
 ): Promise<FailureEffects> {
-  const effects: FailureEffects = { opened: [], transitions: [], cancelled: [] };
+  const effects: FailureEffects = { opened: [], transitions: [], cancelled: [], disabled: [] };
   if (failing.size === 0) return effects;
   const ids = [...failing.keys()].sort();
   const rows = await trx.selectFrom('webhooks').selectAll().where('id', 'in', ids).execute();
@@ -55,19 +62,18 @@ export async function recordFailures(
         webhookId: webhook.id,
         organizationId: webhook.organizationId,
         transition: change.transition,
+        circuit: change.circuit,
       });
       if (change.transition === 'opened') effects.opened.push(webhook.id);
     }
     if (shouldDisable(failingSince, now, options.disableAfterSeconds)) {
+      const reason = disabledReason(failingSince, now);
       await trx
         .updateTable('webhooks')
-        .set({
-          enabled: false,
-          disabled_reason: disabledReason(failingSince, now),
-          updated_at: now,
-        })
+        .set({ enabled: false, disabled_reason: reason, updated_at: now })
         .where('id', '=', webhook.id)
         .execute();
+      effects.disabled.push({ webhook, reason, failingSince });
       for (const deliveryId of await cancelPendingDeliveriesOfWebhook(
         trx,
         webhook.organizationId,

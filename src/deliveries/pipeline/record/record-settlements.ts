@@ -6,18 +6,27 @@ import type { NoticeOutbox } from '../../../pubsub/transactions.ts';
 import type { Queue } from '../../../queue/queue.ts';
 import { effectiveConcurrency } from '../../../webhooks/webhook.ts';
 import type { DeliveryStatus } from '../../deliveries.table.ts';
+import type { DeliveryAttempt } from '../../delivery-attempt.ts';
 import type { FanOut } from '../../fan-out/fan-out.ts';
+import {
+  circuitClosed,
+  circuitOpened,
+  deliveryExhausted,
+  endpointDisabled,
+  type OperationalEvent,
+  raiseOperationalEvents,
+} from '../../operational-events.ts';
 import type { CircuitTransition } from '../../policies/circuit-breaker.ts';
 import { JOB_PRIORITY } from '../../policies/fair-share.ts';
 import type { RecentAttempts } from '../../recent-attempts.ts';
-import { decideNext } from '../decide-next.ts';
+import { decideNext, type NextStep } from '../decide-next.ts';
 import type { DeliveryContext } from '../load-contexts.ts';
 import type { Attempted, Settlement } from '../settlement.ts';
 import { advanceDeliveries, releaseHeld, settleUnattempted } from './advance-deliveries.ts';
 import { finishJobs } from './finish-jobs.ts';
 import { insertAttemptsAndResetHealthy, toAttemptRecord } from './insert-attempts.ts';
 import { lockEndpointsIfChanging } from './lock-endpoints.ts';
-import { recordFailures } from './record-failures.ts';
+import { type FailureEffects, recordFailures } from './record-failures.ts';
 
 /** A circuit that moved in this batch: for the log, and later for operational webhooks. */
 export interface CircuitChange {
@@ -126,6 +135,12 @@ export async function recordSettlements(
   for (const released of await releaseHeld(trx, closed, now)) {
     notices.delivery(released, 'PENDING');
   }
+  await raiseOperationalEvents(
+    trx,
+    outbox,
+    options.fanOut,
+    operationalEventsOf({ attempted, records, steps, advanced, closed, failures, now }),
+  );
   await options.fanOut.admit(trx, outbox, [
     ...closed,
     ...failures.opened,
@@ -162,9 +177,68 @@ export async function recordSettlements(
         organizationId: organizationOf.get(webhookId)!,
         transition: 'closed' as const,
       })),
-      ...failures.transitions,
+      ...failures.transitions.map(({ circuit: _, ...change }) => change),
     ],
   };
+}
+
+/**
+ * What this batch tells operational endpoints (operational-events.ts): deliveries that ended
+ * FAILED, circuits that opened or closed, endpoints disabled for failing too long.
+ */
+function operationalEventsOf(batch: {
+  attempted: readonly Attempted[];
+  records: readonly DeliveryAttempt[];
+  steps: readonly { settlement: Attempted; step: NextStep }[];
+  advanced: ReadonlySet<string>;
+  closed: readonly string[];
+  failures: FailureEffects;
+  now: Date;
+}): OperationalEvent[] {
+  const { attempted, records, now } = batch;
+  const webhooks = new Map(attempted.map((s) => [s.context.webhook.id, s.context.webhook]));
+  const lastError = new Map<string, string | null>();
+  attempted.forEach((s, i) => {
+    if (!s.result.outcome.ok) lastError.set(s.context.webhook.id, records[i]!.error);
+  });
+  const events: OperationalEvent[] = [];
+  batch.steps.forEach(({ settlement, step }, i) => {
+    const { delivery, event, webhook } = settlement.context;
+    if (step.status !== 'FAILED' || !batch.advanced.has(delivery.id)) return;
+    events.push(
+      deliveryExhausted(
+        webhook,
+        {
+          id: delivery.id,
+          eventId: event.id,
+          eventType: event.type,
+          attempts: delivery.attemptCount + 1,
+        },
+        { error: records[i]!.error, startedAt: settlement.result.startedAt },
+        now,
+      ),
+    );
+  });
+  for (const t of batch.failures.transitions) {
+    if (t.transition !== 'opened') continue;
+    events.push(
+      circuitOpened(webhooks.get(t.webhookId)!, t.circuit, lastError.get(t.webhookId) ?? null),
+    );
+  }
+  for (const id of batch.closed) {
+    events.push(circuitClosed(webhooks.get(id)!, 'attempt_succeeded', now));
+  }
+  for (const d of batch.failures.disabled) {
+    events.push(
+      endpointDisabled(d.webhook, {
+        trigger: 'automatic',
+        reason: d.reason,
+        failingSince: d.failingSince,
+        at: now,
+      }),
+    );
+  }
+  return events;
 }
 
 /** Endpoints that answered within this batch: any failure streak of theirs is over. */
