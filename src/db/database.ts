@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { AgentsTable } from '../agents/agents.table.ts';
 import type { ApiKeysTable, OrganizationsTable } from '../auth/auth.table.ts';
+import type { CallSetupsTable } from '../call-setup/call-setups.table.ts';
 import type { DeliveriesTable, DeliveryAttemptsTable } from '../deliveries/deliveries.table.ts';
 import type { EventsTable } from '../events/events.table.ts';
 import type {
@@ -19,6 +20,7 @@ export interface Database {
   deliveries: DeliveriesTable;
   delivery_attempts: DeliveryAttemptsTable;
   endpoint_rate_slots: EndpointRateSlotsTable;
+  call_setups: CallSetupsTable;
 }
 
 /** What repository functions accept: the caller decides whether it is inside a transaction. */

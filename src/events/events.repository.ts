@@ -68,6 +68,9 @@ export interface NewEventRow {
   type: string;
   payload: Record<string, unknown>;
   idempotency_key: string | null;
+  call_id: string | null;
+  /** Not stored: the fan-out leaves out the agent's call-setup responder (a call setup's event). */
+  skip_responder: boolean;
 }
 
 export interface StoredEvent {
@@ -98,16 +101,19 @@ export async function storeEvents(db: Db, rows: readonly NewEventRow[]): Promise
     with input as (
       select * from jsonb_to_recordset(${input}::jsonb) as t(
         ord int, id text, organization_id text, agent_id text, type text, payload jsonb,
-        idempotency_key text)
+        idempotency_key text, call_id text, skip_responder boolean)
     ), valid as (
       select input.* from input
       join agents a on a.organization_id = input.organization_id and a.id = input.agent_id
     ), inserted as (
-      insert into events (id, organization_id, agent_id, type, payload, idempotency_key)
-      select id, organization_id, agent_id, type, payload, idempotency_key from valid order by ord
+      insert into events (id, organization_id, agent_id, type, payload, idempotency_key, call_id)
+      select id, organization_id, agent_id, type, payload, idempotency_key, call_id
+      from valid order by ord
       on conflict (organization_id, idempotency_key) do nothing
-      returning id, organization_id, agent_id, type, created_at
-    ), new_deliveries as (${subscribedDeliveriesInsert(sql`inserted`)}
+      returning id, organization_id, agent_id, type, call_id, created_at
+    ), new_deliveries as (${subscribedDeliveriesInsert(
+      sql`(select inserted.*, valid.skip_responder from inserted join valid on valid.id = inserted.id)`,
+    )}
     )
     select
       exists (select 1 from valid where valid.ord = input.ord) as agent_found,

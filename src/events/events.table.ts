@@ -7,6 +7,8 @@ export interface EventsTable {
   type: string;
   payload: ColumnType<Record<string, unknown>, string, string>;
   idempotency_key: string | null;
+  /** The payload's callId; null for test events. */
+  call_id: string | null;
   created_at: Generated<Date>;
 }
 

@@ -18,6 +18,8 @@ export interface WebhooksTable {
   max_concurrency: number | null;
   rate_limit_per_second: number | null;
   timeout_ms: number | null;
+  /** Deliveries of one call go out one at a time, in order (deliveries/policies/call-order.ts). */
+  order_by_call: Generated<boolean>;
   circuit_state: Generated<CircuitState>;
   /** Failed attempts in a row (any success resets it). */
   circuit_failures: Generated<number>;
@@ -39,6 +41,8 @@ export interface WebhookSubscriptionsTable {
   agent_id: string;
   /** GraphQL enum names of the subscribed event types. */
   events: string[];
+  /** This webhook answers the agent's call setups (at most one per agent). */
+  responds_to_call_setup: Generated<boolean>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }
