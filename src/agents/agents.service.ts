@@ -1,3 +1,4 @@
+import type { CallVariables } from '../call-setup/call-variables.ts';
 import type { Db } from '../db/database.ts';
 import { NotFoundError } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
@@ -8,12 +9,13 @@ import * as agentsRepository from './agents.repository.ts';
 export async function createAgent(
   db: Db,
   organizationId: string,
-  input: { name: string },
+  input: { name: string; callSetupFallback?: CallVariables | null },
 ): Promise<Agent> {
   const row = await agentsRepository.insertAgent(db, {
     id: newId('Agent'),
     organization_id: organizationId,
     name: input.name,
+    call_setup_fallback: input.callSetupFallback ?? {},
   });
   return toAgent(row);
 }
@@ -61,9 +63,13 @@ export async function updateAgent(
   db: Db,
   organizationId: string,
   id: string,
-  changes: { name?: string },
+  changes: { name?: string; callSetupFallback?: CallVariables | null },
 ): Promise<Agent> {
-  const row = await agentsRepository.updateAgentRow(db, organizationId, id, changes);
+  const row = await agentsRepository.updateAgentRow(db, organizationId, id, {
+    name: changes.name,
+    // null: back to the default, no variables.
+    callSetupFallback: changes.callSetupFallback === null ? {} : changes.callSetupFallback,
+  });
   if (!row) throw new NotFoundError('Agent', id);
   return toAgent(row);
 }

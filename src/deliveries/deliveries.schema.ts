@@ -8,7 +8,12 @@ import { organizationOf } from '../graphql/viewer.ts';
 import { PAGE_SIZE } from '../shared/pagination.ts';
 import { WebhookRef } from '../webhooks/webhooks.refs.ts';
 import { loadWebhooksOfLog } from '../webhooks/webhooks.schema.ts';
-import { DeliveryAttemptRef, DeliveryRef, DeliveryStatusEnum } from './deliveries.refs.ts';
+import {
+  DeliveryAttemptRef,
+  DeliveryKindEnum,
+  DeliveryRef,
+  DeliveryStatusEnum,
+} from './deliveries.refs.ts';
 import { findAttempt } from './deliveries.repository.ts';
 import {
   getDeliveriesByIds,
@@ -44,6 +49,7 @@ builder.node(DeliveryRef, {
       resolve: (delivery) => delivery.webhookId,
     }),
     status: t.field({ type: DeliveryStatusEnum, resolve: (delivery) => delivery.status }),
+    kind: t.field({ type: DeliveryKindEnum, resolve: (delivery) => delivery.kind }),
     attemptCount: t.exposeInt('attemptCount'),
     nextAttemptAt: t.expose('nextAttemptAt', { type: 'DateTime', nullable: true }),
     lastAttemptAt: t.expose('lastAttemptAt', { type: 'DateTime', nullable: true }),

@@ -28,6 +28,8 @@ export interface Webhook {
   maxConcurrency: number | null;
   rateLimitPerSecond: number | null;
   timeoutMs: number | null;
+  /** A call's deliveries go out one at a time, in order (deliveries/policies/call-order.ts). */
+  orderByCall: boolean;
   circuit: EndpointCircuit;
   createdAt: Date;
   updatedAt: Date;
@@ -49,6 +51,7 @@ export function toWebhook(row: WebhookRow): Webhook {
     maxConcurrency: row.max_concurrency,
     rateLimitPerSecond: row.rate_limit_per_second,
     timeoutMs: row.timeout_ms,
+    orderByCall: row.order_by_call,
     circuit: {
       state: row.circuit_state,
       consecutiveFailures: row.circuit_failures,

@@ -16,6 +16,7 @@ export async function insertWebhook(
     max_concurrency: number | null;
     rate_limit_per_second: number | null;
     timeout_ms: number | null;
+    order_by_call: boolean;
   },
 ): Promise<WebhookRow> {
   return db.insertInto('webhooks').values(row).returningAll().executeTakeFirstOrThrow();

@@ -30,6 +30,9 @@ import {
   updateWebhook,
 } from './webhooks.service.ts';
 
+const ORDER_BY_CALL =
+  "A call's events go to this endpoint one at a time, in order: the next is sent once the one before has succeeded or ended (FAILED, CANCELLED). Other calls are not held up. Off by default.";
+
 const CircuitStateEnum = builder.enumType('CircuitState', {
   values: {
     CLOSED: { description: 'Attempts go out as usual.' },
@@ -105,6 +108,7 @@ builder.node(WebhookRef, {
         effectiveTimeoutMs(webhook, ctx.config.delivery.requestTimeoutMs),
     }),
     circuit: t.field({ type: EndpointCircuitRef, resolve: (webhook) => webhook.circuit }),
+    orderByCall: t.exposeBoolean('orderByCall', { description: ORDER_BY_CALL }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
     subscriptions: t.loadableGroup({
@@ -135,6 +139,10 @@ builder.objectType(WebhookSubscriptionRef, {
       resolve: (sub) => sub.agentId,
     }),
     events: t.field({ type: [EventTypeEnum], resolve: (sub) => sub.events }),
+    respondsToCallSetup: t.exposeBoolean('respondsToCallSetup', {
+      description:
+        "This webhook answers the agent's call setups (requestCallSetup): at most one per agent.",
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
   }),
 });
@@ -175,6 +183,7 @@ const endpointSettingFields = (
   timeoutMs: t.int({
     description: `Time for one attempt, ${MIN_TIMEOUT_MS} ms up to HOOKLINE_REQUEST_TIMEOUT_MS. Null: that global timeout.`,
   }),
+  orderByCall: t.boolean({ description: `${ORDER_BY_CALL} Null: false.` }),
 });
 
 const CreateWebhookInput = builder.inputType('CreateWebhookInput', {
@@ -209,6 +218,10 @@ const AttachWebhookInput = builder.inputType('AttachWebhookInput', {
       type: [EventTypeEnum],
       required: true,
       validate: z.array(z.string()).min(1, 'must name at least one event type'),
+    }),
+    respondsToCallSetup: t.boolean({
+      description:
+        "Make this webhook the agent's call-setup responder: requestCallSetup asks it, within a deadline, how to set up each call. At most one per agent (a second is a CONFLICT). Null or left out: false (attaching again states the whole wish).",
     }),
   }),
 });
@@ -245,6 +258,7 @@ builder.mutationFields((t) => ({
           maxConcurrency: input.maxConcurrency,
           rateLimitPerSecond: input.rateLimitPerSecond,
           timeoutMs: input.timeoutMs,
+          orderByCall: input.orderByCall,
         }),
       };
     },
@@ -263,6 +277,7 @@ builder.mutationFields((t) => ({
           maxConcurrency: input.maxConcurrency,
           rateLimitPerSecond: input.rateLimitPerSecond,
           timeoutMs: input.timeoutMs,
+          orderByCall: input.orderByCall,
         }),
       };
     },

@@ -13,7 +13,7 @@ import * as webhooksRepository from './webhooks.repository.ts';
 export async function createWebhook(
   db: Db,
   organizationId: string,
-  input: { url: string; description: string } & EndpointSettingsInput,
+  input: { url: string; description: string; orderByCall?: boolean | null } & EndpointSettingsInput,
 ): Promise<Webhook> {
   const row = await webhooksRepository.insertWebhook(db, {
     id: newId('Webhook'),
@@ -24,6 +24,7 @@ export async function createWebhook(
     max_concurrency: input.maxConcurrency ?? null,
     rate_limit_per_second: input.rateLimitPerSecond ?? null,
     timeout_ms: input.timeoutMs ?? null,
+    order_by_call: input.orderByCall ?? false,
   });
   return toWebhook(row);
 }
@@ -81,7 +82,11 @@ export async function updateWebhook(
   db: Kysely<Database>,
   organizationId: string,
   id: string,
-  changes: { url?: string; description?: string } & EndpointSettingsInput,
+  changes: {
+    url?: string;
+    description?: string;
+    orderByCall?: boolean | null;
+  } & EndpointSettingsInput,
 ): Promise<Webhook> {
   return db.transaction().execute(async (trx) => {
     const webhook = await update(trx, organizationId, id, {
@@ -90,6 +95,7 @@ export async function updateWebhook(
       max_concurrency: changes.maxConcurrency,
       rate_limit_per_second: changes.rateLimitPerSecond,
       timeout_ms: changes.timeoutMs,
+      order_by_call: changes.orderByCall === null ? false : changes.orderByCall,
     });
     // A new rate applies from now, not after the slots the old one handed out.
     if (changes.rateLimitPerSecond !== undefined) await webhooksRepository.forgetRateSlots(trx, id);

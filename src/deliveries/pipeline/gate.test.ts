@@ -35,6 +35,7 @@ function context(
       maxConcurrency: null,
       rateLimitPerSecond: null,
       timeoutMs: null,
+      orderByCall: false,
       circuit: closedCircuit(),
       createdAt: now,
       updatedAt: now,
