@@ -1,6 +1,9 @@
 import type { Server } from 'node:http';
 import { ensureOperatorKey } from './auth/auth.service.ts';
 import { createAuthenticator } from './auth/authenticator.ts';
+import { createCallSetupLane } from './call-setup/call-setup.service.ts';
+import { MAX_CALL_SETUP_DEADLINE_MS } from './call-setup/call-setup-deadline.ts';
+import { MAX_CALL_VARIABLES_BYTES } from './call-setup/call-variables.ts';
 import type { Config } from './config/config.ts';
 import { withBootstrapLock } from './db/bootstrap-lock.ts';
 import { type DatabaseHandle, openDatabase } from './db/connect.ts';
@@ -170,6 +173,33 @@ export async function startHookline(config: Config, logger: Logger): Promise<Hoo
       teardown.add('retention', () => retention.stop());
     }
 
+    // The call-setup lane answers within a deadline from the API process itself: a client of its
+    // own (its own connection pool) with the workers' SSRF guard, behind no queue.
+    const apiServices: Services = { ...services };
+    if (serveApi) {
+      const callSetups = createCallSetupLane({
+        db: database.db,
+        services,
+        client: createDeliveryClient({
+          connectTimeoutMs: config.delivery.connectTimeoutMs,
+          totalTimeoutMs: MAX_CALL_SETUP_DEADLINE_MS,
+          // One byte over the answer's limit, to tell an answer that is too large.
+          maxResponseBytes: MAX_CALL_VARIABLES_BYTES + 1,
+          addressPolicy: createAddressPolicy(config.delivery.allowNetworks),
+        }),
+        settings: {
+          defaultDeadlineMs: config.callSetup.defaultDeadlineMs,
+          requestTimeoutMs: config.delivery.requestTimeoutMs,
+          circuit: config.delivery.circuit,
+          disableAfterSeconds: config.delivery.disableAfterSeconds,
+        },
+        logger,
+        recentAttempts,
+      });
+      apiServices.callSetups = callSetups;
+      teardown.add('call setups', () => callSetups.stop());
+    }
+
     const routes: Record<string, RouteHandler> = {
       '/healthz': healthz,
       '/readyz': readyz(database.db),
@@ -184,7 +214,7 @@ export async function startHookline(config: Config, logger: Logger): Promise<Hoo
         db: database.db,
         config,
         logger,
-        services,
+        services: apiServices,
         authenticator,
         plugins: [useRequestLog(logger), live.plugin],
       });
@@ -215,7 +245,13 @@ export async function startHookline(config: Config, logger: Logger): Promise<Hoo
     const url = `http://${host}:${address.port}`;
     logger.info({ url, role: config.role, database: database.mode }, 'Hookline is listening');
 
-    return { url, port: address.port, database, services, stop: () => teardown.run() };
+    return {
+      url,
+      port: address.port,
+      database,
+      services: apiServices,
+      stop: () => teardown.run(),
+    };
   } catch (error) {
     await teardown.run();
     throw error;

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { CallSetupLane } from './call-setup/call-setup.service.ts';
 import type { Database } from './db/database.ts';
 import type { FanOut } from './deliveries/fan-out/fan-out.ts';
 import { createEventIngest, type EventIngest } from './events/event-ingest.ts';
@@ -16,6 +17,8 @@ export interface Services extends DeliveryInfrastructure {
   metrics: Metrics;
   /** Where emitted events go: group-committed, see createEventIngest. */
   ingest: EventIngest;
+  /** The call-setup lane, in processes that serve the API (src/call-setup). */
+  callSetups?: CallSetupLane;
 }
 
 export function createServices(

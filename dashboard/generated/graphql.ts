@@ -7,10 +7,14 @@ import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
 export type AttachWebhookInput = {
   agentId: string | number;
   events: Array<EventType>;
+  /** Make this webhook the agent's call-setup responder: requestCallSetup asks it, within a deadline, how to set up each call. At most one per agent (a second is a CONFLICT). Null or left out: false (attaching again states the whole wish). */
+  respondsToCallSetup?: boolean | null | undefined;
   webhookId: string | number;
 };
 
 export type CreateAgentInput = {
+  /** Variables a call setup answers when the responder does not: an object of names to strings, numbers or booleans, at most 64 KiB. Null: {}. */
+  callSetupFallback?: unknown;
   name: string;
 };
 
@@ -18,6 +22,8 @@ export type CreateWebhookInput = {
   description?: string | null | undefined;
   /** Most attempts in flight at once, 1 to the operator's ceiling (HOOKLINE_ENDPOINT_MAX_CONCURRENCY). Null: the default. */
   maxConcurrency?: number | null | undefined;
+  /** A call's events go to this endpoint one at a time, in order: the next is sent once the one before has succeeded or ended (FAILED, CANCELLED). Other calls are not held up. Off by default. Null: false. */
+  orderByCall?: boolean | null | undefined;
   /** At most this many attempts a second, 1 to 10000. Null: no limit. */
   rateLimitPerSecond?: number | null | undefined;
   /** Time for one attempt, 100 ms up to HOOKLINE_REQUEST_TIMEOUT_MS. Null: that global timeout. */
@@ -50,6 +56,8 @@ export type DetachWebhookInput = {
 export type EventType =
   /** analytics-completed: Post-call analytics are ready. */
   | 'ANALYTICS_COMPLETED'
+  /** post-conversation: A call has ended. */
+  | 'POST_CONVERSATION'
   /** pre-conversation: A call is about to start. */
   | 'PRE_CONVERSATION';
 
@@ -91,6 +99,8 @@ export type UpdateWebhookInput = {
   id: string | number;
   /** Most attempts in flight at once, 1 to the operator's ceiling (HOOKLINE_ENDPOINT_MAX_CONCURRENCY). Null: the default. */
   maxConcurrency?: number | null | undefined;
+  /** A call's events go to this endpoint one at a time, in order: the next is sent once the one before has succeeded or ended (FAILED, CANCELLED). Other calls are not held up. Off by default. Null: false. */
+  orderByCall?: boolean | null | undefined;
   /** At most this many attempts a second, 1 to 10000. Null: no limit. */
   rateLimitPerSecond?: number | null | undefined;
   /** Time for one attempt, 100 ms up to HOOKLINE_REQUEST_TIMEOUT_MS. Null: that global timeout. */

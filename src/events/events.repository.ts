@@ -147,3 +147,28 @@ export async function findEventsByIdempotencyKeys(
       on e.organization_id = k."organizationId" and e.idempotency_key = k.key`.execute(db);
   return result.rows;
 }
+
+/**
+ * Deletes a call's events with everything that hangs off them (deliveries, their attempts,
+ * call setups: on delete cascade). The deliveries are locked first, in id order, as the attempt
+ * recorder locks them (deliveries/pipeline/record/insert-attempts.ts), so that an attempt in
+ * flight meanwhile is dropped rather than failing its batch. Returns how many events went.
+ */
+export async function deleteEventsOfCall(
+  db: Db,
+  organizationId: string,
+  callId: string,
+): Promise<number> {
+  await sql`
+    select d.id from deliveries d
+    join events e on e.id = d.event_id
+    where e.organization_id = ${organizationId} and e.call_id = ${callId}
+    order by d.id
+    for update of d`.execute(db);
+  const result = await db
+    .deleteFrom('events')
+    .where('organization_id', '=', organizationId)
+    .where('call_id', '=', callId)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

@@ -3,12 +3,13 @@ import { z } from 'zod';
 import { AgentRef } from '../agents/agents.refs.ts';
 import { getAgentsByIds } from '../agents/agents.service.ts';
 import { BATCH_ONLY, builder } from '../graphql/builder.ts';
+import { idempotencyKeySchema } from '../graphql/validators.ts';
 import { organizationOf } from '../graphql/viewer.ts';
 import { PAGE_SIZE } from '../shared/pagination.ts';
 import type { Event } from './event.ts';
 import { EventTypeEnum } from './event-types.schema.ts';
 import { EventRef } from './events.refs.ts';
-import { emitEvent, getEvent, getEventsByIds, listEvents } from './events.service.ts';
+import { emitEvent, getEvent, getEventsByIds, listEvents, purgeCall } from './events.service.ts';
 
 builder.node(EventRef, {
   description:
@@ -64,7 +65,7 @@ const EmitEventInput = builder.inputType('EmitEventInput', {
       description: 'Must meet the JSON Schema of the type (see eventTypes); at most 256 KiB.',
     }),
     idempotencyKey: t.string({
-      validate: z.string().min(1, 'must not be empty').max(255, 'must be at most 255 characters'),
+      validate: idempotencyKeySchema,
       description:
         'The same key within the organization returns the first event and sends nothing again.',
     }),
@@ -91,5 +92,32 @@ builder.mutationField('emitEvent', (t) =>
       });
       return { event };
     },
+  }),
+);
+
+const PurgeCallInput = builder.inputType('PurgeCallInput', {
+  fields: (t) => ({
+    callId: t.string({
+      required: true,
+      validate: z.string().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
+      description: 'The callId of the payloads of the call to erase.',
+    }),
+  }),
+});
+
+const PurgeCallPayload = builder.simpleObject('PurgeCallPayload', {
+  fields: (t) => ({ events: t.int({ description: 'How many events of the call were deleted.' }) }),
+});
+
+builder.mutationField('purgeCall', (t) =>
+  t.field({
+    type: PurgeCallPayload,
+    description:
+      "Erases a call: deletes this organization's events with that callId, with their deliveries (pending ones are cancelled), every attempt (response bodies included) and the call setup. Calls of other organizations, and other calls, are untouched. Run it once the call is over: an event of the call stored after it is not erased.",
+    authScopes: { organization: true },
+    args: { input: t.arg({ type: PurgeCallInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => ({
+      events: await purgeCall(ctx.db, organizationOf(ctx), input.callId),
+    }),
   }),
 );

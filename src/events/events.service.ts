@@ -132,3 +132,19 @@ export async function getEventsByIds(
   const byId = new Map(rows.map((row) => [row.id, toEvent(row)]));
   return ids.map((id) => byId.get(id) ?? null);
 }
+
+/**
+ * Erases a call: its events of this organization, with their deliveries (pending ones are
+ * cancelled by going: their queued jobs find nothing and end), every attempt (response bodies
+ * included) and its call setup. How a customer honours an erasure request; returns how many
+ * events went.
+ */
+export async function purgeCall(
+  db: Kysely<Database>,
+  organizationId: string,
+  callId: string,
+): Promise<number> {
+  return db
+    .transaction()
+    .execute((trx) => eventsRepository.deleteEventsOfCall(trx, organizationId, callId));
+}

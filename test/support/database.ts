@@ -64,6 +64,7 @@ export async function countRows(url: string): Promise<Record<string, number>> {
       'events',
       'deliveries',
       'delivery_attempts',
+      'call_setups',
     ];
     const counts: Record<string, number> = {};
     for (const table of tables) {

@@ -63,9 +63,14 @@ export async function recordSettlements(
   await lockEndpointsIfChanging(trx, attempted);
   const records = attempted.map(toAttemptRecord);
   const healthy = webhooksThatAnswered(attempted);
-  const closed = await insertAttemptsAndResetHealthy(trx, records, healthy, options.recentAttempts);
+  const { inserted, closed } = await insertAttemptsAndResetHealthy(
+    trx,
+    records,
+    healthy,
+    options.recentAttempts,
+  );
   records.forEach((record, i) => {
-    notices.attempt(record, attempted[i]!.context);
+    if (inserted.has(record.id)) notices.attempt(record, attempted[i]!.context);
   });
   const failures = await recordFailures(trx, webhooksThatOnlyFailed(attempted, healthy), now, {
     circuit: options.circuit,
