@@ -87,12 +87,10 @@ const CreateAgentInput = builder.inputType('CreateAgentInput', {
   }),
 });
 const UpdateAgentInput = builder.inputType('UpdateAgentInput', {
-  description: 'Fields left out keep their value.',
+  description: 'Fields left out (or a null name) keep their value; a null callSetupFallback is {}.',
   fields: (t) => ({
     id: t.id({ required: true }),
-    name: t.string({
-      validate: nameSchema.nullable().refine((n) => n !== null, 'must not be null'),
-    }),
+    name: t.string({ validate: nameSchema }),
     callSetupFallback: t.field({
       type: 'JSON',
       validate: fallbackInput,

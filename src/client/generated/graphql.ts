@@ -161,7 +161,7 @@ export type ToggleWebhookInput = {
   id: string | number;
 };
 
-/** Fields left out keep their value. */
+/** Fields left out (or a null name) keep their value; a null callSetupFallback is {}. */
 export type UpdateAgentInput = {
   /** Variables a call setup answers when the responder does not: an object of names to strings, numbers or booleans, at most 64 KiB. Null: {}. */
   callSetupFallback?: unknown;
