@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
+import { resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import {
   AttachWebhookDocument,
+  CallSetupAnswerSchemaDocument,
   CreateAgentDocument,
   CreateWebhookDocument,
   DeliveriesDocument,
@@ -482,4 +485,12 @@ describe('the responder and the other subscribers', () => {
     }
     await feed.stop();
   });
+});
+
+test("the answer's JSON Schema is served by the API, needs no key, and is the one the docs show", async () => {
+  const { callSetupAnswerSchema } = await server.client().request(CallSetupAnswerSchemaDocument);
+  const page = await readFile(resolve(import.meta.dirname, '../../docs/call-hooks.md'), 'utf8');
+  const shown = /<!-- callSetupAnswerSchema -->\n```json\n([\s\S]*?)\n```/.exec(page)?.[1];
+  assert.ok(shown, 'docs/call-hooks.md shows the schema');
+  assert.deepEqual(JSON.parse(shown), callSetupAnswerSchema);
 });
