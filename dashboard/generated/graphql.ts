@@ -35,6 +35,12 @@ export type DeleteWebhookInput = {
   id: string | number;
 };
 
+export type DeliveryKind =
+  /** A call setup (requestCallSetup): sent to the agent's responder at once, tried only until its deadline, never queued or redelivered. */
+  | 'CALL_SETUP'
+  /** An event sent through the queue, retried on the schedule until it succeeds. */
+  | 'NOTIFICATION';
+
 export type DeliveryStatus =
   /** The webhook was disabled or deleted before delivery. */
   | 'CANCELLED'
@@ -93,6 +99,14 @@ export type ToggleWebhookInput = {
   id: string | number;
 };
 
+/** Fields left out (or a null name) keep their value; a null callSetupFallback is {}. */
+export type UpdateAgentInput = {
+  /** Variables a call setup answers when the responder does not: an object of names to strings, numbers or booleans, at most 64 KiB. Null: {}. */
+  callSetupFallback?: unknown;
+  id: string | number;
+  name?: string | null | undefined;
+};
+
 /** Fields left out keep their value; a setting given as null goes back to its default. */
 export type UpdateWebhookInput = {
   description?: string | null | undefined;
@@ -120,7 +134,7 @@ export type DashboardAgentQueryVariables = Exact<{
 }>;
 
 
-export type DashboardAgentQuery = { agent: { id: string, name: string, createdAt: string, subscriptions: Array<{ events: Array<EventType>, createdAt: string, webhook: { id: string, url: string, description: string, enabled: boolean } }> } | null };
+export type DashboardAgentQuery = { agent: { id: string, name: string, createdAt: string, callSetupFallback: unknown, subscriptions: Array<{ events: Array<EventType>, respondsToCallSetup: boolean, createdAt: string, webhook: { id: string, url: string, description: string, enabled: boolean } }> } | null };
 
 export type DashboardAgentEventsQueryVariables = Exact<{
   agentId: string | number;
@@ -141,7 +155,14 @@ export type DashboardAttachWebhookMutationVariables = Exact<{
 }>;
 
 
-export type DashboardAttachWebhookMutation = { attachWebhook: { subscription: { events: Array<EventType>, createdAt: string, webhook: { id: string }, agent: { id: string } } } };
+export type DashboardAttachWebhookMutation = { attachWebhook: { subscription: { events: Array<EventType>, respondsToCallSetup: boolean, createdAt: string, webhook: { id: string }, agent: { id: string } } } };
+
+export type DashboardUpdateAgentFallbackMutationVariables = Exact<{
+  input: UpdateAgentInput;
+}>;
+
+
+export type DashboardUpdateAgentFallbackMutation = { updateAgent: { agent: { id: string, callSetupFallback: unknown } } };
 
 export type DashboardDetachWebhookMutationVariables = Exact<{
   input: DetachWebhookInput;
@@ -152,7 +173,7 @@ export type DashboardDetachWebhookMutation = { detachWebhook: { webhookId: strin
 
 export type DashboardAttemptFragment = { id: string, attemptNumber: number, startedAt: string, durationMs: number, responseStatus: number | null, responseBody: string | null, errorKind: string | null, error: string | null };
 
-export type DashboardDeliveryFragment = { id: string, status: DeliveryStatus, attemptCount: number, createdAt: string, lastAttemptAt: string | null, nextAttemptAt: string | null, event: { id: string, type: EventType, agent: { id: string, name: string } | null }, attempts: Array<{ id: string, attemptNumber: number, startedAt: string, durationMs: number, responseStatus: number | null, responseBody: string | null, errorKind: string | null, error: string | null }> };
+export type DashboardDeliveryFragment = { id: string, status: DeliveryStatus, kind: DeliveryKind, attemptCount: number, createdAt: string, lastAttemptAt: string | null, nextAttemptAt: string | null, event: { id: string, type: EventType, agent: { id: string, name: string } | null }, attempts: Array<{ id: string, attemptNumber: number, startedAt: string, durationMs: number, responseStatus: number | null, responseBody: string | null, errorKind: string | null, error: string | null }> };
 
 export type DashboardWebhookDeliveriesQueryVariables = Exact<{
   id: string | number;
@@ -161,21 +182,21 @@ export type DashboardWebhookDeliveriesQueryVariables = Exact<{
 }>;
 
 
-export type DashboardWebhookDeliveriesQuery = { webhook: { id: string, deliveries: { edges: Array<{ node: { id: string, status: DeliveryStatus, attemptCount: number, createdAt: string, lastAttemptAt: string | null, nextAttemptAt: string | null, event: { id: string, type: EventType, agent: { id: string, name: string } | null }, attempts: Array<{ id: string, attemptNumber: number, startedAt: string, durationMs: number, responseStatus: number | null, responseBody: string | null, errorKind: string | null, error: string | null }> } }>, pageInfo: { hasPreviousPage: boolean, startCursor: string | null } } } | null };
+export type DashboardWebhookDeliveriesQuery = { webhook: { id: string, deliveries: { edges: Array<{ node: { id: string, status: DeliveryStatus, kind: DeliveryKind, attemptCount: number, createdAt: string, lastAttemptAt: string | null, nextAttemptAt: string | null, event: { id: string, type: EventType, agent: { id: string, name: string } | null }, attempts: Array<{ id: string, attemptNumber: number, startedAt: string, durationMs: number, responseStatus: number | null, responseBody: string | null, errorKind: string | null, error: string | null }> } }>, pageInfo: { hasPreviousPage: boolean, startCursor: string | null } } } | null };
 
 export type DashboardSendTestEventMutationVariables = Exact<{
   input: SendTestEventInput;
 }>;
 
 
-export type DashboardSendTestEventMutation = { sendTestEvent: { delivery: { id: string, status: DeliveryStatus, attemptCount: number, createdAt: string, lastAttemptAt: string | null, nextAttemptAt: string | null, event: { id: string, type: EventType, agent: { id: string, name: string } | null }, attempts: Array<{ id: string, attemptNumber: number, startedAt: string, durationMs: number, responseStatus: number | null, responseBody: string | null, errorKind: string | null, error: string | null }> } } };
+export type DashboardSendTestEventMutation = { sendTestEvent: { delivery: { id: string, status: DeliveryStatus, kind: DeliveryKind, attemptCount: number, createdAt: string, lastAttemptAt: string | null, nextAttemptAt: string | null, event: { id: string, type: EventType, agent: { id: string, name: string } | null }, attempts: Array<{ id: string, attemptNumber: number, startedAt: string, durationMs: number, responseStatus: number | null, responseBody: string | null, errorKind: string | null, error: string | null }> } } };
 
 export type DashboardRedeliverMutationVariables = Exact<{
   input: RedeliverInput;
 }>;
 
 
-export type DashboardRedeliverMutation = { redeliver: { delivery: { id: string, status: DeliveryStatus, attemptCount: number, createdAt: string, lastAttemptAt: string | null, nextAttemptAt: string | null, event: { id: string, type: EventType, agent: { id: string, name: string } | null }, attempts: Array<{ id: string, attemptNumber: number, startedAt: string, durationMs: number, responseStatus: number | null, responseBody: string | null, errorKind: string | null, error: string | null }> } } };
+export type DashboardRedeliverMutation = { redeliver: { delivery: { id: string, status: DeliveryStatus, kind: DeliveryKind, attemptCount: number, createdAt: string, lastAttemptAt: string | null, nextAttemptAt: string | null, event: { id: string, type: EventType, agent: { id: string, name: string } | null }, attempts: Array<{ id: string, attemptNumber: number, startedAt: string, durationMs: number, responseStatus: number | null, responseBody: string | null, errorKind: string | null, error: string | null }> } } };
 
 export type DashboardReplayFailedDeliveriesMutationVariables = Exact<{
   input: ReplayFailedDeliveriesInput;
@@ -191,7 +212,7 @@ export type DashboardDeliveryAttemptsSubscriptionVariables = Exact<{
 }>;
 
 
-export type DashboardDeliveryAttemptsSubscription = { deliveryAttempts: { id: string, attemptNumber: number, startedAt: string, durationMs: number, responseStatus: number | null, errorKind: string | null, error: string | null, delivery: { id: string, status: DeliveryStatus, attemptCount: number, webhook: { id: string, url: string }, event: { id: string, type: EventType, agent: { id: string, name: string } | null } } } };
+export type DashboardDeliveryAttemptsSubscription = { deliveryAttempts: { id: string, attemptNumber: number, startedAt: string, durationMs: number, responseStatus: number | null, errorKind: string | null, error: string | null, delivery: { id: string, status: DeliveryStatus, kind: DeliveryKind, attemptCount: number, webhook: { id: string, url: string }, event: { id: string, type: EventType, agent: { id: string, name: string } | null } } } };
 
 export type DashboardLiveFiltersQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -234,14 +255,14 @@ export type DashboardWebhookChoicesQueryVariables = Exact<{ [key: string]: never
 
 export type DashboardWebhookChoicesQuery = { webhooks: { edges: Array<{ node: { id: string, url: string, description: string, enabled: boolean } }> } };
 
-export type DashboardWebhookDetailsFragment = { id: string, url: string, description: string, enabled: boolean, disabledReason: string | null, signingSecret: string, createdAt: string, updatedAt: string, subscriptions: Array<{ events: Array<EventType>, createdAt: string, agent: { id: string, name: string } }> };
+export type DashboardWebhookDetailsFragment = { id: string, url: string, description: string, enabled: boolean, disabledReason: string | null, signingSecret: string, orderByCall: boolean, createdAt: string, updatedAt: string, subscriptions: Array<{ events: Array<EventType>, respondsToCallSetup: boolean, createdAt: string, agent: { id: string, name: string } }> };
 
 export type DashboardWebhookQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type DashboardWebhookQuery = { webhook: { id: string, url: string, description: string, enabled: boolean, disabledReason: string | null, signingSecret: string, createdAt: string, updatedAt: string, subscriptions: Array<{ events: Array<EventType>, createdAt: string, agent: { id: string, name: string } }> } | null };
+export type DashboardWebhookQuery = { webhook: { id: string, url: string, description: string, enabled: boolean, disabledReason: string | null, signingSecret: string, orderByCall: boolean, createdAt: string, updatedAt: string, subscriptions: Array<{ events: Array<EventType>, respondsToCallSetup: boolean, createdAt: string, agent: { id: string, name: string } }> } | null };
 
 export type DashboardCreateWebhookMutationVariables = Exact<{
   input: CreateWebhookInput;
@@ -255,7 +276,7 @@ export type DashboardUpdateWebhookMutationVariables = Exact<{
 }>;
 
 
-export type DashboardUpdateWebhookMutation = { updateWebhook: { webhook: { id: string, url: string, description: string, enabled: boolean, disabledReason: string | null, signingSecret: string, createdAt: string, updatedAt: string, subscriptions: Array<{ events: Array<EventType>, createdAt: string, agent: { id: string, name: string } }> } } };
+export type DashboardUpdateWebhookMutation = { updateWebhook: { webhook: { id: string, url: string, description: string, enabled: boolean, disabledReason: string | null, signingSecret: string, orderByCall: boolean, createdAt: string, updatedAt: string, subscriptions: Array<{ events: Array<EventType>, respondsToCallSetup: boolean, createdAt: string, agent: { id: string, name: string } }> } } };
 
 export type DashboardToggleWebhookMutationVariables = Exact<{
   input: ToggleWebhookInput;
@@ -312,6 +333,7 @@ export const DashboardDeliveryFragmentDoc = new TypedDocumentString(`
     fragment DashboardDelivery on Delivery {
   id
   status
+  kind
   attemptCount
   createdAt
   lastAttemptAt
@@ -387,10 +409,12 @@ export const DashboardWebhookDetailsFragmentDoc = new TypedDocumentString(`
   enabled
   disabledReason
   signingSecret
+  orderByCall
   createdAt
   updatedAt
   subscriptions {
     events
+    respondsToCallSetup
     createdAt
     agent {
       id
@@ -430,8 +454,10 @@ export const DashboardAgentDocument = new TypedDocumentString(`
     id
     name
     createdAt
+    callSetupFallback
     subscriptions {
       events
+      respondsToCallSetup
       createdAt
       webhook {
         id
@@ -472,6 +498,7 @@ export const DashboardAttachWebhookDocument = new TypedDocumentString(`
   attachWebhook(input: $input) {
     subscription {
       events
+      respondsToCallSetup
       createdAt
       webhook {
         id
@@ -483,6 +510,16 @@ export const DashboardAttachWebhookDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<DashboardAttachWebhookMutation, DashboardAttachWebhookMutationVariables>;
+export const DashboardUpdateAgentFallbackDocument = new TypedDocumentString(`
+    mutation DashboardUpdateAgentFallback($input: UpdateAgentInput!) {
+  updateAgent(input: $input) {
+    agent {
+      id
+      callSetupFallback
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<DashboardUpdateAgentFallbackMutation, DashboardUpdateAgentFallbackMutationVariables>;
 export const DashboardDetachWebhookDocument = new TypedDocumentString(`
     mutation DashboardDetachWebhook($input: DetachWebhookInput!) {
   detachWebhook(input: $input) {
@@ -521,6 +558,7 @@ export const DashboardWebhookDeliveriesDocument = new TypedDocumentString(`
 fragment DashboardDelivery on Delivery {
   id
   status
+  kind
   attemptCount
   createdAt
   lastAttemptAt
@@ -558,6 +596,7 @@ export const DashboardSendTestEventDocument = new TypedDocumentString(`
 fragment DashboardDelivery on Delivery {
   id
   status
+  kind
   attemptCount
   createdAt
   lastAttemptAt
@@ -595,6 +634,7 @@ export const DashboardRedeliverDocument = new TypedDocumentString(`
 fragment DashboardDelivery on Delivery {
   id
   status
+  kind
   attemptCount
   createdAt
   lastAttemptAt
@@ -635,6 +675,7 @@ export const DashboardDeliveryAttemptsDocument = new TypedDocumentString(`
     delivery {
       id
       status
+      kind
       attemptCount
       webhook {
         id
@@ -781,10 +822,12 @@ export const DashboardWebhookDocument = new TypedDocumentString(`
   enabled
   disabledReason
   signingSecret
+  orderByCall
   createdAt
   updatedAt
   subscriptions {
     events
+    respondsToCallSetup
     createdAt
     agent {
       id
@@ -844,10 +887,12 @@ export const DashboardUpdateWebhookDocument = new TypedDocumentString(`
   enabled
   disabledReason
   signingSecret
+  orderByCall
   createdAt
   updatedAt
   subscriptions {
     events
+    respondsToCallSetup
     createdAt
     agent {
       id

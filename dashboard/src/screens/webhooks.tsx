@@ -181,13 +181,17 @@ function useBusyRows() {
 
 function CreateWebhookForm({ onCreated }: { onCreated: (webhook: Created) => void }) {
   const { api } = useSession();
-  const [draft, setDraft] = useState({ url: '', description: '' });
+  const [draft, setDraft] = useState({ url: '', description: '', orderByCall: false });
   const action = useAction();
   const create = submitting(
     action,
     () =>
       api.request(DashboardCreateWebhookDocument, {
-        input: { url: draft.url.trim(), description: draft.description.trim() || null },
+        input: {
+          url: draft.url.trim(),
+          description: draft.description.trim() || null,
+          orderByCall: draft.orderByCall,
+        },
       }),
     (result) => onCreated(result.createWebhook.webhook),
   );

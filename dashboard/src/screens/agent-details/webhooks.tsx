@@ -2,8 +2,9 @@ import { DashboardWebhookChoicesDocument } from '../../../generated/graphql.ts';
 import { useQuery } from '../../hooks.ts';
 import { EmptyState, Loaded } from '../../ui/feedback.tsx';
 import { Card } from '../../ui/layout.tsx';
-import type { Agent } from './agent.ts';
+import { type Agent, otherResponder } from './agent.ts';
 import { AttachForm } from './attach-form.tsx';
+import { CallSetupFallback } from './fallback.tsx';
 import { SubscriptionItem } from './subscription-item.tsx';
 
 /** The webhooks an agent sends to, each with its events, and a form to attach another. */
@@ -24,9 +25,10 @@ export function AgentWebhooks({ agent, reload }: { agent: Agent; reload: () => v
           <ul class="subscriptions" data-testid="agent-subscriptions">
             {agent.subscriptions.map((subscription) => (
               <SubscriptionItem
-                key={`${subscription.webhook.id}:${subscription.events.join(',')}`}
+                key={`${subscription.webhook.id}:${subscription.events.join(',')}:${subscription.respondsToCallSetup}`}
                 agentId={agent.id}
                 subscription={subscription}
+                canRespond={!otherResponder(agent, subscription.webhook.id)}
                 onChanged={reload}
               />
             ))}
@@ -55,9 +57,22 @@ export function AgentWebhooks({ agent, reload }: { agent: Agent; reload: () => v
             )
           }
         >
-          {() => <AttachForm agentId={agent.id} webhooks={available} onAttached={reload} />}
+          {() => (
+            <AttachForm
+              agentId={agent.id}
+              webhooks={available}
+              responder={otherResponder(agent, undefined)}
+              onAttached={reload}
+            />
+          )}
         </Loaded>
       </Card>
+      {/* Keyed by the stored fallback: once saved and reloaded, the editor starts from it. */}
+      <CallSetupFallback
+        key={JSON.stringify(agent.callSetupFallback)}
+        agent={agent}
+        onSaved={reload}
+      />
     </>
   );
 }

@@ -80,6 +80,12 @@ export function Overview({ webhook, replace }: { webhook: Webhook; replace: Repl
           </div>
         )}
         <div>
+          <dt>Order by call</dt>
+          <dd data-testid="webhook-order-by-call">
+            {webhook.orderByCall ? "On: each call's events in order" : 'Off'}
+          </dd>
+        </div>
+        <div>
           <dt>Created</dt>
           <dd>
             <Time iso={webhook.createdAt} />
@@ -120,7 +126,11 @@ function EditWebhookForm({
   onSaved: (webhook: Webhook) => void;
 }) {
   const { api } = useSession();
-  const [draft, setDraft] = useState({ url: webhook.url, description: webhook.description });
+  const [draft, setDraft] = useState({
+    url: webhook.url,
+    description: webhook.description,
+    orderByCall: webhook.orderByCall,
+  });
   const action = useAction();
   return (
     <form
@@ -130,7 +140,12 @@ function EditWebhookForm({
         action,
         () =>
           api.request(DashboardUpdateWebhookDocument, {
-            input: { id: webhook.id, url: draft.url.trim(), description: draft.description.trim() },
+            input: {
+              id: webhook.id,
+              url: draft.url.trim(),
+              description: draft.description.trim(),
+              orderByCall: draft.orderByCall,
+            },
           }),
         (result) => onSaved(result.updateWebhook.webhook),
       )}
