@@ -1,3 +1,4 @@
+import type { CallSetupResults } from './scenarios/call-setup.ts';
 import type { IsolationResults, LatencyFigures } from './scenarios/isolation.ts';
 
 interface Figures {
@@ -23,6 +24,7 @@ interface Figures {
   commitsPerDelivery: number;
   ledger: { emitted: number; received: number; duplicates: number; balanced: boolean };
   isolation: IsolationResults;
+  callSetup: CallSetupResults;
   targets: Record<string, { target: string; met: boolean }>;
 }
 
@@ -66,6 +68,7 @@ export function renderMarkdown(f: Figures): string {
     `| ledger | ${f.ledger.received} of ${f.ledger.emitted} received, ${f.ledger.duplicates} duplicates | ${f.ledger.balanced ? 'balanced' : 'VOID'} |`,
     '',
     ...isolationTable(f.isolation, f.targets),
+    ...callSetupTable(f.callSetup, f.targets),
   ];
   return lines.join('\n');
 }
@@ -89,6 +92,20 @@ function isolationTable(i: IsolationResults, targets: Figures['targets']): strin
     row("(e) B's events also go to a dead endpoint of B's", i.fanOut),
     '',
     `Every ratio <= 2: ${mark(targets.isolationRatio!.met)}. B's p99 <= 1 s in every case: ${mark(targets.isolationP99!.met)}.`,
+    '',
+  ];
+}
+
+function callSetupTable(c: CallSetupResults, targets: Figures['targets']): string[] {
+  return [
+    `Call setups: ${c.ratePerSecond} requestCallSetup a second against a responder answering in 20 ms; overhead = the answer's time as the caller sees it less the responder's own time (a fresh Hookline, default settings).`,
+    '',
+    '| figure | value | target |',
+    '| --- | ---: | --- |',
+    `| overhead p50 | ${c.overheadMs.p50} ms | |`,
+    `| overhead p99 | ${c.overheadMs.p99} ms | <= 10 ms: ${mark(targets.callSetupOverhead!.met)} |`,
+    `| a hanging responder, deadline ${c.hanging.deadlineMs} ms: answered p99 | ${c.hanging.answerMsP99} ms | <= ${c.hanging.deadlineMs + 50} ms: ${mark(targets.callSetupHanging!.met)} |`,
+    `| overhead p99 while another organization's endpoint hangs with 2,000 queued | ${c.underNoisyNeighbour.overheadMsP99} ms | <= 10 ms: ${mark(targets.callSetupNoisy!.met)} |`,
     '',
   ];
 }

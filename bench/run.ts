@@ -5,6 +5,7 @@ import { committedTransactions, STATS_SETTLE_MS } from './commits.ts';
 import { describeMachine } from './machine.ts';
 import { startBenchReceiver } from './receiver.ts';
 import { renderMarkdown } from './report.ts';
+import { runCallSetup } from './scenarios/call-setup.ts';
 import { startHooklineUnderTest } from './scenarios/hookline.ts';
 import { runIsolation } from './scenarios/isolation.ts';
 import { runNaive } from './scenarios/naive.ts';
@@ -38,6 +39,7 @@ const settings = quick
       subscriberRounds: 1,
       isolationSeconds: 10,
       isolationBacklog: 5_000,
+      callSetupSeconds: 5,
     }
   : {
       // Rounds of a few seconds each, and enough of them that the median holds when a neighbour
@@ -51,6 +53,8 @@ const settings = quick
       // 2 events a second for this long per case: enough samples for a p99 worth the name.
       isolationSeconds: 60,
       isolationBacklog: 20_000,
+      // 100 call setups a second for this long, alone and beside the noisy neighbour.
+      callSetupSeconds: 30,
     };
 const log = (message: string) => process.stdout.write(`${message}\n`);
 
@@ -198,6 +202,10 @@ try {
     log,
   });
   const isolationRatios = [isolation.hang, isolation.error500, isolation.backlog, isolation.fanOut];
+  const callSetup = await runCallSetup(() => createTestDatabase('bench_call_setup'), {
+    seconds: settings.callSetupSeconds,
+    log,
+  });
 
   const medians = {
     P: pSummary,
@@ -229,6 +237,7 @@ try {
     commitsPerDelivery: round(commitsPerDelivery, 3),
     ledger,
     isolation,
+    callSetup,
     targets: {
       pOverQ: { target: '>= 0.8', met: ratios.pOverQ >= 0.8 },
       latencyP50: { target: '<= 10 ms', met: latencyMs.p50 <= 10 },
@@ -242,6 +251,18 @@ try {
       isolationP99: {
         target: "B's p99 <= 1 s in every case",
         met: [isolation.baseline, ...isolationRatios].every((c) => c.p99Ms <= 1_000),
+      },
+      callSetupOverhead: {
+        target: 'overhead p99 <= 10 ms at 100 setups/s',
+        met: callSetup.overheadMs.p99 <= 10,
+      },
+      callSetupHanging: {
+        target: 'a hanging responder: answered within the deadline + 50 ms',
+        met: callSetup.hanging.answerMsP99 <= callSetup.hanging.deadlineMs + 50,
+      },
+      callSetupNoisy: {
+        target: 'overhead p99 <= 10 ms beside the noisy neighbour',
+        met: callSetup.underNoisyNeighbour.overheadMsP99 <= 10,
       },
     },
   };

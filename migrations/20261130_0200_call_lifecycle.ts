@@ -58,8 +58,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('call_setup_fallback', 'jsonb', (c) => c.notNull().defaultTo(sql`'{}'::jsonb`))
     .execute();
 
-  // One row per call setup, keyed by its event: in flight while `outcome` is null, then the answer
-  // it gave, which an idempotent repeat gives again. It goes with its event (purgeCall, retention).
+  // One row per call setup, keyed by its event, stored once it has answered: the answer it gave,
+  // which an idempotent repeat gives again. It goes with its event (purgeCall, retention).
   await db.schema
     .createTable('call_setups')
     .addColumn('event_id', 'text', (c) =>
@@ -73,12 +73,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('deadline_ms', 'integer', (c) => c.notNull())
     .addColumn('started_at', 'timestamptz', (c) => c.notNull())
     .addColumn('outcome', 'text', (c) =>
-      c.check(sql`outcome in ('ANSWERED', 'FALLBACK', 'NO_RESPONDER')`),
+      c.notNull().check(sql`outcome in ('ANSWERED', 'FALLBACK', 'NO_RESPONDER')`),
     )
-    .addColumn('action', 'text', (c) => c.check(sql`action in ('CONTINUE', 'REJECT')`))
-    .addColumn('variables', 'jsonb')
+    .addColumn('action', 'text', (c) => c.notNull().check(sql`action in ('CONTINUE', 'REJECT')`))
+    .addColumn('variables', 'jsonb', (c) => c.notNull())
     .addColumn('reason', 'text')
-    .addColumn('duration_ms', 'integer')
+    .addColumn('duration_ms', 'integer', (c) => c.notNull())
     .execute();
 }
 

@@ -1,6 +1,6 @@
-import { sql } from 'kysely';
+import { type Insertable, type Kysely, sql } from 'kysely';
 import type { CircuitSettings } from '../config/config.ts';
-import type { Db } from '../db/database.ts';
+import type { Database, Db } from '../db/database.ts';
 import type { DeliveryAttempt } from '../deliveries/delivery-attempt.ts';
 import type { FanOut } from '../deliveries/fan-out/fan-out.ts';
 import { releaseHeld } from '../deliveries/pipeline/record/advance-deliveries.ts';
@@ -9,82 +9,122 @@ import { recordFailures } from '../deliveries/pipeline/record/record-failures.ts
 import type { CircuitChange } from '../deliveries/pipeline/record/record-settlements.ts';
 import type { AttemptResult } from '../deliveries/pipeline/settlement.ts';
 import type { RecentAttempts } from '../deliveries/recent-attempts.ts';
+import { logCallSetup, logCircuitChanges } from '../logging/attempt-log.ts';
+import { type Metrics, statusClass } from '../metrics/metrics.ts';
 import type { DeliveryNotice, Notices } from '../pubsub/notices.ts';
+import { CommitOutcomeUnknownError, type Notifier } from '../pubsub/notifier.ts';
+import { createGroupCommit, type ItemOutcome } from '../shared/group-commit.ts';
+import type { Logger } from '../shared/logger.ts';
 import type { Webhook } from '../webhooks/webhook.ts';
+import { storeCallSetupAnswers } from './call-setups.repository.ts';
+import type { CallSetupsTable } from './call-setups.table.ts';
 
-/** The tries of one call setup, to be logged like any delivery's attempts. */
-export interface CallSetupTries {
-  event: { id: string; organizationId: string; agentId: string; callId: string | null };
-  webhook: Webhook;
-  deliveryId: string;
-  /** Each try's result and its attempt-log record, in order. */
-  tries: readonly { result: AttemptResult; record: DeliveryAttempt }[];
-  /** The setup was answered: the delivery SUCCEEDED (else FAILED: the fallback applied). */
-  answered: boolean;
+/** One call setup once it has answered: the answer, and its tries if anything was sent. */
+export interface CallSetupRecord {
+  answer: Insertable<CallSetupsTable>;
+  sent?: {
+    event: { id: string; organizationId: string; agentId: string | null; callId: string | null };
+    webhook: Webhook;
+    deliveryId: string;
+    /** Each try's result and its attempt-log record, in order. */
+    tries: readonly { result: AttemptResult; record: DeliveryAttempt }[];
+  };
 }
 
-export interface RecordTriesOptions {
+export interface RecordCallSetupsOptions {
   fanOut: FanOut;
   circuit: CircuitSettings;
   disableAfterSeconds: number;
   recentAttempts?: RecentAttempts;
 }
 
+type Sent = NonNullable<CallSetupRecord['sent']>;
+
 /**
- * Writes a call setup's tries on the caller's transaction, as the worker writes its attempts
- * (pipeline/record): the delivery (kind call_setup, already finished) and its attempts, the
- * endpoint's health (a success resets it and closes its circuit, releasing what it held; failures
- * count toward its circuit and its auto-disable, which may hold or cancel its other deliveries).
- * Returns the notices to publish with the commit and the circuits that moved.
+ * Writes a batch of answered call setups on the caller's transaction, their tries as the worker
+ * writes its attempts (pipeline/record): each setup's delivery (kind call_setup, already
+ * finished: SUCCEEDED when answered) and its attempts, and the endpoints' health (a success
+ * resets an endpoint and closes its circuit, releasing what it held; an endpoint that only
+ * failed counts the failures toward its circuit and its auto-disable, which may hold or cancel
+ * its other deliveries); then the answers. Returns the notices to publish with the commit and
+ * the circuits that moved.
  */
-export async function recordCallSetupTries(
+export async function recordCallSetups(
   trx: Db,
-  setup: CallSetupTries,
-  options: RecordTriesOptions,
+  records: readonly CallSetupRecord[],
+  options: RecordCallSetupsOptions,
 ): Promise<{ notices: Notices; circuits: CircuitChange[] }> {
-  const { webhook, event } = setup;
+  const sent = records.flatMap((r) => (r.sent && r.sent.tries.length > 0 ? [r.sent] : []));
+  const recorded = sent.length > 0 ? await recordTries(trx, records, sent, options) : undefined;
+  await storeCallSetupAnswers(
+    trx,
+    records.map((r) => r.answer),
+  );
+  return recorded ?? { notices: {}, circuits: [] };
+}
+
+async function recordTries(
+  trx: Db,
+  records: readonly CallSetupRecord[],
+  sent: readonly Sent[],
+  options: RecordCallSetupsOptions,
+): Promise<{ notices: Notices; circuits: CircuitChange[] }> {
   const now = new Date();
-  const healthy = setup.tries.some((t) => t.result.outcome.ok);
-  // Health changes: webhook rows first, as the worker locks them (record/lock-endpoints.ts).
-  if (!healthy || webhook.circuit.state !== 'CLOSED') {
-    await sql`select id from webhooks where id = ${webhook.id} for no key update`.execute(trx);
+  const healthy = new Set<string>();
+  for (const s of sent) if (s.tries.some((t) => t.result.outcome.ok)) healthy.add(s.webhook.id);
+  const failing = new Map<string, Sent['tries'][number][]>();
+  for (const s of sent) {
+    if (healthy.has(s.webhook.id)) continue;
+    failing.set(s.webhook.id, [...(failing.get(s.webhook.id) ?? []), ...s.tries]);
   }
-  const last = setup.tries.at(-1)!;
+  // Health changes: webhook rows first, in id order, as the worker locks them
+  // (pipeline/record/lock-endpoints.ts).
+  if (failing.size > 0 || sent.some((s) => s.webhook.circuit.state !== 'CLOSED')) {
+    const ids = [...new Set(sent.map((s) => s.webhook.id))].sort();
+    await sql`select id from webhooks where id = any(${ids}::text[]) order by id for no key update`.execute(
+      trx,
+    );
+  }
+  const answered = new Set(
+    records.filter((r) => r.answer.outcome === 'ANSWERED').map((r) => r.answer.event_id),
+  );
+  const status = (s: Sent) =>
+    answered.has(s.event.id) ? ('SUCCEEDED' as const) : ('FAILED' as const);
   await trx
     .insertInto('deliveries')
-    .values({
-      id: setup.deliveryId,
-      organization_id: event.organizationId,
-      event_id: event.id,
-      webhook_id: webhook.id,
-      kind: 'call_setup',
-      call_id: event.callId,
-      status: setup.answered ? 'SUCCEEDED' : 'FAILED',
-      attempt_count: setup.tries.length,
-      series_attempt_count: setup.tries.length,
-      last_attempt_at: last.result.startedAt,
-      next_attempt_at: null,
-      updated_at: now,
-    })
+    .values(
+      sent.map((s) => ({
+        id: s.deliveryId,
+        organization_id: s.event.organizationId,
+        event_id: s.event.id,
+        webhook_id: s.webhook.id,
+        kind: 'call_setup' as const,
+        call_id: s.event.callId,
+        status: status(s),
+        attempt_count: s.tries.length,
+        series_attempt_count: s.tries.length,
+        last_attempt_at: s.tries.at(-1)!.result.startedAt,
+        next_attempt_at: null,
+        updated_at: now,
+      })),
+    )
     .execute();
-  const records = setup.tries.map((t) => t.record);
+  const attempts = sent.flatMap((s) => s.tries.map((t) => t.record));
   const { inserted, closed } = await insertAttemptsAndResetHealthy(
     trx,
-    records,
-    healthy ? [webhook.id] : [],
+    attempts,
+    [...healthy].sort(),
     options.recentAttempts,
   );
-  const failures = healthy
-    ? { opened: [], transitions: [], cancelled: [] }
-    : await recordFailures(trx, new Map([[webhook.id, setup.tries]]), now, options);
+  const failures = await recordFailures(trx, failing, now, options);
 
   const deliveries: DeliveryNotice[] = [
-    {
-      organizationId: event.organizationId,
-      deliveryId: setup.deliveryId,
-      webhookId: webhook.id,
-      status: setup.answered ? 'SUCCEEDED' : 'FAILED',
-    },
+    ...sent.map((s) => ({
+      organizationId: s.event.organizationId,
+      deliveryId: s.deliveryId,
+      webhookId: s.webhook.id,
+      status: status(s),
+    })),
     ...failures.cancelled.map((c) => ({ ...c, status: 'CANCELLED' as const })),
   ];
   for (const released of await releaseHeld(trx, closed, now)) {
@@ -96,28 +136,108 @@ export async function recordCallSetupTries(
     });
   }
   const admitted = await options.fanOut.admit(trx, [...closed, ...failures.opened]);
+  const agentOf = new Map(sent.map((s) => [s.deliveryId, s.event.agentId]));
+  const organizationOf = new Map(sent.map((s) => [s.webhook.id, s.webhook.organizationId]));
   return {
     notices: {
       wake: admitted.wake,
       deliveries: [...deliveries, ...(admitted.deliveries ?? [])],
-      attempts: records
-        .filter((r) => inserted.has(r.id))
-        .map((r) => ({
-          organizationId: r.organizationId,
-          attemptId: r.id,
-          deliveryId: r.deliveryId,
-          webhookId: r.webhookId,
-          agentId: event.agentId,
+      attempts: attempts
+        .filter((a) => inserted.has(a.id))
+        .map((a) => ({
+          organizationId: a.organizationId,
+          attemptId: a.id,
+          deliveryId: a.deliveryId,
+          webhookId: a.webhookId,
+          agentId: agentOf.get(a.deliveryId) ?? null,
           eventType: 'PRE_CONVERSATION',
         })),
     },
     circuits: [
       ...closed.map((webhookId) => ({
         webhookId,
-        organizationId: webhook.organizationId,
+        organizationId: organizationOf.get(webhookId)!,
         transition: 'closed' as const,
       })),
       ...failures.transitions,
     ],
   };
+}
+
+export interface CallSetupRecorderOptions extends RecordCallSetupsOptions {
+  db: Kysely<Database>;
+  notifier: Notifier;
+  metrics: Metrics;
+  logger: Logger;
+}
+
+/** Largest batch of answered setups written in one transaction. */
+const MAX_BATCH = 200;
+
+/**
+ * Records answered call setups, group-committed (shared/group-commit.ts) as the worker writes
+ * its settlements: the setups answered while one transaction is written share the next. A batch
+ * that fails is written again one setup at a time, so that one setup whose call was erased
+ * meanwhile (its event is gone) costs nobody else their record. Once committed: the log lines
+ * and the attempts' metrics.
+ */
+export function createCallSetupRecorder(
+  options: CallSetupRecorderOptions,
+): (record: CallSetupRecord) => Promise<void> {
+  const { db, notifier, logger } = options;
+  const write = async (batch: readonly CallSetupRecord[]) => {
+    const { circuits } = await notifier.transaction(db, async (trx) => {
+      const recorded = await recordCallSetups(trx, batch, options);
+      await notifier.publish(trx, recorded.notices);
+      return recorded;
+    });
+    for (const record of batch) reportRecorded(record, options);
+    if (circuits.length > 0) logCircuitChanges(logger, circuits);
+  };
+  return createGroupCommit<CallSetupRecord, void>({
+    maxItems: MAX_BATCH,
+    async write(batch) {
+      try {
+        await write(batch);
+        return batch.map(() => ({ ok: true, value: undefined }));
+      } catch (error) {
+        if (batch.length === 1 || error instanceof CommitOutcomeUnknownError) throw error;
+        return Promise.all(
+          batch.map((record) =>
+            write([record]).then(
+              (): ItemOutcome<void> => ({ ok: true, value: undefined }),
+              (alone: unknown): ItemOutcome<void> => ({ ok: false, error: alone }),
+            ),
+          ),
+        );
+      }
+    },
+  });
+}
+
+function reportRecorded(record: CallSetupRecord, options: CallSetupRecorderOptions): void {
+  const tries = record.sent?.tries ?? [];
+  for (const { result } of tries) {
+    const { outcome } = result;
+    const kind = outcome.ok ? 'success' : 'failure';
+    options.metrics.deliveryAttempts.inc({
+      outcome: kind,
+      status_class: statusClass(outcome.status),
+    });
+    options.metrics.deliveryAttemptDuration.observe({ outcome: kind }, outcome.durationMs / 1000);
+  }
+  const { answer } = record;
+  logCallSetup(
+    options.logger,
+    {
+      organizationId: answer.organization_id,
+      eventId: answer.event_id,
+      webhookId: answer.webhook_id ?? null,
+      deliveryId: answer.delivery_id ?? null,
+      outcome: answer.outcome,
+      reason: answer.reason ?? null,
+      durationMs: answer.duration_ms,
+    },
+    tries.map((t) => t.record),
+  );
 }

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Kysely } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
 import type { CircuitSettings } from '../config/config.ts';
 import type { Database } from '../db/database.ts';
 import type { DeliveryAttempt } from '../deliveries/delivery-attempt.ts';
@@ -12,8 +12,6 @@ import type { DeliveryClient } from '../delivery-client/index.ts';
 import { type Event, toEvent } from '../events/event.ts';
 import type { Ingested } from '../events/event-ingest.ts';
 import { validatePayload } from '../events/events.service.ts';
-import { logCallSetup, logCircuitChanges } from '../logging/attempt-log.ts';
-import { statusClass } from '../metrics/metrics.ts';
 import type { Services } from '../services.ts';
 import { ConflictError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -22,18 +20,21 @@ import type { CallSetup } from './call-setup.ts';
 import { toCallSetup } from './call-setup.ts';
 import { type Interpretation, interpretResponse } from './call-setup-answer.ts';
 import { callSetupDeadlineMs, MAX_CALL_SETUP_DEADLINE_MS } from './call-setup-deadline.ts';
-import { recordCallSetupTries } from './call-setup-record.ts';
+import { type CallSetupRecord, createCallSetupRecorder } from './call-setup-record.ts';
 import { sendTries } from './call-setup-tries.ts';
 import * as callSetupsRepository from './call-setups.repository.ts';
-import type { CallSetupRow } from './call-setups.table.ts';
+import type { CallSetupsTable } from './call-setups.table.ts';
 import type { CallVariables } from './call-variables.ts';
 
 /** The answer goes out this long before the deadline at the latest, whatever is in flight. */
 export const ANSWER_MARGIN_MS = 5;
 /** How often a repeat looks for the answer of the setup it repeats while that is in flight. */
 const REPEAT_POLL_MS = 25;
-/** A setup with no answer this long after its deadline was cut short (its process died). */
-const INTERRUPTED_AFTER_MS = 5_000;
+/**
+ * A setup with no answer stored this long after its event was can no longer answer: its
+ * process stopped mid-way (the longest deadline, then time to record).
+ */
+const ABANDONED_AFTER_MS = MAX_CALL_SETUP_DEADLINE_MS + 5_000;
 
 export interface CallSetupSettings {
   /** HOOKLINE_CALL_SETUP_DEADLINE_MS: the deadline when a request names none. */
@@ -98,14 +99,26 @@ interface Setup {
 export function createCallSetupLane(options: CallSetupLaneOptions): CallSetupLane {
   const { db, services, settings, logger } = options;
   const recordings = new Set<Promise<void>>();
+  const recordNow = createCallSetupRecorder({
+    db,
+    notifier: services.notifier,
+    metrics: services.metrics,
+    logger,
+    fanOut: services.fanOut,
+    circuit: settings.circuit,
+    disableAfterSeconds: settings.disableAfterSeconds,
+    recentAttempts: options.recentAttempts,
+  });
 
-  const track = (recording: Promise<void>): Promise<void> => {
-    const tracked = recording.catch((error: unknown) =>
-      logger.error({ err: error }, 'could not record a call setup'),
+  /** Records an answered setup in the background; `stop` waits for it. Never rejects. */
+  const record = (setup: CallSetup, details: Setup, sent?: CallSetupRecord['sent']) => {
+    const recording = recordNow({ answer: answerRow(setup, details), sent }).catch(
+      (error: unknown) =>
+        logger.error({ err: error, eventId: setup.eventId }, 'could not record a call setup'),
     );
-    recordings.add(tracked);
-    void tracked.finally(() => recordings.delete(tracked));
-    return tracked;
+    recordings.add(recording);
+    void recording.finally(() => recordings.delete(recording));
+    return recording;
   };
 
   const fallback = (setup: Setup, reason: string): Answer => ({
@@ -119,7 +132,7 @@ export function createCallSetupLane(options: CallSetupLaneOptions): CallSetupLan
   const finish = (
     setup: Setup,
     answer: Answer,
-    parts: Pick<CallSetup, 'webhookId' | 'deliveryId'> & { fresh?: CallSetup['fresh'] },
+    parts: Pick<CallSetup, 'webhookId' | 'deliveryId'>,
   ): CallSetup => {
     const durationMs = Math.round(performance.now() - setup.began);
     services.metrics.callSetups.inc({ outcome: answer.outcome });
@@ -133,35 +146,16 @@ export function createCallSetupLane(options: CallSetupLaneOptions): CallSetupLan
     };
   };
 
-  const storedRow = (setup: Setup, webhookId: string | null, deliveryId: string | null) => ({
-    event_id: setup.event.id,
-    organization_id: setup.organizationId,
-    webhook_id: webhookId,
-    delivery_id: deliveryId,
-    deadline_ms: setup.deadlineMs,
-    started_at: setup.startedAt,
-  });
-
   /** An answer given without asking anyone (no responder, disabled, open circuit). */
   const answerAtOnce = (setup: Setup, answer: Answer, webhookId: string | null): CallSetup => {
-    const setupResult = finish(setup, answer, { webhookId, deliveryId: null });
-    const recorded = track(
-      callSetupsRepository
-        .storeCallSetupAnswer(db, storedRow(setup, webhookId, null), columnsOf(setupResult))
-        .then(() => logCallSetup(logger, setupResult, [])),
-    );
-    return {
-      ...setupResult,
-      fresh: { attempts: () => [], recorded, deadlineAt: setup.deadlineAt },
-    };
+    const result = finish(setup, answer, { webhookId, deliveryId: null });
+    const recorded = record(result, setup);
+    return { ...result, fresh: { attempts: () => [], recorded, deadlineAt: setup.deadlineAt } };
   };
 
   /** Asks the responder, answers by the deadline, and records the tries once they are over. */
   const ask = async (setup: Setup, webhook: Webhook): Promise<CallSetup> => {
     const deliveryId = newDeliveryId(setup.event.id);
-    const row = storedRow(setup, webhook.id, deliveryId);
-    const marked = callSetupsRepository.insertCallSetupInFlight(db, row);
-    marked.catch(() => {}); // awaited by the recording, which reports the failure
     const tries: { result: AttemptResult; record: DeliveryAttempt }[] = [];
     const sent = sendTries({
       client: options.client,
@@ -172,14 +166,14 @@ export function createCallSetupLane(options: CallSetupLaneOptions): CallSetupLan
       deadlineUnixMs: Date.now() + (setup.deadlineAt - performance.now()),
       endpointTimeoutMs: effectiveTimeoutMs(webhook, settings.requestTimeoutMs),
       onResult: (result) => {
-        const reading = interpretResponse(result.outcome);
         const target = {
           organizationId: setup.organizationId,
           deliveryId,
           webhookId: webhook.id,
           attemptNumber: tries.length + 1,
         };
-        tries.push({ result, record: attemptRecord(target, result, refusal(reading)) });
+        const refused = refusal(interpretResponse(result.outcome));
+        tries.push({ result, record: attemptRecord(target, result, refused) });
       },
     });
     const timer = new AbortController();
@@ -193,84 +187,32 @@ export function createCallSetupLane(options: CallSetupLaneOptions): CallSetupLan
       first === 'deadline' || !last
         ? fallback(setup, 'timeout')
         : toAnswer(interpretResponse(last.result.outcome), setup);
-    const setupResult = finish(setup, answer, { webhookId: webhook.id, deliveryId });
-    const recorded = track(
-      (async () => {
-        await marked;
-        await sent;
-        await record(setup, webhook, deliveryId, tries, setupResult);
-      })(),
+    const result = finish(setup, answer, {
+      webhookId: webhook.id,
+      deliveryId: last || first === 'deadline' ? deliveryId : null,
+    });
+    // The tries end by the deadline (each is bounded by it); then they are recorded.
+    const recorded = sent.then(() =>
+      record({ ...result, deliveryId: tries.length > 0 ? deliveryId : null }, setup, {
+        event: {
+          id: setup.event.id,
+          organizationId: setup.organizationId,
+          agentId: setup.event.agent_id,
+          callId: setup.event.call_id,
+        },
+        webhook,
+        deliveryId,
+        tries,
+      }),
     );
     return {
-      ...setupResult,
+      ...result,
       fresh: {
         attempts: () => tries.map((t) => t.record),
         recorded,
         deadlineAt: setup.deadlineAt,
       },
     };
-  };
-
-  const record = async (
-    setup: Setup,
-    webhook: Webhook,
-    deliveryId: string,
-    tries: readonly { result: AttemptResult; record: DeliveryAttempt }[],
-    setupResult: CallSetup,
-  ): Promise<void> => {
-    const { notifier } = services;
-    const circuits = await notifier.transaction(db, async (trx) => {
-      let changes: Awaited<ReturnType<typeof recordCallSetupTries>>['circuits'] = [];
-      if (tries.length > 0) {
-        const recorded = await recordCallSetupTries(
-          trx,
-          {
-            event: {
-              id: setup.event.id,
-              organizationId: setup.organizationId,
-              agentId: setup.event.agent_id as string,
-              callId: setup.event.call_id,
-            },
-            webhook,
-            deliveryId,
-            tries,
-            answered: setupResult.outcome === 'ANSWERED',
-          },
-          {
-            fanOut: services.fanOut,
-            circuit: settings.circuit,
-            disableAfterSeconds: settings.disableAfterSeconds,
-            recentAttempts: options.recentAttempts,
-          },
-        );
-        await notifier.publish(trx, recorded.notices);
-        changes = recorded.circuits;
-      }
-      await callSetupsRepository.storeCallSetupAnswer(
-        trx,
-        storedRow(setup, webhook.id, tries.length > 0 ? deliveryId : null),
-        columnsOf(setupResult),
-      );
-      return changes;
-    });
-    for (const { result } of tries) {
-      const { outcome } = result;
-      const kind = outcome.ok ? 'success' : 'failure';
-      services.metrics.deliveryAttempts.inc({
-        outcome: kind,
-        status_class: statusClass(outcome.status),
-      });
-      services.metrics.deliveryAttemptDuration.observe(
-        { outcome: kind },
-        outcome.durationMs / 1000,
-      );
-    }
-    logCallSetup(
-      logger,
-      setupResult,
-      tries.map((t) => t.record),
-    );
-    if (circuits.length > 0) logCircuitChanges(logger, circuits);
   };
 
   /** A fresh setup: no responder, a responder that cannot be asked now, or one to ask. */
@@ -282,8 +224,9 @@ export function createCallSetupLane(options: CallSetupLaneOptions): CallSetupLan
         null,
       );
     }
-    if (!responder.enabled)
+    if (!responder.enabled) {
       return answerAtOnce(setup, fallback(setup, 'webhook_disabled'), responder.id);
+    }
     if (responder.circuit.state !== 'CLOSED') {
       return answerAtOnce(setup, fallback(setup, 'circuit_open'), responder.id);
     }
@@ -292,8 +235,8 @@ export function createCallSetupLane(options: CallSetupLaneOptions): CallSetupLan
 
   /**
    * A repeat of an idempotency key: the first setup's answer, once stored. While the first is
-   * in flight the repeat waits for it, within its own deadline; a first that was cut short (its
-   * process died before answering) is answered with the fallback now, for good.
+   * still in flight the repeat waits for it, within its own deadline; a first that can no longer
+   * answer (its process stopped before it did) is answered with the fallback now, for good.
    */
   const repeat = async (setup: Setup): Promise<CallSetup> => {
     for (;;) {
@@ -302,27 +245,20 @@ export function createCallSetupLane(options: CallSetupLaneOptions): CallSetupLan
         setup.organizationId,
         setup.event.id,
       );
-      const stored = row && toCallSetup(row);
-      if (stored) return stored;
-      if (wasInterrupted(row, setup.event.created_at)) {
-        const answer = fallback(setup, 'interrupted');
-        const result = finish(setup, answer, {
-          webhookId: row?.webhook_id ?? null,
+      if (row) return toCallSetup(row);
+      if (setup.event.created_at.getTime() + ABANDONED_AFTER_MS < Date.now()) {
+        const result = finish(setup, fallback(setup, 'interrupted'), {
+          webhookId: null,
           deliveryId: null,
         });
-        const claimed = await callSetupsRepository.answerUnanswered(
-          db,
-          storedRow(setup, result.webhookId, null),
-          columnsOf(result),
-        );
-        if (claimed) return result;
+        const stored = await callSetupsRepository.storeCallSetupAnswers(db, [
+          answerRow(result, setup),
+        ]);
+        if (stored.has(setup.event.id)) return result;
         continue;
       }
       if (performance.now() + REPEAT_POLL_MS > setup.deadlineAt - ANSWER_MARGIN_MS) {
-        return finish(setup, fallback(setup, 'in_flight'), {
-          webhookId: row?.webhook_id ?? null,
-          deliveryId: null,
-        });
+        return finish(setup, fallback(setup, 'in_flight'), { webhookId: null, deliveryId: null });
       }
       await sleep(REPEAT_POLL_MS);
     }
@@ -394,19 +330,19 @@ function refusal(reading: Interpretation): { kind: string; message: string } | u
   return reading.answered ? undefined : reading.refused;
 }
 
-function columnsOf(setup: CallSetup): callSetupsRepository.CallSetupAnswerColumns {
+/** The row that keeps a setup's answer, for repeats. */
+function answerRow(setup: CallSetup, details: Setup): Insertable<CallSetupsTable> {
   return {
+    event_id: setup.eventId,
+    organization_id: setup.organizationId,
+    webhook_id: setup.webhookId,
+    delivery_id: setup.deliveryId,
+    deadline_ms: details.deadlineMs,
+    started_at: details.startedAt,
     outcome: setup.outcome,
     action: setup.action,
-    variables: setup.variables,
+    variables: JSON.stringify(setup.variables),
     reason: setup.reason,
     duration_ms: setup.durationMs,
   };
-}
-
-/** No answer stored, and none can still come: the first setup's process is gone. */
-function wasInterrupted(row: CallSetupRow | undefined, eventCreatedAt: Date): boolean {
-  const startedAt = row?.started_at ?? eventCreatedAt;
-  const deadlineMs = row?.deadline_ms ?? MAX_CALL_SETUP_DEADLINE_MS;
-  return startedAt.getTime() + deadlineMs + INTERRUPTED_AFTER_MS < Date.now();
 }

@@ -31,16 +31,15 @@ export interface CallSetup {
 }
 
 /** A setup answered earlier, as stored (the answer of an idempotent repeat). */
-export function toCallSetup(row: CallSetupRow): CallSetup | undefined {
-  if (row.outcome === null || row.action === null) return undefined;
+export function toCallSetup(row: CallSetupRow): CallSetup {
   return {
     eventId: row.event_id,
     organizationId: row.organization_id,
     outcome: row.outcome,
     action: row.action,
-    variables: row.variables ?? {},
+    variables: row.variables,
     reason: row.reason,
-    durationMs: row.duration_ms ?? 0,
+    durationMs: row.duration_ms,
     webhookId: row.webhook_id,
     deliveryId: row.delivery_id,
   };

@@ -1,3 +1,4 @@
+import type { Insertable } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { WebhookRow } from '../webhooks/webhooks.table.ts';
 import type { CallSetupRow, CallSetupsTable } from './call-setups.table.ts';
@@ -30,77 +31,22 @@ export async function findAgentResponder(
   return { fallback, webhook: webhook.id === null ? null : (webhook as WebhookRow) };
 }
 
-type NewCallSetup = Pick<
-  CallSetupsTable,
-  'event_id' | 'organization_id' | 'webhook_id' | 'delivery_id' | 'deadline_ms' | 'started_at'
->;
-
-/** Marks a call setup in flight, so that a concurrent repeat waits for its answer. */
-export async function insertCallSetupInFlight(db: Db, row: NewCallSetup): Promise<void> {
-  await db
-    .insertInto('call_setups')
-    .values({ ...row, variables: null })
-    .onConflict((oc) => oc.column('event_id').doNothing())
-    .execute();
-}
-
-export interface CallSetupAnswerColumns {
-  outcome: NonNullable<CallSetupsTable['outcome']>;
-  action: NonNullable<CallSetupsTable['action']>;
-  variables: CallVariables;
-  reason: string | null;
-  duration_ms: number;
-}
-
-/** Stores the answer a call setup gave (whether or not it was marked in flight). */
-export async function storeCallSetupAnswer(
-  db: Db,
-  row: NewCallSetup,
-  answer: CallSetupAnswerColumns,
-): Promise<void> {
-  const values = { ...row, ...answer, variables: JSON.stringify(answer.variables) };
-  await db
-    .insertInto('call_setups')
-    .values(values)
-    .onConflict((oc) =>
-      oc.column('event_id').doUpdateSet({
-        outcome: answer.outcome,
-        action: answer.action,
-        variables: values.variables,
-        reason: answer.reason,
-        duration_ms: answer.duration_ms,
-      }),
-    )
-    .execute();
-}
-
 /**
- * Stores `answer` for a setup that has none yet (its process died before answering); returns
- * false when another answer got there first.
+ * Stores the answers call setups gave. The first answer stored for an event stays: a repeat that
+ * found its first setup interrupted may have answered for it. Returns the events stored now.
  */
-export async function answerUnanswered(
+export async function storeCallSetupAnswers(
   db: Db,
-  row: NewCallSetup,
-  answer: CallSetupAnswerColumns,
-): Promise<boolean> {
-  const values = { ...row, ...answer, variables: JSON.stringify(answer.variables) };
-  const result = await db
+  rows: readonly Insertable<CallSetupsTable>[],
+): Promise<Set<string>> {
+  if (rows.length === 0) return new Set();
+  const stored = await db
     .insertInto('call_setups')
-    .values(values)
-    .onConflict((oc) =>
-      oc
-        .column('event_id')
-        .doUpdateSet({
-          outcome: answer.outcome,
-          action: answer.action,
-          variables: values.variables,
-          reason: answer.reason,
-          duration_ms: answer.duration_ms,
-        })
-        .where('call_setups.outcome', 'is', null),
-    )
-    .executeTakeFirst();
-  return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
+    .values([...rows])
+    .onConflict((oc) => oc.column('event_id').doNothing())
+    .returning('event_id')
+    .execute();
+  return new Set(stored.map((row) => row.event_id));
 }
 
 export async function findCallSetup(
