@@ -110,12 +110,16 @@ export function createCallSetupLane(options: CallSetupLaneOptions): CallSetupLan
     recentAttempts: options.recentAttempts,
   });
 
-  /** Records an answered setup in the background; `stop` waits for it. Never rejects. */
-  const record = (setup: CallSetup, details: Setup, sent?: CallSetupRecord['sent']) => {
-    const recording = recordNow({ answer: answerRow(setup, details), sent }).catch(
-      (error: unknown) =>
-        logger.error({ err: error, eventId: setup.eventId }, 'could not record a call setup'),
-    );
+  /**
+   * Records an answered setup in the background, once `ready` (its tries over); `stop` waits
+   * for it. Never rejects.
+   */
+  const record = (eventId: string, ready: Promise<CallSetupRecord>): Promise<void> => {
+    const recording = ready
+      .then(recordNow)
+      .catch((error: unknown) =>
+        logger.error({ err: error, eventId }, 'could not record a call setup'),
+      );
     recordings.add(recording);
     void recording.finally(() => recordings.delete(recording));
     return recording;
@@ -149,7 +153,7 @@ export function createCallSetupLane(options: CallSetupLaneOptions): CallSetupLan
   /** An answer given without asking anyone (no responder, disabled, open circuit). */
   const answerAtOnce = (setup: Setup, answer: Answer, webhookId: string | null): CallSetup => {
     const result = finish(setup, answer, { webhookId, deliveryId: null });
-    const recorded = record(result, setup);
+    const recorded = record(result.eventId, Promise.resolve({ answer: answerRow(result, setup) }));
     return { ...result, fresh: { attempts: () => [], recorded, deadlineAt: setup.deadlineAt } };
   };
 
@@ -192,18 +196,22 @@ export function createCallSetupLane(options: CallSetupLaneOptions): CallSetupLan
       deliveryId: last || first === 'deadline' ? deliveryId : null,
     });
     // The tries end by the deadline (each is bounded by it); then they are recorded.
-    const recorded = sent.then(() =>
-      record({ ...result, deliveryId: tries.length > 0 ? deliveryId : null }, setup, {
-        event: {
-          id: setup.event.id,
-          organizationId: setup.organizationId,
-          agentId: setup.event.agent_id,
-          callId: setup.event.call_id,
+    const recorded = record(
+      result.eventId,
+      sent.then(() => ({
+        answer: answerRow({ ...result, deliveryId: tries.length > 0 ? deliveryId : null }, setup),
+        sent: {
+          event: {
+            id: setup.event.id,
+            organizationId: setup.organizationId,
+            agentId: setup.event.agent_id,
+            callId: setup.event.call_id,
+          },
+          webhook,
+          deliveryId,
+          tries,
         },
-        webhook,
-        deliveryId,
-        tries,
-      }),
+      })),
     );
     return {
       ...result,
