@@ -229,7 +229,20 @@ describe('event type catalog', () => {
   test('lists each type with its wire name, JSON Schema and an example', async () => {
     const result = await server.client().request(EventTypesDocument);
     const byName = new Map(result.eventTypes.map((t) => [t.name, t]));
-    assert.deepEqual([...byName.keys()].sort(), ['analytics-completed', 'pre-conversation']);
+    assert.deepEqual([...byName.keys()].sort(), [
+      'analytics-completed',
+      'post-conversation',
+      'pre-conversation',
+    ]);
+    const post = byName.get('post-conversation')!;
+    assert.equal(post.type, 'POST_CONVERSATION');
+    const postSchema = post.schema as { required: string[] };
+    assert.deepEqual(postSchema.required.sort(), [
+      'callId',
+      'durationSeconds',
+      'endedReason',
+      'transcript',
+    ]);
     const pre = byName.get('pre-conversation')!;
     assert.equal(pre.type, 'PRE_CONVERSATION');
     const schema = pre.schema as { properties: Record<string, unknown> };
