@@ -14,8 +14,11 @@ import {
   type DeliveryAttemptsSubscription,
   DeliveryDocument,
   type HooklineClient,
+  RedeliverDocument,
+  ReplayFailedDeliveriesDocument,
   RequestCallSetupDocument,
   type RequestCallSetupMutationVariables,
+  ToggleWebhookDocument,
   WebhookDocument,
 } from '../../src/client/index.ts';
 import { eventually, expectCode } from '../support/assertions.ts';
@@ -302,6 +305,39 @@ describe('every failure gives the fallback, with its reason', () => {
         `a try ended ${endedAt - startedAt} ms in`,
       );
     }
+  });
+
+  test('a disabled responder is not asked: webhook_disabled', async () => {
+    const r = await receiver(json(200, { variables: { a: 1 } }));
+    const setup = await agentWithResponder(r.url, 'Disabled');
+    await setup.client.request(ToggleWebhookDocument, {
+      input: { id: setup.webhookId, enabled: false },
+    });
+    const result = await requestSetup(setup);
+    assert.deepEqual(
+      [result.setup.outcome, result.setup.reason, result.setup.webhook?.id],
+      ['FALLBACK', 'webhook_disabled', setup.webhookId],
+    );
+    assert.deepEqual(result.setup.variables, FALLBACK);
+    assert.deepEqual(result.setup.attempts, []);
+    assert.equal(r.requests.length, 0);
+  });
+
+  test('a call setup is never sent again: redeliver is a CONFLICT, replaying failures leaves it', async () => {
+    const r = await receiver(json(404, 'gone'));
+    const setup = await agentWithResponder(r.url, 'Never again');
+    const result = await requestSetup(setup);
+    const [delivery] = await deliveriesOf(setup.client, result.event.id, 1);
+    assert.equal(delivery!.status, 'FAILED');
+    await expectCode(
+      setup.client.request(RedeliverDocument, { input: { deliveryId: delivery!.id } }),
+      'CONFLICT',
+    );
+    const replayed = await setup.client.request(ReplayFailedDeliveriesDocument, {
+      input: { webhookId: setup.webhookId, since: '2026-01-01T00:00:00Z' },
+    });
+    assert.equal(replayed.replayFailedDeliveries.count, 0);
+    assert.equal(r.requests.length, 1);
   });
 
   test("tries count toward the endpoint's circuit; an open circuit is not even tried", async () => {
