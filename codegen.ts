@@ -6,15 +6,16 @@ const config: CodegenConfig = {
   schema: 'schema/schema.graphql',
   ignoreNoDocuments: false,
   generates: {
-    'src/client/generated/': {
-      documents: ['src/client/operations/**/*.graphql'],
+    'packages/client/src/generated/': {
+      documents: ['packages/client/operations/**/*.graphql'],
       preset: 'client',
       config: {
         useTypeImports: true,
-        // String unions, not TS enums: Node runs these files by stripping types.
+        // String unions, not TS enums: erasable syntax, which Node can strip and tsc emits as is.
         enumType: 'string-literal',
         scalars: { DateTime: 'string', JSON: 'unknown' },
-        importExtension: '.ts',
+        // The package is compiled by tsc: `.js` paths work in its output and declarations alike.
+        importExtension: '.js',
       },
       presetConfig: { fragmentMasking: false, gqlTagName: 'graphql' },
     },

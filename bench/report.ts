@@ -1,5 +1,7 @@
 import type { CallSetupResults } from './scenarios/call-setup.ts';
+import type { CliResults } from './scenarios/cli.ts';
 import type { IsolationResults, LatencyFigures } from './scenarios/isolation.ts';
+import type { ScaleOutResults } from './scenarios/scale-out.ts';
 
 interface Figures {
   machine: string;
@@ -24,6 +26,8 @@ interface Figures {
   commitsPerDelivery: number;
   ledger: { emitted: number; received: number; duplicates: number; balanced: boolean };
   isolation: IsolationResults;
+  scaleOut: ScaleOutResults;
+  cli: CliResults;
   callSetup: CallSetupResults;
   targets: Record<string, { target: string; met: boolean }>;
 }
@@ -68,6 +72,16 @@ export function renderMarkdown(f: Figures): string {
     `| ledger | ${f.ledger.received} of ${f.ledger.emitted} received, ${f.ledger.duplicates} duplicates | ${f.ledger.balanced ? 'balanced' : 'VOID'} |`,
     '',
     ...isolationTable(f.isolation, f.targets),
+    `Scale-out: one API process and 1 or 2 worker processes (default concurrency) drain ${f.scaleOut.settings.deliveriesPerRound} deliveries to ${f.scaleOut.settings.endpoints} endpoints answering in ${f.scaleOut.settings.answerMs} ms (median of ${f.scaleOut.settings.rounds} rounds each).`,
+    '',
+    '| workers | deliveries/s |',
+    '| --- | ---: |',
+    `| 1 | ${f.scaleOut.oneWorkerPerSecond} |`,
+    `| 2 | ${f.scaleOut.twoWorkersPerSecond} |`,
+    `| ratio | ${f.scaleOut.ratio} (target >= 1.8: ${mark(f.targets.scaleOutRatio!.met)}) |`,
+    '',
+    `CLI beside a running embedded server: \`hookline create-org\` answers in ${f.cli.commandMs.p50} ms (median of ${f.cli.runs}; slowest ${f.cli.commandMs.max} ms; target < 2 s: ${mark(f.targets.cliCommand!.met)}).`,
+    '',
     ...callSetupTable(f.callSetup, f.targets),
   ];
   return lines.join('\n');

@@ -6,10 +6,12 @@ import { describeMachine } from './machine.ts';
 import { startBenchReceiver } from './receiver.ts';
 import { renderMarkdown } from './report.ts';
 import { runCallSetup } from './scenarios/call-setup.ts';
+import { runCliTimings } from './scenarios/cli.ts';
 import { startHooklineUnderTest } from './scenarios/hookline.ts';
 import { runIsolation } from './scenarios/isolation.ts';
 import { runNaive } from './scenarios/naive.ts';
 import { startRawQueue } from './scenarios/pgboss.ts';
+import { runScaleOut } from './scenarios/scale-out.ts';
 import { throughput } from './scenarios/types.ts';
 import { runUndici } from './scenarios/undici.ts';
 import { percentile, round, summarize } from './stats.ts';
@@ -39,6 +41,9 @@ const settings = quick
       subscriberRounds: 1,
       isolationSeconds: 10,
       isolationBacklog: 5_000,
+      scaleOutRounds: 1,
+      scaleOutEvents: 150,
+      cliRuns: 3,
       callSetupSeconds: 5,
     }
   : {
@@ -53,6 +58,10 @@ const settings = quick
       // 2 events a second for this long per case: enough samples for a p99 worth the name.
       isolationSeconds: 60,
       isolationBacklog: 20_000,
+      // Rounds of 1 and 2 workers, alternating; each drains this many events × 20 endpoints.
+      scaleOutRounds: 3,
+      scaleOutEvents: 500,
+      cliRuns: 7,
       // 100 call setups a second for this long, alone and beside the noisy neighbour.
       callSetupSeconds: 30,
     };
@@ -202,6 +211,13 @@ try {
     log,
   });
   const isolationRatios = [isolation.hang, isolation.error500, isolation.backlog, isolation.fanOut];
+  log('timing the CLI beside a running embedded server');
+  const cli = await runCliTimings(settings.cliRuns);
+  const scaleOut = await runScaleOut(() => createTestDatabase('bench_scale_out'), {
+    rounds: settings.scaleOutRounds,
+    events: settings.scaleOutEvents,
+    log,
+  });
   const callSetup = await runCallSetup(() => createTestDatabase('bench_call_setup'), {
     seconds: settings.callSetupSeconds,
     log,
@@ -237,6 +253,8 @@ try {
     commitsPerDelivery: round(commitsPerDelivery, 3),
     ledger,
     isolation,
+    scaleOut,
+    cli,
     callSetup,
     targets: {
       pOverQ: { target: '>= 0.8', met: ratios.pOverQ >= 0.8 },
@@ -248,6 +266,8 @@ try {
         target: 'every ratio <= 2',
         met: isolationRatios.every((c) => c.ratioP99 <= 2),
       },
+      scaleOutRatio: { target: '>= 1.8', met: scaleOut.ratio >= 1.8 },
+      cliCommand: { target: '< 2 s', met: cli.commandMs.p50 < 2_000 },
       isolationP99: {
         target: "B's p99 <= 1 s in every case",
         met: [isolation.baseline, ...isolationRatios].every((c) => c.p99Ms <= 1_000),

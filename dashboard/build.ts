@@ -48,7 +48,7 @@ function asset(path: string, body: Buffer): DashboardAsset {
 }
 
 /** A small mark for the tab, inline so that the page makes no request for /favicon.ico. */
-const FAVICON =
+export const FAVICON =
   "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 32 32'%3E%3Crect width='32' height='32' rx='7' fill='%233b4fd8'/%3E%3Cpath d='M10 8v16M22 8v16M10 16h12' stroke='white' stroke-width='3.5' stroke-linecap='round'/%3E%3C/svg%3E";
 
 function page(script: DashboardAsset, style: DashboardAsset): string {

@@ -1,34 +1,42 @@
 import type { Server } from 'node:http';
-import { ensureOperatorKey } from './auth/auth.service.ts';
+import { MAX_CALL_VARIABLES_BYTES } from './agents/call-variables.ts';
 import { createAuthenticator } from './auth/authenticator.ts';
+import { type KeyConnections, watchKeyConnections } from './auth/key-revocation.ts';
+import { createLocalAccessKey, publishLocalAccess } from './auth/local-access.ts';
+import { ensureOperatorKey } from './auth/operator-keys.service.ts';
 import { createCallSetupLane } from './call-setup/call-setup.service.ts';
 import { MAX_CALL_SETUP_DEADLINE_MS } from './call-setup/call-setup-deadline.ts';
-import { MAX_CALL_VARIABLES_BYTES } from './call-setup/call-variables.ts';
 import type { Config } from './config/config.ts';
 import { withBootstrapLock } from './db/bootstrap-lock.ts';
 import { type DatabaseHandle, openDatabase } from './db/connect.ts';
 import { migrateToLatest } from './db/migrate.ts';
+import { transactionsWithOutbox } from './db/transactions.ts';
+import { logCircuitChanges, logSettlements } from './deliveries/attempt-log.ts';
 import { createDeliveryWorker, type DeliveryWorker } from './deliveries/delivery-worker.ts';
 import { createFanOut } from './deliveries/fan-out/fan-out.ts';
 import { DEFAULT_RETRY_SCHEDULE_SECONDS } from './deliveries/policies/retry-schedule.ts';
 import { recentAttemptsOf } from './deliveries/recent-attempts.ts';
+import { countSettlements } from './deliveries/settlement-metrics.ts';
 import {
   createAddressPolicy,
   createDeliveryClient,
   type DeliveryClient,
 } from './delivery-client/index.ts';
+import { createEventIngest } from './events/event-ingest.ts';
+import type { Runtime } from './graphql/context.ts';
 import { schema } from './graphql/schema.ts';
 import { dashboardRoutes } from './http/dashboard.ts';
+import { offlineGraphiQL } from './http/graphiql.ts';
 import { healthz, readyz } from './http/health.ts';
+import { localBaseUrl, type ServerLinks, serverLinks } from './http/links.ts';
+import { metricsRoute } from './http/metrics-route.ts';
+import { useRequestLog } from './http/request-log.ts';
 import { createHttpServer, listen, type RouteHandler } from './http/server.ts';
+import { useSseKeyConnections } from './http/sse-connections.ts';
 import { attachGraphQLWebSocket, type GraphQLWebSocket } from './http/websocket.ts';
 import { createHooklineYoga, type HooklineYoga } from './http/yoga.ts';
-import { logCircuitChanges, logSettlements } from './logging/attempt-log.ts';
-import { useRequestLog } from './logging/request-log.ts';
 import { registerDatabaseGauges } from './metrics/database-gauges.ts';
 import { createMetrics } from './metrics/metrics.ts';
-import { metricsRoute } from './metrics/metrics-route.ts';
-import { countSettlements } from './metrics/settlement-metrics.ts';
 import {
   createInProcessNotifier,
   createPostgresNotifier,
@@ -37,7 +45,6 @@ import {
 import { type Queue, startQueue } from './queue/queue.ts';
 import { serializedFetchDb } from './queue/serialized-fetch.ts';
 import { createRetentionScheduler } from './retention/retention-scheduler.ts';
-import { createServices, type Services } from './services.ts';
 import type { Logger } from './shared/logger.ts';
 import { createHttpDrain } from './shutdown/http-drain.ts';
 import { createLiveSubscriptions } from './shutdown/live-subscriptions.ts';
@@ -46,8 +53,12 @@ export interface Hookline {
   /** Base URL, e.g. http://127.0.0.1:4000 */
   url: string;
   port: number;
+  /** Where people find GraphiQL, the dashboard and metrics. */
+  links: ServerLinks;
+  /** An operator key generated at this start, for the process to show once; never logged. */
+  generatedOperatorKey: string | undefined;
   database: DatabaseHandle;
-  services: Services;
+  runtime: Runtime;
   stop(): Promise<void>;
 }
 
@@ -91,22 +102,35 @@ export async function startHookline(config: Config, logger: Logger): Promise<Hoo
     );
     teardown.add('database', () => database.close());
 
-    const applied = await withBootstrapLock(database, async () => {
+    const notifier: Notifier =
+      database.mode === 'embedded'
+        ? createInProcessNotifier(logger)
+        : createPostgresNotifier(database.connectionString, logger);
+    const transactions = transactionsWithOutbox(database.db, notifier);
+    const { applied, operatorKey } = await withBootstrapLock(database, async () => {
       const applied = await migrateToLatest(database.db);
-      await ensureOperatorKey(database.db, config.adminKey, logger);
-      return applied;
+      // Retired keys are announced, so that processes already running close their connections.
+      const operatorKey = await ensureOperatorKey(
+        database.db,
+        transactions,
+        config.adminKey,
+        logger,
+      );
+      return { applied, operatorKey };
     });
     if (applied.length > 0) logger.info({ applied }, 'applied database migrations');
+    if (operatorKey.generated) {
+      logger.warn(
+        { apiKeyId: operatorKey.generated.row.id },
+        'Generated an operator key: it is shown once, in plain text on standard error, never in the log',
+      );
+    }
     const metrics = createMetrics();
     registerDatabaseGauges(metrics, { db: database.db, pool: database.pool, logger });
 
     const runWorker = config.role !== 'api';
     const serveApi = config.role !== 'worker';
 
-    const notifier: Notifier =
-      database.mode === 'embedded'
-        ? createInProcessNotifier(logger)
-        : createPostgresNotifier(database.connectionString, logger);
     await notifier.start();
     teardown.add('notifier', () => notifier.stop());
 
@@ -122,11 +146,20 @@ export async function startHookline(config: Config, logger: Logger): Promise<Hoo
       }),
     );
     teardown.add('queue', () => queue.stop({ graceful: false, close: false }));
-    const authenticator = createAuthenticator({ db: database.db, notifier });
+    // The CLI beside an embedded server works through its API (see local-access.ts).
+    const localAccessKey =
+      database.mode === 'embedded' && serveApi ? createLocalAccessKey() : undefined;
+    const authenticator = createAuthenticator({ db: database.db, notifier, localAccessKey });
     teardown.add('authenticator', () => authenticator.stop());
-    const fanOut = createFanOut({ queue, notifier, endpoints: config.delivery.endpoints });
+    const fanOut = createFanOut({ queue, endpoints: config.delivery.endpoints });
     const recentAttempts = recentAttemptsOf(notifier);
-    const services = createServices(database.db, { fanOut, notifier, metrics });
+    const runtime: Runtime = {
+      transactions,
+      fanOut,
+      ingest: createEventIngest({ transactions, fanOut }),
+      metrics,
+      notifier,
+    };
 
     let worker: DeliveryWorker | undefined;
     if (runWorker) {
@@ -139,6 +172,7 @@ export async function startHookline(config: Config, logger: Logger): Promise<Hoo
       teardown.add('delivery client', () => client.close());
       worker = createDeliveryWorker({
         db: database.db,
+        transactions,
         queue,
         notifier,
         fanOut,
@@ -175,11 +209,14 @@ export async function startHookline(config: Config, logger: Logger): Promise<Hoo
 
     // The call-setup lane answers within a deadline from the API process itself: a client of its
     // own (its own connection pool) with the workers' SSRF guard, behind no queue.
-    const apiServices: Services = { ...services };
+    const apiRuntime: Runtime = { ...runtime };
     if (serveApi) {
       const callSetups = createCallSetupLane({
         db: database.db,
-        services,
+        ingest: runtime.ingest,
+        transactions,
+        fanOut,
+        metrics,
         client: createDeliveryClient({
           connectTimeoutMs: config.delivery.connectTimeoutMs,
           totalTimeoutMs: MAX_CALL_SETUP_DEADLINE_MS,
@@ -196,7 +233,7 @@ export async function startHookline(config: Config, logger: Logger): Promise<Hoo
         logger,
         recentAttempts,
       });
-      apiServices.callSetups = callSetups;
+      apiRuntime.callSetups = callSetups;
       teardown.add('call setups', () => callSetups.stop());
     }
 
@@ -206,33 +243,46 @@ export async function startHookline(config: Config, logger: Logger): Promise<Hoo
       '/metrics': metricsRoute(metrics),
     };
     const live = createLiveSubscriptions(metrics);
-    let yoga: HooklineYoga | undefined;
+    let api: { yoga: HooklineYoga; connections: KeyConnections } | undefined;
     if (serveApi) {
       Object.assign(routes, dashboardRoutes(logger));
-      yoga = createHooklineYoga({
+      const graphiql = config.production ? undefined : offlineGraphiQL();
+      if (graphiql) Object.assign(routes, graphiql.routes);
+      // Every WebSocket and SSE stream, by key: closed on revocation, capped per key.
+      const connections = watchKeyConnections({
+        notifier,
+        db: database.db,
+        logger,
+        maxPerKey: config.subscriptions.maxConnectionsPerKey,
+      });
+      teardown.add('key connections', () => connections.stop());
+      const yoga = createHooklineYoga({
+        graphiql,
         schema,
         db: database.db,
         config,
         logger,
-        services: apiServices,
+        runtime: apiRuntime,
         authenticator,
-        plugins: [useRequestLog(logger), live.plugin],
+        plugins: [useRequestLog(logger), live.plugin, useSseKeyConnections(connections)],
       });
-      const api = yoga;
-      teardown.add('yoga', () => api.dispose());
+      teardown.add('yoga', () => yoga.dispose());
+      api = { yoga, connections };
     }
-    const api = yoga;
     const server: Server = createHttpServer({
       routes,
-      fallback: api && ((req, res) => api.handle(req, res)),
+      fallback: api && ((req, res) => api.yoga.handle(req, res)),
       logger,
     });
     const http = createHttpDrain(server);
     teardown.add('http server', () => http.drain(config.shutdownTimeoutMs));
-    let ws: GraphQLWebSocket | undefined;
     if (api) {
-      ws = attachGraphQLWebSocket(server, api, database.db, logger, notifier);
-      const socket = ws;
+      const socket: GraphQLWebSocket = attachGraphQLWebSocket(server, api.yoga, {
+        db: database.db,
+        logger,
+        connections: api.connections,
+        maxSubscriptionsPerConnection: config.subscriptions.maxPerConnection,
+      });
       teardown.add('websocket', () => socket.dispose());
     }
     // First of all at stop: no new connections; subscriptions end (SSE streams complete).
@@ -243,13 +293,26 @@ export async function startHookline(config: Config, logger: Logger): Promise<Hoo
     const address = await listen(server, config.port, config.host);
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const url = `http://${host}:${address.port}`;
-    logger.info({ url, role: config.role, database: database.mode }, 'Hookline is listening');
+    if (localAccessKey) {
+      const access = { pid: process.pid, url: localBaseUrl(address), key: localAccessKey };
+      teardown.add('local access file', publishLocalAccess(config.dataDir, access));
+    }
+    const links = serverLinks(localBaseUrl(address), {
+      api: serveApi,
+      graphiql: serveApi && !config.production,
+    });
+    logger.info(
+      { url, role: config.role, database: database.mode, ...links },
+      'Hookline is listening',
+    );
 
     return {
       url,
       port: address.port,
+      links,
+      generatedOperatorKey: operatorKey.generated?.apiKey,
       database,
-      services: apiServices,
+      runtime: apiRuntime,
       stop: () => teardown.run(),
     };
   } catch (error) {

@@ -54,11 +54,37 @@ async function stop(signal: string): Promise<void> {
 process.on('SIGTERM', () => void stop('SIGTERM'));
 process.on('SIGINT', () => void stop('SIGINT'));
 
+/**
+ * A generated operator key goes to standard error as plain text a person can copy, once: the
+ * JSON log never holds it (logs are kept and shipped; the key must not be).
+ */
+function operatorKeyNotice(key: string, links: Hookline['links']): string {
+  const where = [
+    links.graphiql && `GraphiQL   ${links.graphiql} (put it in the Headers tab)`,
+    links.dashboard && `Dashboard  ${links.dashboard}`,
+    `Metrics    ${links.metrics}`,
+  ].filter(Boolean);
+  return [
+    '',
+    'Hookline generated an operator key. It is shown only this once: store it now.',
+    '',
+    `    ${key}`,
+    '',
+    'Send it as "Authorization: Bearer <key>", or set HOOKLINE_ADMIN_KEY to a key of your own.',
+    ...where,
+    '',
+    '',
+  ].join('\n');
+}
+
 try {
   hookline = await startHookline(config, logger);
 } catch (error) {
   logger.fatal({ err: error }, 'Hookline failed to start');
   process.exit(1);
+}
+if (hookline.generatedOperatorKey) {
+  process.stderr.write(operatorKeyNotice(hookline.generatedOperatorKey, hookline.links));
 }
 if (stopRequested) {
   const signal = stopRequested;

@@ -424,6 +424,8 @@ describe('blocked addresses (default policy)', () => {
     test(`refuses ${url}`, async () => {
       const outcome = await blocked.send(request(url.replace('PORT', String(receiver.port))));
       assertError(outcome, 'blocked_address');
+      // What a developer reads in the attempt log names the setting that opens the range.
+      assert.match(outcome.error!.message, /reserved address .*HOOKLINE_ALLOW_NETWORKS/);
       assert.equal(outcome.status, null);
       assert.equal(receiver.connections, 0);
     });

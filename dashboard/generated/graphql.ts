@@ -12,6 +12,14 @@ export type AttachWebhookInput = {
   webhookId: string | number;
 };
 
+export type CircuitState =
+  /** Attempts go out as usual. */
+  | 'CLOSED'
+  /** One held delivery is being tried as a probe. */
+  | 'HALF_OPEN'
+  /** Too many attempts failed in a row: deliveries are held, without spending their retry schedule, until a probe succeeds. */
+  | 'OPEN';
+
 export type CreateAgentInput = {
   /** Variables a call setup answers when the responder does not: an object of names to strings, numbers or booleans, at most 64 KiB. Null: {}. */
   callSetupFallback?: unknown;
@@ -231,7 +239,9 @@ export type DashboardSessionQueryVariables = Exact<{ [key: string]: never; }>;
 
 export type DashboardSessionQuery = { organization: { id: string, name: string } | null, eventTypes: Array<{ type: EventType, name: string, description: string }> };
 
-export type DashboardWebhookRowFragment = { id: string, url: string, description: string, enabled: boolean, disabledReason: string | null, createdAt: string, subscriptions: Array<{ events: Array<EventType>, agent: { id: string, name: string } }>, stats: { attemptCount: number, successCount: number, failureCount: number, successRate: number | null, p50LatencyMs: number | null, p95LatencyMs: number | null, lastError: string | null, lastErrorAt: string | null } };
+export type DashboardWebhookRowFragment = { id: string, url: string, description: string, enabled: boolean, disabledReason: string | null, createdAt: string, subscriptions: Array<{ events: Array<EventType>, agent: { id: string, name: string } }>, circuit: { state: CircuitState, openedAt: string | null, nextProbeAt: string | null, consecutiveFailures: number }, stats: { attemptCount: number, successCount: number, failureCount: number, successRate: number | null, p50LatencyMs: number | null, p95LatencyMs: number | null, lastError: string | null, lastErrorAt: string | null } };
+
+export type DashboardCircuitFragment = { state: CircuitState, openedAt: string | null, nextProbeAt: string | null, consecutiveFailures: number };
 
 export type DashboardWebhookStatsFragment = { attemptCount: number, successCount: number, failureCount: number, successRate: number | null, p50LatencyMs: number | null, p95LatencyMs: number | null, lastError: string | null, lastErrorAt: string | null };
 
@@ -248,42 +258,42 @@ export type DashboardWebhooksQueryVariables = Exact<{
 }>;
 
 
-export type DashboardWebhooksQuery = { webhooks: { edges: Array<{ node: { id: string, url: string, description: string, enabled: boolean, disabledReason: string | null, createdAt: string, subscriptions: Array<{ events: Array<EventType>, agent: { id: string, name: string } }>, stats: { attemptCount: number, successCount: number, failureCount: number, successRate: number | null, p50LatencyMs: number | null, p95LatencyMs: number | null, lastError: string | null, lastErrorAt: string | null } } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type DashboardWebhooksQuery = { webhooks: { edges: Array<{ node: { id: string, url: string, description: string, enabled: boolean, disabledReason: string | null, createdAt: string, subscriptions: Array<{ events: Array<EventType>, agent: { id: string, name: string } }>, circuit: { state: CircuitState, openedAt: string | null, nextProbeAt: string | null, consecutiveFailures: number }, stats: { attemptCount: number, successCount: number, failureCount: number, successRate: number | null, p50LatencyMs: number | null, p95LatencyMs: number | null, lastError: string | null, lastErrorAt: string | null } } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type DashboardWebhookChoicesQueryVariables = Exact<{ [key: string]: never; }>;
 
 
 export type DashboardWebhookChoicesQuery = { webhooks: { edges: Array<{ node: { id: string, url: string, description: string, enabled: boolean } }> } };
 
-export type DashboardWebhookDetailsFragment = { id: string, url: string, description: string, enabled: boolean, disabledReason: string | null, signingSecret: string, orderByCall: boolean, createdAt: string, updatedAt: string, subscriptions: Array<{ events: Array<EventType>, respondsToCallSetup: boolean, createdAt: string, agent: { id: string, name: string } }> };
+export type DashboardWebhookDetailsFragment = { id: string, url: string, description: string, enabled: boolean, disabledReason: string | null, signingSecret: string, maxConcurrency: number, rateLimitPerSecond: number | null, timeoutMs: number, orderByCall: boolean, createdAt: string, updatedAt: string, circuit: { state: CircuitState, openedAt: string | null, nextProbeAt: string | null, consecutiveFailures: number }, subscriptions: Array<{ events: Array<EventType>, respondsToCallSetup: boolean, createdAt: string, agent: { id: string, name: string } }> };
 
 export type DashboardWebhookQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type DashboardWebhookQuery = { webhook: { id: string, url: string, description: string, enabled: boolean, disabledReason: string | null, signingSecret: string, orderByCall: boolean, createdAt: string, updatedAt: string, subscriptions: Array<{ events: Array<EventType>, respondsToCallSetup: boolean, createdAt: string, agent: { id: string, name: string } }> } | null };
+export type DashboardWebhookQuery = { webhook: { id: string, url: string, description: string, enabled: boolean, disabledReason: string | null, signingSecret: string, maxConcurrency: number, rateLimitPerSecond: number | null, timeoutMs: number, orderByCall: boolean, createdAt: string, updatedAt: string, circuit: { state: CircuitState, openedAt: string | null, nextProbeAt: string | null, consecutiveFailures: number }, subscriptions: Array<{ events: Array<EventType>, respondsToCallSetup: boolean, createdAt: string, agent: { id: string, name: string } }> } | null };
 
 export type DashboardCreateWebhookMutationVariables = Exact<{
   input: CreateWebhookInput;
 }>;
 
 
-export type DashboardCreateWebhookMutation = { createWebhook: { webhook: { signingSecret: string, id: string, url: string, description: string, enabled: boolean, disabledReason: string | null, createdAt: string, subscriptions: Array<{ events: Array<EventType>, agent: { id: string, name: string } }>, stats: { attemptCount: number, successCount: number, failureCount: number, successRate: number | null, p50LatencyMs: number | null, p95LatencyMs: number | null, lastError: string | null, lastErrorAt: string | null } } } };
+export type DashboardCreateWebhookMutation = { createWebhook: { webhook: { signingSecret: string, id: string, url: string, description: string, enabled: boolean, disabledReason: string | null, createdAt: string, subscriptions: Array<{ events: Array<EventType>, agent: { id: string, name: string } }>, circuit: { state: CircuitState, openedAt: string | null, nextProbeAt: string | null, consecutiveFailures: number }, stats: { attemptCount: number, successCount: number, failureCount: number, successRate: number | null, p50LatencyMs: number | null, p95LatencyMs: number | null, lastError: string | null, lastErrorAt: string | null } } } };
 
 export type DashboardUpdateWebhookMutationVariables = Exact<{
   input: UpdateWebhookInput;
 }>;
 
 
-export type DashboardUpdateWebhookMutation = { updateWebhook: { webhook: { id: string, url: string, description: string, enabled: boolean, disabledReason: string | null, signingSecret: string, orderByCall: boolean, createdAt: string, updatedAt: string, subscriptions: Array<{ events: Array<EventType>, respondsToCallSetup: boolean, createdAt: string, agent: { id: string, name: string } }> } } };
+export type DashboardUpdateWebhookMutation = { updateWebhook: { webhook: { id: string, url: string, description: string, enabled: boolean, disabledReason: string | null, signingSecret: string, maxConcurrency: number, rateLimitPerSecond: number | null, timeoutMs: number, orderByCall: boolean, createdAt: string, updatedAt: string, circuit: { state: CircuitState, openedAt: string | null, nextProbeAt: string | null, consecutiveFailures: number }, subscriptions: Array<{ events: Array<EventType>, respondsToCallSetup: boolean, createdAt: string, agent: { id: string, name: string } }> } } };
 
 export type DashboardToggleWebhookMutationVariables = Exact<{
   input: ToggleWebhookInput;
 }>;
 
 
-export type DashboardToggleWebhookMutation = { toggleWebhook: { webhook: { id: string, enabled: boolean, disabledReason: string | null, updatedAt: string } } };
+export type DashboardToggleWebhookMutation = { toggleWebhook: { webhook: { id: string, enabled: boolean, disabledReason: string | null, updatedAt: string, circuit: { state: CircuitState, openedAt: string | null, nextProbeAt: string | null, consecutiveFailures: number } } } };
 
 export type DashboardRotateWebhookSecretMutationVariables = Exact<{
   input: RotateWebhookSecretInput;
@@ -360,6 +370,14 @@ export const DashboardDeliveryFragmentDoc = new TypedDocumentString(`
   errorKind
   error
 }`, {"fragmentName":"DashboardDelivery"}) as unknown as TypedDocumentString<DashboardDeliveryFragment, unknown>;
+export const DashboardCircuitFragmentDoc = new TypedDocumentString(`
+    fragment DashboardCircuit on EndpointCircuit {
+  state
+  openedAt
+  nextProbeAt
+  consecutiveFailures
+}
+    `, {"fragmentName":"DashboardCircuit"}) as unknown as TypedDocumentString<DashboardCircuitFragment, unknown>;
 export const DashboardWebhookStatsFragmentDoc = new TypedDocumentString(`
     fragment DashboardWebhookStats on WebhookStats {
   attemptCount
@@ -387,11 +405,20 @@ export const DashboardWebhookRowFragmentDoc = new TypedDocumentString(`
       name
     }
   }
+  circuit {
+    ...DashboardCircuit
+  }
   stats(window: LAST_24_HOURS) {
     ...DashboardWebhookStats
   }
 }
-    fragment DashboardWebhookStats on WebhookStats {
+    fragment DashboardCircuit on EndpointCircuit {
+  state
+  openedAt
+  nextProbeAt
+  consecutiveFailures
+}
+fragment DashboardWebhookStats on WebhookStats {
   attemptCount
   successCount
   failureCount
@@ -409,7 +436,13 @@ export const DashboardWebhookDetailsFragmentDoc = new TypedDocumentString(`
   enabled
   disabledReason
   signingSecret
+  maxConcurrency
+  rateLimitPerSecond
+  timeoutMs
   orderByCall
+  circuit {
+    ...DashboardCircuit
+  }
   createdAt
   updatedAt
   subscriptions {
@@ -422,7 +455,12 @@ export const DashboardWebhookDetailsFragmentDoc = new TypedDocumentString(`
     }
   }
 }
-    `, {"fragmentName":"DashboardWebhookDetails"}) as unknown as TypedDocumentString<DashboardWebhookDetailsFragment, unknown>;
+    fragment DashboardCircuit on EndpointCircuit {
+  state
+  openedAt
+  nextProbeAt
+  consecutiveFailures
+}`, {"fragmentName":"DashboardWebhookDetails"}) as unknown as TypedDocumentString<DashboardWebhookDetailsFragment, unknown>;
 export const DashboardAgentsDocument = new TypedDocumentString(`
     query DashboardAgents($after: String) {
   agents(first: 50, after: $after) {
@@ -781,9 +819,18 @@ export const DashboardWebhooksDocument = new TypedDocumentString(`
       name
     }
   }
+  circuit {
+    ...DashboardCircuit
+  }
   stats(window: LAST_24_HOURS) {
     ...DashboardWebhookStats
   }
+}
+fragment DashboardCircuit on EndpointCircuit {
+  state
+  openedAt
+  nextProbeAt
+  consecutiveFailures
 }
 fragment DashboardWebhookStats on WebhookStats {
   attemptCount
@@ -815,14 +862,26 @@ export const DashboardWebhookDocument = new TypedDocumentString(`
     ...DashboardWebhookDetails
   }
 }
-    fragment DashboardWebhookDetails on Webhook {
+    fragment DashboardCircuit on EndpointCircuit {
+  state
+  openedAt
+  nextProbeAt
+  consecutiveFailures
+}
+fragment DashboardWebhookDetails on Webhook {
   id
   url
   description
   enabled
   disabledReason
   signingSecret
+  maxConcurrency
+  rateLimitPerSecond
+  timeoutMs
   orderByCall
+  circuit {
+    ...DashboardCircuit
+  }
   createdAt
   updatedAt
   subscriptions {
@@ -858,9 +917,18 @@ export const DashboardCreateWebhookDocument = new TypedDocumentString(`
       name
     }
   }
+  circuit {
+    ...DashboardCircuit
+  }
   stats(window: LAST_24_HOURS) {
     ...DashboardWebhookStats
   }
+}
+fragment DashboardCircuit on EndpointCircuit {
+  state
+  openedAt
+  nextProbeAt
+  consecutiveFailures
 }
 fragment DashboardWebhookStats on WebhookStats {
   attemptCount
@@ -880,14 +948,26 @@ export const DashboardUpdateWebhookDocument = new TypedDocumentString(`
     }
   }
 }
-    fragment DashboardWebhookDetails on Webhook {
+    fragment DashboardCircuit on EndpointCircuit {
+  state
+  openedAt
+  nextProbeAt
+  consecutiveFailures
+}
+fragment DashboardWebhookDetails on Webhook {
   id
   url
   description
   enabled
   disabledReason
   signingSecret
+  maxConcurrency
+  rateLimitPerSecond
+  timeoutMs
   orderByCall
+  circuit {
+    ...DashboardCircuit
+  }
   createdAt
   updatedAt
   subscriptions {
@@ -908,10 +988,18 @@ export const DashboardToggleWebhookDocument = new TypedDocumentString(`
       enabled
       disabledReason
       updatedAt
+      circuit {
+        ...DashboardCircuit
+      }
     }
   }
 }
-    `) as unknown as TypedDocumentString<DashboardToggleWebhookMutation, DashboardToggleWebhookMutationVariables>;
+    fragment DashboardCircuit on EndpointCircuit {
+  state
+  openedAt
+  nextProbeAt
+  consecutiveFailures
+}`) as unknown as TypedDocumentString<DashboardToggleWebhookMutation, DashboardToggleWebhookMutationVariables>;
 export const DashboardRotateWebhookSecretDocument = new TypedDocumentString(`
     mutation DashboardRotateWebhookSecret($input: RotateWebhookSecretInput!) {
   rotateWebhookSecret(input: $input) {

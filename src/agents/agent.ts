@@ -1,5 +1,5 @@
-import type { CallVariables } from '../call-setup/call-variables.ts';
 import type { AgentRow } from './agents.table.ts';
+import type { CallVariables } from './call-variables.ts';
 
 export interface Agent {
   id: string;

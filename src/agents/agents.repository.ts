@@ -1,7 +1,7 @@
-import type { CallVariables } from '../call-setup/call-variables.ts';
 import type { Db } from '../db/database.ts';
 import { type PageRequest, paginateById } from '../shared/pagination.ts';
 import type { AgentRow } from './agents.table.ts';
+import type { CallVariables } from './call-variables.ts';
 
 // Every function takes the organization: there is no way to read another tenant's agent.
 

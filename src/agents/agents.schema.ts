@@ -1,11 +1,7 @@
 import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { z } from 'zod';
-import {
-  type CallVariables,
-  fallbackProblem,
-  MAX_CALL_VARIABLES_BYTES,
-} from '../call-setup/call-variables.ts';
 import { BATCH_ONLY, builder } from '../graphql/builder.ts';
+import { withExpectedErrors } from '../graphql/errors.ts';
 import { nameSchema } from '../graphql/validators.ts';
 import { organizationOf } from '../graphql/viewer.ts';
 import { PAGE_SIZE } from '../shared/pagination.ts';
@@ -21,6 +17,7 @@ import {
   listAgents,
   updateAgent,
 } from './agents.service.ts';
+import { type CallVariables, fallbackProblem, MAX_CALL_VARIABLES_BYTES } from './call-variables.ts';
 
 builder.node(AgentRef, {
   description: 'A voice agent: it takes and makes calls, and its events go to webhooks.',
@@ -114,6 +111,9 @@ const DeleteAgentPayload = builder.simpleObject('DeleteAgentPayload', {
 
 builder.mutationFields((t) => ({
   createAgent: t.field({
+    description: withExpectedErrors('Creates an agent.', {
+      BAD_USER_INPUT: 'a field is invalid (extensions.field names it)',
+    }),
     type: CreateAgentPayload,
     authScopes: { organization: true },
     args: { input: t.arg({ type: CreateAgentInput, required: true }) },
@@ -125,6 +125,10 @@ builder.mutationFields((t) => ({
     }),
   }),
   updateAgent: t.field({
+    description: withExpectedErrors('Renames an agent.', {
+      BAD_USER_INPUT: 'a field is invalid (extensions.field names it)',
+      NOT_FOUND: "the agent does not exist, or is another organization's",
+    }),
     type: UpdateAgentPayload,
     authScopes: { organization: true },
     args: { input: t.arg({ type: UpdateAgentInput, required: true }) },
@@ -136,6 +140,10 @@ builder.mutationFields((t) => ({
     }),
   }),
   deleteAgent: t.field({
+    description: withExpectedErrors(
+      'Deletes an agent and its subscriptions; its past events stay, without an agent.',
+      { NOT_FOUND: "the agent does not exist, or is another organization's" },
+    ),
     type: DeleteAgentPayload,
     authScopes: { organization: true },
     args: { input: t.arg({ type: DeleteAgentInput, required: true }) },

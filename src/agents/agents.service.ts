@@ -1,10 +1,11 @@
-import type { CallVariables } from '../call-setup/call-variables.ts';
 import type { Db } from '../db/database.ts';
 import { NotFoundError } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
+import { inOrderOf } from '../shared/in-order-of.ts';
 import type { PageRequest } from '../shared/pagination.ts';
 import { type Agent, toAgent } from './agent.ts';
 import * as agentsRepository from './agents.repository.ts';
+import type { CallVariables } from './call-variables.ts';
 
 export async function createAgent(
   db: Db,
@@ -35,13 +36,7 @@ export async function getAgentsByIds(
   organizationId: string,
   ids: readonly string[],
 ): Promise<(Agent | null)[]> {
-  const byId = new Map(
-    (await agentsRepository.findAgentsByIds(db, organizationId, ids)).map((row) => [
-      row.id,
-      toAgent(row),
-    ]),
-  );
-  return ids.map((id) => byId.get(id) ?? null);
+  return inOrderOf(ids, await agentsRepository.findAgentsByIds(db, organizationId, ids), toAgent);
 }
 
 /** Like getAgent, for callers that act on the agent: a missing one is the caller's mistake. */

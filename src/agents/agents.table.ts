@@ -1,5 +1,5 @@
 import type { ColumnType, Generated, Selectable } from 'kysely';
-import type { CallVariables } from '../call-setup/call-variables.ts';
+import type { CallVariables } from './call-variables.ts';
 
 export interface AgentsTable {
   id: string;

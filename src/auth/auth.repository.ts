@@ -66,3 +66,53 @@ export async function hasOperatorKey(db: Db): Promise<boolean> {
     .executeTakeFirst();
   return row !== undefined;
 }
+
+export async function listOperatorKeyRows(db: Db): Promise<ApiKeyRow[]> {
+  return db
+    .selectFrom('api_keys')
+    .selectAll()
+    .where('role', '=', 'operator')
+    .orderBy('id')
+    .execute();
+}
+
+/** The active operator keys, locked until the transaction ends: revocations take turns. */
+export async function lockActiveOperatorKeys(db: Db): Promise<ApiKeyRow[]> {
+  return db
+    .selectFrom('api_keys')
+    .selectAll()
+    .where('role', '=', 'operator')
+    .where('revoked_at', 'is', null)
+    .orderBy('id')
+    .forUpdate()
+    .execute();
+}
+
+export async function findOperatorKey(db: Db, id: string): Promise<ApiKeyRow | undefined> {
+  return db
+    .selectFrom('api_keys')
+    .selectAll()
+    .where('role', '=', 'operator')
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+export async function revokeOperatorKeyRows(db: Db, ids: readonly string[]): Promise<ApiKeyRow[]> {
+  if (ids.length === 0) return [];
+  return db
+    .updateTable('api_keys')
+    .set({ revoked_at: new Date() })
+    .where('role', '=', 'operator')
+    .where('id', 'in', ids)
+    .where('revoked_at', 'is', null)
+    .returningAll()
+    .execute();
+}
+
+export async function markOperatorKeyConfigured(db: Db, id: string): Promise<void> {
+  await db
+    .updateTable('api_keys')
+    .set({ source: 'configured', name: 'HOOKLINE_ADMIN_KEY' })
+    .where('id', '=', id)
+    .execute();
+}

@@ -1,6 +1,9 @@
 import { builder } from '../graphql/builder.ts';
+import type { GraphQLContext } from '../graphql/context.ts';
+import { withExpectedErrors } from '../graphql/errors.ts';
 import { nameSchema } from '../graphql/validators.ts';
 import { organizationOf, organizationViewer } from '../graphql/viewer.ts';
+import { BadUserInputError, NotFoundError } from '../shared/errors.ts';
 import { createOrganizationWithKey, issueApiKey } from './auth.service.ts';
 import { revokeApiKeyEverywhere } from './key-revocation.ts';
 import {
@@ -33,7 +36,8 @@ builder.node(ApiKeyRef, {
   description: 'An API key of an organization. The key itself is shown only when created.',
   id: { resolve: (key) => key.id },
   loadOne: async (id, ctx) => (await getApiKey(ctx.db, organizationOf(ctx), id)) ?? null,
-  authScopes: { organization: true },
+  // The operator reads the key it just created for an organization in createApiKey's payload.
+  authScopes: { authenticated: true },
   fields: (t) => ({
     name: t.exposeString('name'),
     hint: t.exposeString('hint', {
@@ -68,7 +72,13 @@ const CreateOrganizationInput = builder.inputType('CreateOrganizationInput', {
   fields: (t) => ({ name: t.string({ required: true, validate: nameSchema }) }),
 });
 const CreateApiKeyInput = builder.inputType('CreateApiKeyInput', {
-  fields: (t) => ({ name: t.string({ required: true, validate: nameSchema }) }),
+  fields: (t) => ({
+    name: t.string({ required: true, validate: nameSchema }),
+    organizationId: t.id({
+      description:
+        'With the operator key: the organization to create the key for (required). An organization key creates keys for its own organization and leaves this out.',
+    }),
+  }),
 });
 const RevokeApiKeyInput = builder.inputType('RevokeApiKeyInput', {
   fields: (t) => ({ id: t.id({ required: true }) }),
@@ -78,6 +88,7 @@ const CreateOrganizationPayload = builder.simpleObject('CreateOrganizationPayloa
   fields: (t) => ({
     organization: t.field({ type: OrganizationRef }),
     apiKey: t.string({ description: 'The first API key of the organization. Shown only now.' }),
+    key: t.field({ type: ApiKeyRef, description: 'The first API key’s record.' }),
   }),
 });
 const CreateApiKeyPayload = builder.simpleObject('CreateApiKeyPayload', {
@@ -90,6 +101,29 @@ const RevokeApiKeyPayload = builder.simpleObject('RevokeApiKeyPayload', {
   fields: (t) => ({ key: t.field({ type: ApiKeyRef }) }),
 });
 
+/**
+ * The organization a new key is for: the operator names it; an organization key may only name
+ * its own (another's id is NOT_FOUND, exactly as an id that does not exist).
+ */
+async function keyOrganization(
+  ctx: GraphQLContext,
+  requested: string | number | undefined,
+): Promise<string> {
+  const id = requested === undefined ? undefined : String(requested);
+  if (ctx.viewer?.kind === 'organization') {
+    const own = organizationViewer(ctx).organizationId;
+    if (id !== undefined && id !== own) throw new NotFoundError('Organization', id);
+    return own;
+  }
+  if (id === undefined) {
+    throw new BadUserInputError([
+      { field: 'organizationId', message: 'is required with the operator key' },
+    ]);
+  }
+  if (!(await getOrganization(ctx.db, id))) throw new NotFoundError('Organization', id);
+  return id;
+}
+
 builder.mutationFields((t) => ({
   createOrganization: t.field({
     type: CreateOrganizationPayload,
@@ -100,18 +134,27 @@ builder.mutationFields((t) => ({
       const created = await ctx.db
         .transaction()
         .execute((trx) => createOrganizationWithKey(trx, input.name));
-      return { organization: toOrganization(created.organization), apiKey: created.apiKey };
+      return {
+        organization: toOrganization(created.organization),
+        apiKey: created.apiKey,
+        key: toApiKey(created.key),
+      };
     },
   }),
   createApiKey: t.field({
+    description: withExpectedErrors(
+      "Creates an API key for the calling key's organization or, with the operator key, for the one named. The key is shown only now.",
+      {
+        BAD_USER_INPUT: 'a field is invalid, or the operator key gave no organizationId',
+        NOT_FOUND: "the organization does not exist, or is another organization's",
+      },
+    ),
     type: CreateApiKeyPayload,
-    authScopes: { organization: true },
+    authScopes: { organization: true, operator: true },
     args: { input: t.arg({ type: CreateApiKeyInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
-      const issued = await issueApiKey(ctx.db, {
-        organizationId: organizationViewer(ctx).organizationId,
-        name: input.name,
-      });
+      const organizationId = await keyOrganization(ctx, input.organizationId ?? undefined);
+      const issued = await issueApiKey(ctx.db, { organizationId, name: input.name });
       return { apiKey: issued.apiKey, key: toApiKey(issued.row) };
     },
   }),
@@ -122,8 +165,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: RevokeApiKeyInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       const key = await revokeApiKeyEverywhere(
-        ctx.db,
-        ctx.services.notifier,
+        ctx.runtime.transactions,
         organizationOf(ctx),
         input.id,
       );

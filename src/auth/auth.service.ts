@@ -1,6 +1,5 @@
 import type { Db } from '../db/database.ts';
 import { newId } from '../shared/ids.ts';
-import type { Logger } from '../shared/logger.ts';
 import {
   apiKeyHint,
   generateApiKey,
@@ -8,13 +7,8 @@ import {
   hashesEqual,
   isWellFormedApiKey,
 } from './api-key.ts';
-import {
-  findApiKeyByHash,
-  hasOperatorKey,
-  insertApiKey,
-  insertOrganization,
-} from './auth.repository.ts';
-import type { ApiKeyRow, OrganizationRow } from './auth.table.ts';
+import { findApiKeyByHash, insertApiKey, insertOrganization } from './auth.repository.ts';
+import type { ApiKeyRow, OperatorKeySource, OrganizationRow } from './auth.table.ts';
 import type { Viewer } from './viewer.ts';
 
 /** Resolves a presented key to a viewer; undefined for unknown, malformed or revoked keys. */
@@ -43,15 +37,17 @@ export interface IssuedKey {
   row: ApiKeyRow;
 }
 
+/** A new key of an organization or, without one, an operator key. */
 export async function issueApiKey(
   db: Db,
-  input: { organizationId: string | null; name: string },
+  input: { organizationId: string | null; name: string; source?: OperatorKeySource },
 ): Promise<IssuedKey> {
   const apiKey = generateApiKey();
   const row = await insertApiKey(db, {
     id: newId('ApiKey'),
     organization_id: input.organizationId,
     role: input.organizationId ? 'organization' : 'operator',
+    source: input.organizationId ? null : (input.source ?? 'generated'),
     name: input.name,
     key_hash: hashApiKey(apiKey),
     key_hint: apiKeyHint(apiKey),
@@ -66,37 +62,4 @@ export async function createOrganizationWithKey(
   const organization = await insertOrganization(db, { id: newId('Organization'), name });
   const issued = await issueApiKey(db, { organizationId: organization.id, name: 'default' });
   return { organization, apiKey: issued.apiKey, key: issued.row };
-}
-
-/**
- * Makes sure an operator key exists. A configured HOOKLINE_ADMIN_KEY is registered (by hash);
- * otherwise, on the very first start, one is generated and returned so it can be shown once.
- */
-export async function ensureOperatorKey(
-  db: Db,
-  configuredKey: string | undefined,
-  logger: Logger,
-): Promise<void> {
-  if (configuredKey) {
-    const hash = hashApiKey(configuredKey);
-    const existing = await findApiKeyByHash(db, hash);
-    if (!existing) {
-      await insertApiKey(db, {
-        id: newId('ApiKey'),
-        organization_id: null,
-        role: 'operator',
-        name: 'HOOKLINE_ADMIN_KEY',
-        key_hash: hash,
-        key_hint: apiKeyHint(configuredKey),
-      });
-    }
-    return;
-  }
-  if (await hasOperatorKey(db)) return;
-  const issued = await issueApiKey(db, { organizationId: null, name: 'generated operator key' });
-  // Printed once, on purpose: this is the only time anyone can learn it.
-  logger.warn(
-    { operatorKeyOnce: issued.apiKey },
-    'Generated an operator key. Store it now: it is not shown again. Set HOOKLINE_ADMIN_KEY to choose your own.',
-  );
 }

@@ -8,6 +8,9 @@ export interface OrganizationsTable {
 
 export type ApiKeyRole = 'operator' | 'organization';
 
+/** Where an operator key came from: HOOKLINE_ADMIN_KEY, or generated on the first start. */
+export type OperatorKeySource = 'configured' | 'generated';
+
 export interface ApiKeysTable {
   id: string;
   organization_id: string | null;
@@ -15,6 +18,8 @@ export interface ApiKeysTable {
   name: string;
   key_hash: string;
   key_hint: string;
+  /** Operator keys only. */
+  source: OperatorKeySource | null;
   created_at: Generated<Date>;
   revoked_at: Date | null;
 }

@@ -2,6 +2,7 @@ import { CloseCode } from 'graphql-ws';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
 import type { Notifier } from '../pubsub/notifier.ts';
+import type { Transactions } from '../pubsub/transactions.ts';
 import type { Logger } from '../shared/logger.ts';
 import { type ApiKey, revokeApiKey } from './organizations.service.ts';
 
@@ -13,7 +14,7 @@ import { type ApiKey, revokeApiKey } from './organizations.service.ts';
  * - connections that authenticated before the revocation are closed: the revocation publishes a
  *   `revokedKeys` notice in its own transaction (NOTIFY is delivered on commit, to every
  *   process), and each process closes the WebSocket connections it holds for that key with
- *   4403 (their subscriptions end with them).
+ *   4403 (their subscriptions end with them) and ends its SSE streams (see KeyConnections).
  *
  * A notice can be missed while a process's LISTEN connection is down; when it comes back, the
  * process looks up which of its connected keys were revoked meanwhile. A revocation that lands
@@ -21,14 +22,13 @@ import { type ApiKey, revokeApiKey } from './organizations.service.ts';
  * recent revocations for a minute.
  */
 export async function revokeApiKeyEverywhere(
-  db: Kysely<Database>,
-  notifier: Notifier,
+  transactions: Transactions,
   organizationId: string,
   id: string,
 ): Promise<ApiKey> {
-  return db.transaction().execute(async (trx) => {
+  return transactions(async (trx, outbox) => {
     const key = await revokeApiKey(trx, organizationId, id);
-    await notifier.publish(trx, { revokedKeys: [key.id] });
+    outbox.notify({ revokedKeys: [key.id] });
     return key;
   });
 }
@@ -41,22 +41,39 @@ export interface KeyConnection {
 export const REVOKED_CLOSE_CODE = CloseCode.Forbidden;
 export const REVOKED_CLOSE_REASON = 'Forbidden: the API key was revoked';
 
-export interface RevocationWatch {
-  /** Registers a connection authenticated with a key; returns the function that forgets it. */
-  track(apiKeyId: string, connection: KeyConnection): () => void;
+/** Why a connection was not admitted; the caller answers in its transport's own way. */
+export type Refusal = 'revoked' | 'too-many';
+
+export type Admission =
+  | { admitted: true; release: () => void }
+  | { admitted: false; refusal: Refusal };
+
+/**
+ * The live connections (WebSockets and SSE streams) each key holds open in this process: closed
+ * when the key is revoked, and at most `maxPerKey` of them at once, so that one key cannot hold
+ * an unbounded share of the process's memory and sockets.
+ */
+export interface KeyConnections {
+  /**
+   * Registers a connection authenticated with a key, and gives the function that forgets it;
+   * refuses it (registering nothing) if the key was just revoked or already holds `maxPerKey`.
+   */
+  admit(apiKeyId: string, connection: KeyConnection): Admission;
   /** How many connections are registered (tests, metrics). */
   readonly size: number;
+  readonly maxPerKey: number;
   stop(): void;
 }
 
 const REMEMBER_REVOKED_MS = 60_000;
 const REMEMBER_REVOKED_MAX = 10_000;
 
-export function watchKeyRevocations(deps: {
+export function watchKeyConnections(deps: {
   notifier: Notifier;
   db: Kysely<Database>;
   logger: Logger;
-}): RevocationWatch {
+  maxPerKey: number;
+}): KeyConnections {
   const open = new Map<string, Set<KeyConnection>>();
   const recent = new Map<string, number>();
   let size = 0;
@@ -111,29 +128,33 @@ export function watchKeyRevocations(deps: {
   });
 
   return {
-    track(apiKeyId, connection) {
+    admit(apiKeyId, connection) {
       const revokedAt = recent.get(apiKeyId);
       if (revokedAt !== undefined && Date.now() - revokedAt <= REMEMBER_REVOKED_MS) {
-        close(apiKeyId, connection);
-        return () => {};
+        return { admitted: false, refusal: 'revoked' };
       }
       let connections = open.get(apiKeyId);
+      if (connections && connections.size >= deps.maxPerKey) {
+        return { admitted: false, refusal: 'too-many' };
+      }
       if (!connections) {
         connections = new Set();
         open.set(apiKeyId, connections);
       }
       connections.add(connection);
       size++;
-      return () => {
+      const release = () => {
         const current = open.get(apiKeyId);
         if (!current?.delete(connection)) return;
         size--;
         if (current.size === 0) open.delete(apiKeyId);
       };
+      return { admitted: true, release };
     },
     get size() {
       return size;
     },
+    maxPerKey: deps.maxPerKey,
     stop() {
       unlisten();
       unreconnect();

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import type { SendOutcome } from '../delivery-client/index.ts';
-import type { CallAction } from './call-setups.table.ts';
 import {
   type CallVariables,
   callVariablesSchema,
   MAX_CALL_VARIABLES_BYTES,
-} from './call-variables.ts';
+} from '../agents/call-variables.ts';
+import type { SendOutcome } from '../delivery-client/index.ts';
+import type { CallAction } from './call-setups.table.ts';
 
 /**
  * What a responder may answer a call setup with: a 2xx whose body is this JSON object (both

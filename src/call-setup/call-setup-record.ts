@@ -1,6 +1,8 @@
-import { type Insertable, type Kysely, sql } from 'kysely';
+import { type Insertable, sql, type Transaction } from 'kysely';
 import type { CircuitSettings } from '../config/config.ts';
-import type { Database, Db } from '../db/database.ts';
+import type { Database } from '../db/database.ts';
+import { CommitOutcomeUnknownError } from '../db/transactions.ts';
+import { logCallSetup, logCircuitChanges } from '../deliveries/attempt-log.ts';
 import type { DeliveryAttempt } from '../deliveries/delivery-attempt.ts';
 import type { FanOut } from '../deliveries/fan-out/fan-out.ts';
 import { releaseHeld } from '../deliveries/pipeline/record/advance-deliveries.ts';
@@ -9,10 +11,9 @@ import { recordFailures } from '../deliveries/pipeline/record/record-failures.ts
 import type { CircuitChange } from '../deliveries/pipeline/record/record-settlements.ts';
 import type { AttemptResult } from '../deliveries/pipeline/settlement.ts';
 import type { RecentAttempts } from '../deliveries/recent-attempts.ts';
-import { logCallSetup, logCircuitChanges } from '../logging/attempt-log.ts';
 import { type Metrics, statusClass } from '../metrics/metrics.ts';
-import type { DeliveryNotice, Notices } from '../pubsub/notices.ts';
-import { CommitOutcomeUnknownError, type Notifier } from '../pubsub/notifier.ts';
+import type { DeliveryNotice } from '../pubsub/notices.ts';
+import type { NoticeOutbox, Transactions } from '../pubsub/transactions.ts';
 import { createGroupCommit, type ItemOutcome } from '../shared/group-commit.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { Webhook } from '../webhooks/webhook.ts';
@@ -46,29 +47,31 @@ type Sent = NonNullable<CallSetupRecord['sent']>;
  * finished: SUCCEEDED when answered) and its attempts, and the endpoints' health (a success
  * resets an endpoint and closes its circuit, releasing what it held; an endpoint that only
  * failed counts the failures toward its circuit and its auto-disable, which may hold or cancel
- * its other deliveries); then the answers. Returns the notices to publish with the commit and
- * the circuits that moved.
+ * its other deliveries); then the answers. Its notices go out with the commit (the outbox);
+ * returns the circuits that moved.
  */
 export async function recordCallSetups(
-  trx: Db,
+  trx: Transaction<Database>,
+  outbox: NoticeOutbox,
   records: readonly CallSetupRecord[],
   options: RecordCallSetupsOptions,
-): Promise<{ notices: Notices; circuits: CircuitChange[] }> {
+): Promise<CircuitChange[]> {
   const sent = records.flatMap((r) => (r.sent && r.sent.tries.length > 0 ? [r.sent] : []));
-  const recorded = sent.length > 0 ? await recordTries(trx, records, sent, options) : undefined;
+  const circuits = sent.length > 0 ? await recordTries(trx, outbox, records, sent, options) : [];
   await storeCallSetupAnswers(
     trx,
     records.map((r) => r.answer),
   );
-  return recorded ?? { notices: {}, circuits: [] };
+  return circuits;
 }
 
 async function recordTries(
-  trx: Db,
+  trx: Transaction<Database>,
+  outbox: NoticeOutbox,
   records: readonly CallSetupRecord[],
   sent: readonly Sent[],
   options: RecordCallSetupsOptions,
-): Promise<{ notices: Notices; circuits: CircuitChange[] }> {
+): Promise<CircuitChange[]> {
   const now = new Date();
   const healthy = new Set<string>();
   for (const s of sent) if (s.tries.some((t) => t.result.outcome.ok)) healthy.add(s.webhook.id);
@@ -135,38 +138,34 @@ async function recordTries(
       status: 'PENDING',
     });
   }
-  const admitted = await options.fanOut.admit(trx, [...closed, ...failures.opened]);
+  await options.fanOut.admit(trx, outbox, [...closed, ...failures.opened]);
   const agentOf = new Map(sent.map((s) => [s.deliveryId, s.event.agentId]));
-  const organizationOf = new Map(sent.map((s) => [s.webhook.id, s.webhook.organizationId]));
-  return {
-    notices: {
-      wake: admitted.wake,
-      deliveries: [...deliveries, ...(admitted.deliveries ?? [])],
-      attempts: attempts
-        .filter((a) => inserted.has(a.id))
-        .map((a) => ({
-          organizationId: a.organizationId,
-          attemptId: a.id,
-          deliveryId: a.deliveryId,
-          webhookId: a.webhookId,
-          agentId: agentOf.get(a.deliveryId) ?? null,
-          eventType: 'PRE_CONVERSATION',
-        })),
-    },
-    circuits: [
-      ...closed.map((webhookId) => ({
-        webhookId,
-        organizationId: organizationOf.get(webhookId)!,
-        transition: 'closed' as const,
+  outbox.notify({
+    deliveries,
+    attempts: attempts
+      .filter((a) => inserted.has(a.id))
+      .map((a) => ({
+        organizationId: a.organizationId,
+        attemptId: a.id,
+        deliveryId: a.deliveryId,
+        webhookId: a.webhookId,
+        agentId: agentOf.get(a.deliveryId) ?? null,
+        eventType: 'PRE_CONVERSATION',
       })),
-      ...failures.transitions,
-    ],
-  };
+  });
+  const organizationOf = new Map(sent.map((s) => [s.webhook.id, s.webhook.organizationId]));
+  return [
+    ...closed.map((webhookId) => ({
+      webhookId,
+      organizationId: organizationOf.get(webhookId)!,
+      transition: 'closed' as const,
+    })),
+    ...failures.transitions,
+  ];
 }
 
 export interface CallSetupRecorderOptions extends RecordCallSetupsOptions {
-  db: Kysely<Database>;
-  notifier: Notifier;
+  transactions: Transactions;
   metrics: Metrics;
   logger: Logger;
 }
@@ -184,13 +183,11 @@ const MAX_BATCH = 200;
 export function createCallSetupRecorder(
   options: CallSetupRecorderOptions,
 ): (record: CallSetupRecord) => Promise<void> {
-  const { db, notifier, logger } = options;
+  const { transactions, logger } = options;
   const write = async (batch: readonly CallSetupRecord[]) => {
-    const { circuits } = await notifier.transaction(db, async (trx) => {
-      const recorded = await recordCallSetups(trx, batch, options);
-      await notifier.publish(trx, recorded.notices);
-      return recorded;
-    });
+    const circuits = await transactions((trx, outbox) =>
+      recordCallSetups(trx, outbox, batch, options),
+    );
     for (const record of batch) reportRecorded(record, options);
     if (circuits.length > 0) logCircuitChanges(logger, circuits);
   };

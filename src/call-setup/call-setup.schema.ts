@@ -134,7 +134,7 @@ builder.queryField('callSetupAnswerSchema', (t) =>
 );
 
 function laneOf(ctx: GraphQLContext): CallSetupLane {
-  const lane = ctx.services.callSetups;
+  const lane = ctx.runtime.callSetups;
   // Every process that serves the API builds one (app.ts).
   if (!lane) throw new Error('this process has no call-setup lane');
   return lane;

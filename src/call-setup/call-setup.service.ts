@@ -1,19 +1,21 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Insertable, Kysely } from 'kysely';
+import type { CallVariables } from '../agents/call-variables.ts';
 import type { CircuitSettings } from '../config/config.ts';
 import type { Database } from '../db/database.ts';
 import type { DeliveryAttempt } from '../deliveries/delivery-attempt.ts';
 import { newDeliveryId } from '../deliveries/fan-out/delivery-ids.ts';
+import type { FanOut } from '../deliveries/fan-out/fan-out.ts';
 import { buildMessage } from '../deliveries/pipeline/build-message.ts';
 import { attemptRecord } from '../deliveries/pipeline/record/insert-attempts.ts';
 import type { AttemptResult } from '../deliveries/pipeline/settlement.ts';
 import type { RecentAttempts } from '../deliveries/recent-attempts.ts';
 import type { DeliveryClient } from '../delivery-client/index.ts';
 import { type Event, toEvent } from '../events/event.ts';
-import type { Ingested } from '../events/event-ingest.ts';
+import type { EventIngest, Ingested } from '../events/event-ingest.ts';
 import { validatePayload } from '../events/events.service.ts';
-import type { Services } from '../services.ts';
-import { ConflictError } from '../shared/errors.ts';
+import type { Metrics } from '../metrics/metrics.ts';
+import type { Transactions } from '../pubsub/transactions.ts';
 import type { Logger } from '../shared/logger.ts';
 import { effectiveTimeoutMs, toWebhook, type Webhook } from '../webhooks/webhook.ts';
 import type { CallSetup } from './call-setup.ts';
@@ -24,7 +26,6 @@ import { type CallSetupRecord, createCallSetupRecorder } from './call-setup-reco
 import { sendTries } from './call-setup-tries.ts';
 import * as callSetupsRepository from './call-setups.repository.ts';
 import type { CallSetupsTable } from './call-setups.table.ts';
-import type { CallVariables } from './call-variables.ts';
 
 /** The answer goes out this long before the deadline at the latest, whatever is in flight. */
 export const ANSWER_MARGIN_MS = 5;
@@ -47,7 +48,12 @@ export interface CallSetupSettings {
 
 export interface CallSetupLaneOptions {
   db: Kysely<Database>;
-  services: Pick<Services, 'ingest' | 'fanOut' | 'notifier' | 'metrics'>;
+  /** Where the setup's event is stored and fanned out, as emitEvent's are. */
+  ingest: EventIngest;
+  /** Where its tries are recorded, and what they release or hold. */
+  transactions: Transactions;
+  fanOut: FanOut;
+  metrics: Metrics;
   /** The lane's own client: its own connection pool, the same SSRF guard as the workers'. */
   client: DeliveryClient;
   settings: CallSetupSettings;
@@ -97,14 +103,13 @@ interface Setup {
 }
 
 export function createCallSetupLane(options: CallSetupLaneOptions): CallSetupLane {
-  const { db, services, settings, logger } = options;
+  const { db, settings, logger, metrics } = options;
   const recordings = new Set<Promise<void>>();
   const recordNow = createCallSetupRecorder({
-    db,
-    notifier: services.notifier,
-    metrics: services.metrics,
+    transactions: options.transactions,
+    metrics,
     logger,
-    fanOut: services.fanOut,
+    fanOut: options.fanOut,
     circuit: settings.circuit,
     disableAfterSeconds: settings.disableAfterSeconds,
     recentAttempts: options.recentAttempts,
@@ -139,8 +144,8 @@ export function createCallSetupLane(options: CallSetupLaneOptions): CallSetupLan
     parts: Pick<CallSetup, 'webhookId' | 'deliveryId'>,
   ): CallSetup => {
     const durationMs = Math.round(performance.now() - setup.began);
-    services.metrics.callSetups.inc({ outcome: answer.outcome });
-    services.metrics.callSetupDuration.observe({ outcome: answer.outcome }, durationMs / 1000);
+    metrics.callSetups.inc({ outcome: answer.outcome });
+    metrics.callSetupDuration.observe({ outcome: answer.outcome }, durationMs / 1000);
     return {
       eventId: setup.event.id,
       organizationId: setup.organizationId,
@@ -279,7 +284,7 @@ export function createCallSetupLane(options: CallSetupLaneOptions): CallSetupLan
       const deadlineMs = callSetupDeadlineMs(input.deadlineMs, settings.defaultDeadlineMs);
       const payload = validatePayload('PRE_CONVERSATION', input.payload);
       const [ingested, found] = await Promise.all([
-        services.ingest({
+        options.ingest({
           organizationId,
           agentId: input.agentId,
           type: 'PRE_CONVERSATION',
@@ -300,13 +305,9 @@ export function createCallSetupLane(options: CallSetupLaneOptions): CallSetupLan
         fallback: found?.fallback ?? {},
       };
       const event = toEvent(ingested.event);
-      if (ingested.replayed && event.type !== 'PRE_CONVERSATION') {
-        throw new ConflictError(
-          `Idempotency key ${input.idempotencyKey} was used for a ${event.type} event, not a call setup`,
-        );
-      }
+      // A key used before for another agent, type or payload is the ingest's CONFLICT.
       if (ingested.replayed) return { event, setup: await repeat(setup) };
-      services.metrics.eventsIngested.inc({ type: 'PRE_CONVERSATION' });
+      metrics.eventsIngested.inc({ type: 'PRE_CONVERSATION' });
       const responder = found?.webhook ? toWebhook(found.webhook) : null;
       return { event, setup: await run(setup, responder) };
     },

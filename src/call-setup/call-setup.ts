@@ -1,6 +1,6 @@
+import type { CallVariables } from '../agents/call-variables.ts';
 import type { DeliveryAttempt } from '../deliveries/delivery-attempt.ts';
 import type { CallAction, CallSetupOutcome, CallSetupRow } from './call-setups.table.ts';
-import type { CallVariables } from './call-variables.ts';
 
 /** What a call setup answered, and how it came to. */
 export interface CallSetup {

@@ -1,8 +1,8 @@
 import type { Insertable } from 'kysely';
+import type { CallVariables } from '../agents/call-variables.ts';
 import type { Db } from '../db/database.ts';
 import type { WebhookRow } from '../webhooks/webhooks.table.ts';
 import type { CallSetupRow, CallSetupsTable } from './call-setups.table.ts';
-import type { CallVariables } from './call-variables.ts';
 
 /**
  * The agent's fallback and its call-setup responder's webhook (null when it has none), or

@@ -1,5 +1,5 @@
 import type { ColumnType, Selectable } from 'kysely';
-import type { CallVariables } from './call-variables.ts';
+import type { CallVariables } from '../agents/call-variables.ts';
 
 export type CallSetupOutcome = 'ANSWERED' | 'FALLBACK' | 'NO_RESPONDER';
 export type CallAction = 'CONTINUE' | 'REJECT';

@@ -4,7 +4,9 @@ import type { CliCommand } from './command.ts';
 
 /**
  * `hookline <command>`: the operator's command line (bin/hookline.js starts it). It reads the
- * same environment as the server (DATABASE_URL, HOOKLINE_...), through the same parser.
+ * same environment as the server (DATABASE_URL, HOOKLINE_...), through the same parser. With
+ * the embedded database open in a running server, commands the API offers go through that
+ * server (running-server.ts); the others say what to do instead.
  * Exit codes: 0 done, 1 failed, 2 bad usage or configuration.
  */
 const COMMANDS: readonly CliCommand[] = [
@@ -25,6 +27,18 @@ const COMMANDS: readonly CliCommand[] = [
     summary: 'Create an API key for an organization (shown once).',
     usage: 'hookline create-key --org <organization id> --name <name> [--json]',
     load: async () => (await import('./create-key.ts')).run,
+  },
+  {
+    name: 'operator-keys',
+    summary: 'List the operator keys (configured, generated; active and revoked).',
+    usage: 'hookline operator-keys [--json]',
+    load: async () => (await import('./operator-keys.ts')).run,
+  },
+  {
+    name: 'revoke-operator-key',
+    summary: 'Revoke an operator key at once (never the last active one).',
+    usage: 'hookline revoke-operator-key --id <operator key id> [--json]',
+    load: async () => (await import('./revoke-operator-key.ts')).run,
   },
   {
     name: 'stats',
@@ -49,6 +63,7 @@ function help(): string {
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'Each command reads the server’s configuration from the environment (DATABASE_URL, ...).',
+    'With the embedded database, a command goes through the server that has it open, if one has.',
     'Run `hookline <command> --help` for its options.',
   ].join('\n');
 }

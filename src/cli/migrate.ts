@@ -1,5 +1,4 @@
 import { ConfigError, parseConfig } from '../config/config.ts';
-import { migrateToLatest } from '../db/migrate.ts';
 import { cliLogger, json, processIO, withDatabase } from './cli-context.ts';
 import { parseOptions, type RunCommand } from './command.ts';
 
@@ -10,8 +9,14 @@ import { parseOptions, type RunCommand } from './command.ts';
  */
 export const run: RunCommand = async (args, { config, io, logger }) => {
   const options = parseOptions(args, { json: { type: 'boolean' } });
+  const { migrateToLatest } = await import('../db/migrate.ts');
   const applied = await withDatabase(config, logger, (_, db) => migrateToLatest(db), {
     requireMigrated: false,
+    besideServer: {
+      command: 'migrate',
+      instead: () =>
+        'The server applied every migration it knew of when it started: restarting it applies any added since.',
+    },
   });
   if (options.json) io.out(json({ applied }));
   else if (applied.length === 0) io.out('Already up to date.');

@@ -11,10 +11,21 @@ export const run: RunCommand = async (args, { config, io, logger }) => {
   const limit = Number(options.limit ?? 20);
   if (!Number.isInteger(limit) || limit < 1)
     throw new UsageError('--limit must be a positive integer');
-  const { backlog, webhooks } = await withDatabase(config, logger, async (_, db) => ({
-    backlog: await readBacklog(db),
-    webhooks: await selectWebhookHealth(db, WINDOW_SECONDS, limit),
-  }));
+  const { backlog, webhooks } = await withDatabase(
+    config,
+    logger,
+    async (_, db) => ({
+      backlog: await readBacklog(db),
+      webhooks: await selectWebhookHealth(db, WINDOW_SECONDS, limit),
+    }),
+    {
+      besideServer: {
+        command: 'stats',
+        instead: (server) =>
+          `The server's backlog is on ${server.url}/metrics: hookline_deliveries_pending, hookline_deliveries_due, hookline_delivery_lag_seconds, hookline_webhooks_disabled.`,
+      },
+    },
+  );
   const rows = webhooks.map((w) => ({
     webhookId: w.webhook_id,
     organizationId: w.organization_id,

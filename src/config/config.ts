@@ -5,6 +5,7 @@ import {
 } from '../call-setup/call-setup-deadline.ts';
 import { parseRetrySchedule } from '../deliveries/policies/retry-schedule.ts';
 import { parseCidrList } from '../delivery-client/address-policy.ts';
+import { parseOriginList } from '../http/cors.ts';
 import { DEFAULT_SUBSCRIPTION_BUFFER } from '../pubsub/live-feed.ts';
 
 /**
@@ -20,6 +21,9 @@ const port = z.preprocess(
 
 const positiveSeconds = (fallback: number) =>
   z.preprocess(emptyAsUndefined, z.coerce.number().positive().default(fallback));
+
+const count = (fallback: number, max: number) =>
+  z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(max).default(fallback));
 
 const positiveMs = (fallback: number) =>
   z.preprocess(emptyAsUndefined, z.coerce.number().int().positive().default(fallback));
@@ -95,6 +99,9 @@ export const configSchema = z.object({
     emptyAsUndefined,
     z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_SUBSCRIPTION_BUFFER),
   ),
+  HOOKLINE_MAX_SUBSCRIPTIONS_PER_CONNECTION: count(100, 100_000),
+  HOOKLINE_MAX_CONNECTIONS_PER_KEY: count(50, 100_000),
+  HOOKLINE_CORS_ORIGINS: parsedWith(parseOriginList),
   HOOKLINE_RATE_LIMIT_PER_MINUTE: z.preprocess(
     emptyAsUndefined,
     z.coerce.number().int().min(0).max(1_000_000).default(600),
@@ -140,7 +147,13 @@ export interface Config {
   subscriptions: {
     /** Items a subscriber may have waiting before it is ended with SLOW_CONSUMER. */
     bufferSize: number;
+    /** Operations open at once on one WebSocket; one more closes it with 4429. */
+    maxPerConnection: number;
+    /** WebSockets and SSE streams one key may hold open in one process; more are refused. */
+    maxConnectionsPerKey: number;
   };
+  /** Origins allowed to call /graphql from a browser; empty: CORS is off. */
+  corsOrigins: string[];
   /** Mutations per API key per minute, in each API process; 0 turns the limit off. */
   rateLimitPerMinute: number;
 }
@@ -230,7 +243,12 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       days: raw.HOOKLINE_RETENTION_DAYS,
       intervalSeconds: raw.HOOKLINE_RETENTION_INTERVAL_SECONDS,
     },
-    subscriptions: { bufferSize: raw.HOOKLINE_SUBSCRIPTION_BUFFER },
+    subscriptions: {
+      bufferSize: raw.HOOKLINE_SUBSCRIPTION_BUFFER,
+      maxPerConnection: raw.HOOKLINE_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+      maxConnectionsPerKey: raw.HOOKLINE_MAX_CONNECTIONS_PER_KEY,
+    },
+    corsOrigins: raw.HOOKLINE_CORS_ORIGINS ?? [],
     rateLimitPerMinute: raw.HOOKLINE_RATE_LIMIT_PER_MINUTE,
   };
 }

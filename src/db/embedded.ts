@@ -1,7 +1,8 @@
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { takeLock } from './data-dir-lock.ts';
 
 /**
  * The zero-setup database: PGlite (PostgreSQL compiled to WebAssembly) in this process, served
@@ -14,48 +15,10 @@ export interface EmbeddedPostgres {
   stop(): Promise<void>;
 }
 
-export class DataDirLockedError extends Error {
-  constructor(dataDir: string, pid: number) {
-    super(
-      `The data folder ${dataDir} is in use by process ${pid}. PGlite has no lock of its own and two processes would corrupt it; stop the other process or set HOOKLINE_DATA_DIR.`,
-    );
-    this.name = 'DataDirLockedError';
-  }
-}
-
-function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** An exclusive lockfile holding our pid; a lock left by a dead process is taken over. */
-function takeLock(lockPath: string, dataDir: string): () => void {
-  for (let tries = 0; tries < 2; tries++) {
-    try {
-      const fd = openSync(lockPath, 'wx');
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      return () => rmSync(lockPath, { force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const holder = Number(readFileSync(lockPath, 'utf8'));
-      if (Number.isInteger(holder) && holder !== process.pid && processIsAlive(holder)) {
-        throw new DataDirLockedError(dataDir, holder);
-      }
-      rmSync(lockPath, { force: true });
-    }
-  }
-  throw new Error(`Could not lock ${lockPath}`);
-}
-
 export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPostgres> {
   const root = resolve(dataDir);
   mkdirSync(root, { recursive: true });
-  const releaseLock = takeLock(join(root, 'hookline.lock'), root);
+  const releaseLock = await takeLock(root);
   try {
     const pglite = await PGlite.create({ dataDir: join(root, 'pgdata') });
     const server = new PGLiteSocketServer({ db: pglite, host: '127.0.0.1', port: 0 });
@@ -65,11 +28,11 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
       async stop() {
         await server.stop();
         await pglite.close();
-        releaseLock();
+        await releaseLock();
       },
     };
   } catch (error) {
-    releaseLock();
+    await releaseLock();
     throw error;
   }
 }

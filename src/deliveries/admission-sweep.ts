@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
-import type { Notifier } from '../pubsub/notifier.ts';
+import type { Transactions } from '../pubsub/transactions.ts';
 import { findEndpointsWithWaiting } from './fan-out/admission.repository.ts';
 import type { FanOut } from './fan-out/fan-out.ts';
 
@@ -15,13 +15,11 @@ const ENDPOINTS_PER_SWEEP = 500;
  */
 export async function sweepWaitingDeliveries(options: {
   db: Kysely<Database>;
-  notifier: Notifier;
+  transactions: Transactions;
   fanOut: FanOut;
 }): Promise<number> {
   const endpoints = await findEndpointsWithWaiting(options.db, ENDPOINTS_PER_SWEEP);
   if (endpoints.length === 0) return 0;
-  await options.notifier.transaction(options.db, async (trx) => {
-    await options.notifier.publish(trx, await options.fanOut.admit(trx, endpoints));
-  });
+  await options.transactions((trx, outbox) => options.fanOut.admit(trx, outbox, endpoints));
   return endpoints.length;
 }

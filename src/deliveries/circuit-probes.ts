@@ -1,7 +1,7 @@
-import { type Kysely, sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { EndpointSettings } from '../config/config.ts';
-import type { Database, Db } from '../db/database.ts';
-import type { Notifier } from '../pubsub/notifier.ts';
+import type { Database } from '../db/database.ts';
+import type { NoticeOutbox, Transactions } from '../pubsub/transactions.ts';
 import { effectiveConcurrency, toWebhook } from '../webhooks/webhook.ts';
 import { CLOSED_CIRCUIT } from '../webhooks/webhooks.repository.ts';
 import type { FanOut } from './fan-out/fan-out.ts';
@@ -11,8 +11,7 @@ import { halfOpenWatchdogSeconds } from './policies/circuit-breaker.ts';
 import { JOB_PRIORITY } from './policies/fair-share.ts';
 
 export interface CircuitProbeOptions {
-  db: Kysely<Database>;
-  notifier: Notifier;
+  transactions: Transactions;
   fanOut: FanOut;
   endpoints: EndpointSettings;
   requestTimeoutMs: number;
@@ -26,7 +25,7 @@ export interface CircuitProbeOptions {
  * Returns the circuits it closed.
  */
 export async function startDueProbes(options: CircuitProbeOptions): Promise<CircuitChange[]> {
-  return options.notifier.transaction(options.db, async (trx) => {
+  return options.transactions(async (trx, outbox) => {
     const due = await trx
       .selectFrom('webhooks')
       .selectAll()
@@ -42,7 +41,7 @@ export async function startDueProbes(options: CircuitProbeOptions): Promise<Circ
     const changes: CircuitChange[] = [];
     for (const row of due) {
       const webhook = toWebhook(row);
-      if ((await probe(trx, webhook, options)) === 'closed') {
+      if ((await probe(trx, outbox, webhook, options)) === 'closed') {
         changes.push({
           webhookId: webhook.id,
           organizationId: webhook.organizationId,
@@ -55,7 +54,8 @@ export async function startDueProbes(options: CircuitProbeOptions): Promise<Circ
 }
 
 async function probe(
-  trx: Db,
+  trx: Transaction<Database>,
+  outbox: NoticeOutbox,
   webhook: ReturnType<typeof toWebhook>,
   options: CircuitProbeOptions,
 ): Promise<'probing' | 'waiting' | 'closed'> {
@@ -81,7 +81,7 @@ async function probe(
     // Closed on probation: the failure count stays, so one more failure opens it again.
     const { circuit_failures: _, ...closed } = CLOSED_CIRCUIT;
     await trx.updateTable('webhooks').set(closed).where('id', '=', webhook.id).execute();
-    await options.notifier.publish(trx, await options.fanOut.admit(trx, [webhook.id]));
+    await options.fanOut.admit(trx, outbox, [webhook.id]);
     return 'closed';
   }
   const watchdogMs = halfOpenWatchdogSeconds(options.requestTimeoutMs) * 1000;
@@ -108,7 +108,7 @@ async function probe(
       priority: JOB_PRIORITY.quiet,
     },
   ]);
-  await options.notifier.publish(trx, {
+  outbox.notify({
     wake: true,
     deliveries: [
       {
@@ -122,7 +122,7 @@ async function probe(
   return 'probing';
 }
 
-async function hasHeld(trx: Db, webhookId: string): Promise<boolean> {
+async function hasHeld(trx: Transaction<Database>, webhookId: string): Promise<boolean> {
   const row = await trx
     .selectFrom('deliveries')
     .select('id')

@@ -1,8 +1,9 @@
 import { resolveCursorConnection } from '@pothos/plugin-relay';
-import { EventTypeEnum } from '../events/event-types.schema.ts';
+import { EventTypeEnum } from '../event-types/event-types.schema.ts';
 import { EventRef } from '../events/events.refs.ts';
 import { getEventsByIds, sendTestEvent } from '../events/events.service.ts';
 import { BATCH_ONLY, builder } from '../graphql/builder.ts';
+import { withExpectedErrors } from '../graphql/errors.ts';
 import { everyOne } from '../graphql/loaders.ts';
 import { organizationOf } from '../graphql/viewer.ts';
 import { PAGE_SIZE } from '../shared/pagination.ts';
@@ -203,33 +204,48 @@ const ReplayFailedDeliveriesPayload = builder.simpleObject('ReplayFailedDeliveri
 builder.mutationFields((t) => ({
   sendTestEvent: t.field({
     type: SendTestEventPayload,
-    description:
+    description: withExpectedErrors(
       "Sends the catalog's example payload of a type to one webhook, attached to an agent or not.",
+      {
+        NOT_FOUND: "the webhook does not exist, or is another organization's",
+        CONFLICT: 'the webhook is disabled',
+      },
+    ),
     authScopes: { organization: true },
     args: { input: t.arg({ type: SendTestEventInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({
-      delivery: await sendTestEvent(ctx.db, ctx.services, organizationOf(ctx), input),
+      delivery: await sendTestEvent(ctx.runtime, organizationOf(ctx), input),
     }),
   }),
   redeliver: t.field({
     type: RedeliverPayload,
-    description:
+    description: withExpectedErrors(
       'Starts a new series of attempts for a finished delivery, with the same webhook-id.',
+      {
+        NOT_FOUND: "the delivery does not exist, or is another organization's",
+        CONFLICT: 'the delivery is not finished yet (pending or held), or its webhook is disabled',
+      },
+    ),
     authScopes: { organization: true },
     args: { input: t.arg({ type: RedeliverInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({
-      delivery: await redeliver(ctx.db, ctx.services, organizationOf(ctx), input.deliveryId),
+      delivery: await redeliver(ctx.runtime, organizationOf(ctx), input.deliveryId),
     }),
   }),
   replayFailedDeliveries: t.field({
     type: ReplayFailedDeliveriesPayload,
-    description: 'Redelivers every failed delivery of a webhook created since a time.',
+    description: withExpectedErrors(
+      'Redelivers every failed delivery of a webhook created since a time.',
+      {
+        NOT_FOUND: "the webhook does not exist, or is another organization's",
+        CONFLICT: 'the webhook is disabled',
+      },
+    ),
     authScopes: { organization: true },
     args: { input: t.arg({ type: ReplayFailedDeliveriesInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({
       count: await replayFailedDeliveries(
-        ctx.db,
-        ctx.services,
+        ctx.runtime,
         organizationOf(ctx),
         input.webhookId,
         input.since,

@@ -1,13 +1,16 @@
-import type { Kysely } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { Database, Db } from '../db/database.ts';
-import type { DeliveryInfrastructure } from '../services.ts';
+import type { NoticeOutbox } from '../pubsub/transactions.ts';
 import { ConflictError, NotFoundError } from '../shared/errors.ts';
+import { inOrderOf } from '../shared/in-order-of.ts';
 import type { PageRequest } from '../shared/pagination.ts';
 import { requireWebhook } from '../webhooks/webhooks.service.ts';
+
 import type { DeliveryFilter } from './deliveries.repository.ts';
 import * as deliveriesRepository from './deliveries.repository.ts';
 import { type Delivery, toDelivery } from './delivery.ts';
 import { type DeliveryAttempt, toDeliveryAttempt } from './delivery-attempt.ts';
+import type { Queueing } from './fan-out/fan-out.ts';
 
 export async function getDelivery(
   db: Db,
@@ -30,12 +33,11 @@ export async function listDeliveries(
 }
 
 export async function redeliver(
-  db: Kysely<Database>,
-  services: DeliveryInfrastructure,
+  { transactions, fanOut }: Queueing,
   organizationId: string,
   deliveryId: string,
 ): Promise<Delivery> {
-  return db.transaction().execute(async (trx) => {
+  return transactions(async (trx, outbox) => {
     const current = await deliveriesRepository.findDelivery(trx, organizationId, deliveryId);
     if (!current) throw new NotFoundError('Delivery', deliveryId);
     if (current.kind === 'call_setup') {
@@ -53,19 +55,18 @@ export async function redeliver(
       throw new ConflictError(`Webhook ${webhook.id} is disabled: enable it first`);
     const [row] = await deliveriesRepository.restartDeliveryRows(trx, organizationId, [deliveryId]);
     if (!row) throw new ConflictError(`Delivery ${deliveryId} changed meanwhile; try again`);
-    await services.fanOut.queueNew(trx, [toDelivery(row)]);
+    await fanOut.queueNew(trx, outbox, [toDelivery(row)]);
     return toDelivery(row);
   });
 }
 
 export async function replayFailedDeliveries(
-  db: Kysely<Database>,
-  services: DeliveryInfrastructure,
+  { transactions, fanOut }: Queueing,
   organizationId: string,
   webhookId: string,
   since: Date,
 ): Promise<number> {
-  return db.transaction().execute(async (trx) => {
+  return transactions(async (trx, outbox) => {
     const webhook = await requireWebhook(trx, organizationId, webhookId);
     if (!webhook.enabled)
       throw new ConflictError(`Webhook ${webhook.id} is disabled: enable it first`);
@@ -76,7 +77,7 @@ export async function replayFailedDeliveries(
       since,
     );
     const rows = await deliveriesRepository.restartDeliveryRows(trx, organizationId, ids);
-    await services.fanOut.queueNew(trx, rows.map(toDelivery));
+    await fanOut.queueNew(trx, outbox, rows.map(toDelivery));
     return rows.length;
   });
 }
@@ -87,9 +88,11 @@ export async function getDeliveriesByIds(
   organizationId: string,
   ids: readonly string[],
 ): Promise<(Delivery | null)[]> {
-  const rows = await deliveriesRepository.findOrganizationDeliveries(db, organizationId, ids);
-  const byId = new Map(rows.map((row) => [row.id, toDelivery(row)]));
-  return ids.map((id) => byId.get(id) ?? null);
+  return inOrderOf(
+    ids,
+    await deliveriesRepository.findOrganizationDeliveries(db, organizationId, ids),
+    toDelivery,
+  );
 }
 
 export async function listDeliveriesOfEvents(
@@ -110,4 +113,26 @@ export async function listAttemptsOfDeliveries(
   return (await deliveriesRepository.listAttemptsOfDeliveries(db, organizationId, deliveryIds)).map(
     toDeliveryAttempt,
   );
+}
+
+/** Cancels a webhook's unfinished deliveries (it was disabled or deleted), and says so. */
+export async function cancelDeliveriesOfWebhook(
+  trx: Transaction<Database>,
+  outbox: NoticeOutbox,
+  organizationId: string,
+  webhookId: string,
+): Promise<void> {
+  const cancelled = await deliveriesRepository.cancelPendingDeliveriesOfWebhook(
+    trx,
+    organizationId,
+    webhookId,
+  );
+  outbox.notify({
+    deliveries: cancelled.map((deliveryId) => ({
+      organizationId,
+      deliveryId,
+      webhookId,
+      status: 'CANCELLED',
+    })),
+  });
 }

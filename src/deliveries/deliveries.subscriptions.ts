@@ -1,4 +1,4 @@
-import { EventTypeEnum } from '../events/event-types.schema.ts';
+import { EventTypeEnum } from '../event-types/event-types.schema.ts';
 import { builder } from '../graphql/builder.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
 import { organizationOf } from '../graphql/viewer.ts';
@@ -68,7 +68,7 @@ function feedOptions<N extends OrganizationNotice>(
   matches: (notice: N) => boolean,
 ): SubscribeOptions<N> {
   return {
-    notifier: ctx.services.notifier,
+    notifier: ctx.runtime.notifier,
     db: ctx.db,
     logger: ctx.logger,
     organizationId: organizationOf(ctx),

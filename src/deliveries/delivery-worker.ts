@@ -5,6 +5,7 @@ import type { CircuitSettings, EndpointSettings } from '../config/config.ts';
 import type { Database } from '../db/database.ts';
 import type { DeliveryClient } from '../delivery-client/index.ts';
 import type { Notifier } from '../pubsub/notifier.ts';
+import type { Transactions } from '../pubsub/transactions.ts';
 import type { Queue } from '../queue/queue.ts';
 import type { Logger } from '../shared/logger.ts';
 import { effectiveTimeoutMs } from '../webhooks/webhook.ts';
@@ -27,6 +28,7 @@ import type { RecentAttempts } from './recent-attempts.ts';
 
 export interface DeliveryWorkerOptions {
   db: Kysely<Database>;
+  transactions: Transactions;
   queue: Queue;
   notifier: Notifier;
   fanOut: FanOut;
@@ -73,7 +75,7 @@ interface Dispatch {
  * completion of its jobs, in one transaction.
  */
 export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWorker {
-  const { db, queue, notifier, client, logger } = options;
+  const { db, transactions, queue, notifier, client, logger } = options;
   const maxFetch = options.maxFetchBatch ?? 100;
   const reserved = reservedForQuiet(options.concurrency);
   const shutdown = new AbortController();
@@ -96,8 +98,8 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       queued = [];
       try {
         const settlements = batch.map((b) => b.settlement);
-        const recorded = await notifier.transaction(db, async (trx) => {
-          const recorded = await recordSettlements(trx, settlements, {
+        const recorded = await transactions((trx, outbox) =>
+          recordSettlements(trx, outbox, settlements, {
             queue,
             fanOut: options.fanOut,
             recentAttempts: options.recentAttempts,
@@ -105,10 +107,8 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
             disableAfterSeconds: options.disableAfterSeconds,
             circuit: options.circuit,
             endpoints: options.endpoints,
-          });
-          await notifier.publish(trx, recorded.notices);
-          return recorded;
-        });
+          }),
+        );
         options.onSettled?.(settlements, recorded);
         if (recorded.circuits.length > 0) options.onCircuitChanges?.(recorded.circuits);
       } catch (error) {
@@ -271,8 +271,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     const { fanOut } = options;
     tending = Promise.all([
       startDueProbes({
-        db,
-        notifier,
+        transactions,
         fanOut,
         endpoints: options.endpoints,
         requestTimeoutMs: options.requestTimeoutMs,
@@ -281,7 +280,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
           if (changes.length > 0) options.onCircuitChanges?.(changes);
         })
         .catch((error: unknown) => logger.warn({ err: error }, 'starting circuit probes failed')),
-      sweepWaitingDeliveries({ db, notifier, fanOut }).catch((error: unknown) =>
+      sweepWaitingDeliveries({ db, transactions, fanOut }).catch((error: unknown) =>
         logger.warn({ err: error }, 'admitting waiting deliveries failed'),
       ),
     ])

@@ -1,97 +1,31 @@
-import { BlockList, isIP, isIPv4 } from 'node:net';
+import ipaddr from 'ipaddr.js';
 
 export type AddressPolicy = { isAllowed(ip: string): boolean };
 
-// Special-purpose IPv4 ranges (RFC 6890 and the IANA registry): none is a
-// destination a customer's public webhook endpoint may legitimately resolve to.
-const BLOCKED_IPV4: readonly (readonly [string, number])[] = [
-  ['0.0.0.0', 8], // "this network"
-  ['10.0.0.0', 8], // private
-  ['100.64.0.0', 10], // carrier-grade NAT
-  ['127.0.0.0', 8], // loopback
-  ['169.254.0.0', 16], // link-local, cloud metadata services
-  ['172.16.0.0', 12], // private
-  ['192.0.0.0', 24], // IETF protocol assignments
-  ['192.0.2.0', 24], // TEST-NET-1
-  ['192.88.99.0', 24], // 6to4 relay anycast
-  ['192.168.0.0', 16], // private
-  ['198.18.0.0', 15], // benchmarking
-  ['198.51.100.0', 24], // TEST-NET-2
-  ['203.0.113.0', 24], // TEST-NET-3
-  ['224.0.0.0', 4], // multicast
-  ['240.0.0.0', 4], // reserved
-  ['255.255.255.255', 32], // broadcast
-];
+type Address = ipaddr.IPv4 | ipaddr.IPv6;
+type Network = [Address, number];
 
-// ::ffff:0:0/96 (IPv4-mapped) and 64:ff9b::/96 (NAT64) are absent on purpose:
-// they are judged by the IPv4 address they embed. Adding ::ffff:0:0/96 to a
-// BlockList would even block every IPv4 address, as BlockList maps the two.
-const BLOCKED_IPV6: readonly (readonly [string, number])[] = [
-  ['::', 96], // unspecified, loopback and deprecated IPv4-compatible addresses
-  ['100::', 64], // discard-only
-  ['2001::', 23], // IETF protocol assignments (Teredo, ORCHIDv2, ...)
-  ['2001:db8::', 32], // documentation
-  ['fc00::', 7], // unique local
-  ['fe80::', 10], // link-local
-  ['ff00::', 8], // multicast
-];
-
-function blockListOf(ranges: readonly (readonly [string, number])[]): BlockList {
-  const list = new BlockList();
-  for (const [address, prefix] of ranges) {
-    list.addSubnet(address, prefix, isIPv4(address) ? 'ipv4' : 'ipv6');
-  }
-  return list;
+/**
+ * The IPv4 address an IPv6 one stands for, judged in its place: IPv4-mapped (::ffff:0:0/96),
+ * NAT64 (64:ff9b::/96) and the deprecated IPv4-compatible form (::/96).
+ */
+function embeddedIpv4(address: ipaddr.IPv6): ipaddr.IPv4 | null {
+  const [a, b, c, d, e, f, high = 0, low = 0] = address.parts;
+  const mapped = a === 0 && b === 0 && c === 0 && d === 0 && e === 0 && f === 0xffff;
+  const compatible = a === 0 && b === 0 && c === 0 && d === 0 && e === 0 && f === 0;
+  const nat64 = a === 0x64 && b === 0xff9b && c === 0 && d === 0 && e === 0 && f === 0;
+  if (!mapped && !compatible && !nat64) return null;
+  return new ipaddr.IPv4([high >> 8, high & 0xff, low >> 8, low & 0xff]);
 }
 
-const blockedIpv4 = blockListOf(BLOCKED_IPV4);
-const blockedIpv6 = blockListOf(BLOCKED_IPV6);
-
-/** The eight 16-bit groups of an address that `isIP` accepts as IPv6. */
-function ipv6Groups(ip: string): number[] {
-  const toGroups = (part: string): number[] => {
-    if (part === '') return [];
-    const groups: number[] = [];
-    for (const piece of part.split(':')) {
-      if (piece.includes('.')) {
-        const [a = 0, b = 0, c = 0, d = 0] = piece.split('.').map(Number);
-        groups.push((a << 8) | b, (c << 8) | d);
-      } else {
-        groups.push(Number.parseInt(piece, 16));
-      }
-    }
-    return groups;
-  };
-  const [head = '', tail] = ip.split('::');
-  if (tail === undefined) return toGroups(head);
-  const headGroups = toGroups(head);
-  const tailGroups = toGroups(tail);
-  const zeros = new Array<number>(8 - headGroups.length - tailGroups.length).fill(0);
-  return [...headGroups, ...zeros, ...tailGroups];
-}
-
-/** The IPv4 address inside an IPv4-mapped (::ffff:0:0/96) or NAT64 (64:ff9b::/96) address. */
-function embeddedIpv4(ip: string): string | null {
-  const g = ipv6Groups(ip);
-  const mapped =
-    g[0] === 0 && g[1] === 0 && g[2] === 0 && g[3] === 0 && g[4] === 0 && g[5] === 0xffff;
-  const nat64 =
-    g[0] === 0x64 && g[1] === 0xff9b && g[2] === 0 && g[3] === 0 && g[4] === 0 && g[5] === 0;
-  if (!mapped && !nat64) return null;
-  const [high = 0, low = 0] = g.slice(6);
-  return [high >> 8, high & 0xff, low >> 8, low & 0xff].join('.');
-}
-
-function parseCidr(cidr: string): { address: string; prefix: number; type: 'ipv4' | 'ipv6' } {
-  const match = /^([^/]+)\/(\d{1,3})$/.exec(cidr.trim());
-  const family = match ? isIP(match[1] ?? '') : 0;
-  const prefix = Number(match?.[2]);
-  if (!match || family === 0 || prefix > (family === 4 ? 32 : 128)) {
+function parseCidr(cidr: string): Network {
+  try {
+    return ipaddr.parseCIDR(cidr.trim());
+  } catch {
     throw new Error(
       `invalid network ${JSON.stringify(cidr)}: expected CIDR notation such as 127.0.0.0/8 or fd00::/8`,
     );
   }
-  return { address: match[1] ?? '', prefix, type: family === 4 ? 'ipv4' : 'ipv6' };
 }
 
 /** Comma-separated CIDRs, as given in configuration; empty text is an empty list. */
@@ -105,26 +39,31 @@ export function parseCidrList(text: string): string[] {
 }
 
 /**
- * Decides which peer addresses deliveries may reach. Special-purpose ranges are
- * refused unless a network in `allowNetworks` contains the address (for local
- * development, tests, or a deliberately internal deployment).
+ * Decides which peer addresses deliveries may reach. ipaddr.js names every special-purpose range
+ * (RFC 6890 and the IANA registries: private, loopback, link-local and cloud metadata, CGNAT,
+ * multicast, reserved, documentation, benchmarking, unique local, Teredo, 6to4, ...); only an
+ * address it calls `unicast` is a destination a customer's public endpoint may resolve to. A
+ * network in `allowNetworks` opens a range anyway (local development, tests, a deliberately
+ * internal deployment). The check on the address actually connected, after DNS, is ours
+ * (connector.ts): no library does that part.
  */
 export function createAddressPolicy(allowNetworks: readonly string[]): AddressPolicy {
-  const allowed = new BlockList();
-  for (const network of allowNetworks) {
-    const { address, prefix, type } = parseCidr(network);
-    allowed.addSubnet(address, prefix, type);
-  }
+  const allowed = allowNetworks.map(parseCidr);
+  const inAllowed = (address: Address) =>
+    allowed.some(
+      ([network, bits]) => address.kind() === network.kind() && address.match(network, bits),
+    );
   return {
     isAllowed(input: string): boolean {
       // Brackets come from URLs; a zone index only scopes link-local addresses.
       const ip = input.replace(/^\[(.*)\]$/, '$1').replace(/%.*$/, '');
-      const family = isIP(ip);
-      if (family === 0) return false;
-      const ipv4 = family === 4 ? ip : embeddedIpv4(ip);
-      if (allowed.check(ip, family === 4 ? 'ipv4' : 'ipv6')) return true;
-      if (ipv4 !== null) return allowed.check(ipv4, 'ipv4') || !blockedIpv4.check(ipv4, 'ipv4');
-      return !blockedIpv6.check(ip, 'ipv6');
+      if (!ipaddr.isValid(ip)) return false;
+      const address = ipaddr.parse(ip);
+      if (inAllowed(address)) return true;
+      const ipv4 =
+        address.kind() === 'ipv4' ? (address as ipaddr.IPv4) : embeddedIpv4(address as ipaddr.IPv6);
+      if (ipv4) return inAllowed(ipv4) || ipv4.range() === 'unicast';
+      return address.range() === 'unicast';
     },
   };
 }

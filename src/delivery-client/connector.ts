@@ -11,10 +11,9 @@ export class BlockedAddressError extends Error {
   readonly address: string;
 
   constructor(host: string, address: string) {
+    // The setting is named: a developer receiving on localhost reads this in the attempt log.
     super(
-      host === address
-        ? `${address} is a non-public address that deliveries may not reach`
-        : `${host} resolves to ${address}, a non-public address that deliveries may not reach`,
+      `${host === address ? address : `${host} resolves to ${address}, which`} is a loopback, private or reserved address that deliveries may not reach; HOOKLINE_ALLOW_NETWORKS opens a range (such as 127.0.0.0/8 for a receiver on this machine)`,
     );
     this.host = host;
     this.address = address;

@@ -1,11 +1,13 @@
-import type { Kysely } from 'kysely';
-import type { Database, Db } from '../db/database.ts';
-import { CommitOutcomeUnknownError } from '../pubsub/notifier.ts';
-import type { DeliveryInfrastructure } from '../services.ts';
-import { NotFoundError } from '../shared/errors.ts';
+import type { Transaction } from 'kysely';
+import type { Database } from '../db/database.ts';
+import { CommitOutcomeUnknownError } from '../db/transactions.ts';
+import type { FanOut, Queueing } from '../deliveries/fan-out/fan-out.ts';
+import type { EventTypeName } from '../event-types/event-types.ts';
+import type { NoticeOutbox } from '../pubsub/transactions.ts';
+import { canonicalJson } from '../shared/canonical-json.ts';
+import { ConflictError, NotFoundError } from '../shared/errors.ts';
 import { createGroupCommit, type ItemOutcome } from '../shared/group-commit.ts';
 import { newId } from '../shared/ids.ts';
-import type { EventTypeName } from './event-types.ts';
 import { findEventsByIdempotencyKeys, type NewEventRow, storeEvents } from './events.repository.ts';
 import type { EventRow } from './events.table.ts';
 
@@ -42,30 +44,24 @@ const MAX_BATCH_BYTES = 2 * 1024 * 1024;
  * Stores events and fans them out, group-committed: the emits that arrive while one transaction
  * is being written share the next one (event rows, deliveries, their jobs and the workers'
  * wake-up: four round trips for the whole batch, whatever its size). Every caller still learns
- * its own outcome: its event, or the event its idempotency key first created, or NOT_FOUND for
- * an unknown agent.
+ * its own outcome: its event, or the event its idempotency key first created (CONFLICT if that
+ * was a different request), or NOT_FOUND for an unknown agent.
  */
-export function createEventIngest(
-  db: Kysely<Database>,
-  services: DeliveryInfrastructure,
-): EventIngest {
+export function createEventIngest({ transactions, fanOut }: Queueing): EventIngest {
   return createGroupCommit<IngestRequest, Ingested>({
     maxItems: MAX_BATCH_EVENTS,
     maxWeight: MAX_BATCH_BYTES,
     weigh: (request) => request.payloadBytes,
     async write(requests) {
       try {
-        return await services.notifier.transaction(db, (trx) =>
-          ingestBatch(trx, services, requests),
-        );
+        return await transactions((trx, outbox) => ingestBatch(trx, outbox, fanOut, requests));
       } catch (error) {
         // A batch that may have committed is not tried again: its events would be stored twice.
         if (requests.length === 1 || error instanceof CommitOutcomeUnknownError) throw error;
         // Whatever failed the batch must not fail its neighbours: each is tried again alone.
         return Promise.all(
           requests.map((request) =>
-            services.notifier
-              .transaction(db, (trx) => ingestBatch(trx, services, [request]))
+            transactions((trx, outbox) => ingestBatch(trx, outbox, fanOut, [request]))
               .then(([outcome]) => outcome!)
               .catch((alone: unknown): ItemOutcome<Ingested> => ({ ok: false, error: alone })),
           ),
@@ -77,8 +73,9 @@ export function createEventIngest(
 
 /** One transaction's worth: stores the batch, finds the replays, creates the deliveries. */
 export async function ingestBatch(
-  trx: Db,
-  services: DeliveryInfrastructure,
+  trx: Transaction<Database>,
+  outbox: NoticeOutbox,
+  fanOut: FanOut,
   requests: readonly IngestRequest[],
 ): Promise<ItemOutcome<Ingested>[]> {
   const rows: NewEventRow[] = requests.map((request) => ({
@@ -105,8 +102,9 @@ export async function ingestBatch(
     ]),
   );
 
-  await services.fanOut.queueNew(
+  await fanOut.queueNew(
     trx,
+    outbox,
     rows.flatMap((row, i) =>
       stored[i]!.deliveries.map(({ id, webhookId }) => ({
         id,
@@ -126,7 +124,7 @@ export async function ingestBatch(
     }
     if (!agentFound) return { ok: false, error: new NotFoundError('Agent', row.agent_id) };
     const first = firstEvents.get(keyOf(row.organization_id, row.idempotency_key));
-    if (first) return { ok: true, value: { event: first, deliveryIds: [], replayed: true } };
+    if (first) return replayOf(first, row);
     return { ok: false, error: new Error(`event ${row.id} was neither stored nor a replay`) };
   });
 }
@@ -134,6 +132,27 @@ export async function ingestBatch(
 /** Every event type's payload has a callId (test events, made elsewhere, have none). */
 const callIdOf = (payload: Record<string, unknown>): string | null =>
   typeof payload.callId === 'string' ? payload.callId : null;
+
+/**
+ * A key used before means the event it first created: the same request again (same agent, type
+ * and payload, whatever the order of the payload's keys) gets that event back; a different one
+ * gets CONFLICT naming it, as Stripe answers a reused key, rather than a silent wrong answer.
+ */
+function replayOf(first: EventRow, row: NewEventRow): ItemOutcome<Ingested> {
+  const differs = [
+    first.agent_id !== row.agent_id && 'agentId',
+    first.type !== row.type && 'type',
+    canonicalJson(first.payload) !== canonicalJson(row.payload) && 'payload',
+  ].filter((field) => field !== false);
+  if (differs.length === 0) {
+    return { ok: true, value: { event: first, deliveryIds: [], replayed: true } };
+  }
+  const error = new ConflictError(
+    `The idempotency key was first used for event ${first.id}, with another ${differs.join(', ')}: a different event needs a new key`,
+    { eventId: first.id, differs },
+  );
+  return { ok: false, error };
+}
 
 const keyOf = (organizationId: string, idempotencyKey: string | null) =>
   `${organizationId} ${idempotencyKey}`;

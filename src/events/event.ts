@@ -1,4 +1,4 @@
-import type { EventTypeName } from './event-types.ts';
+import type { EventTypeName } from '../event-types/event-types.ts';
 import type { EventRow } from './events.table.ts';
 
 export interface Event {

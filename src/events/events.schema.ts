@@ -2,12 +2,13 @@ import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { z } from 'zod';
 import { AgentRef } from '../agents/agents.refs.ts';
 import { getAgentsByIds } from '../agents/agents.service.ts';
+import { EventTypeEnum } from '../event-types/event-types.schema.ts';
 import { BATCH_ONLY, builder } from '../graphql/builder.ts';
+import { withExpectedErrors } from '../graphql/errors.ts';
 import { idempotencyKeySchema } from '../graphql/validators.ts';
 import { organizationOf } from '../graphql/viewer.ts';
 import { PAGE_SIZE } from '../shared/pagination.ts';
 import type { Event } from './event.ts';
-import { EventTypeEnum } from './event-types.schema.ts';
 import { EventRef } from './events.refs.ts';
 import { emitEvent, getEvent, getEventsByIds, listEvents, purgeCall } from './events.service.ts';
 
@@ -67,7 +68,7 @@ const EmitEventInput = builder.inputType('EmitEventInput', {
     idempotencyKey: t.string({
       validate: idempotencyKeySchema,
       description:
-        'The same key within the organization returns the first event and sends nothing again.',
+        'Sending the same request again with the same key (within the organization) returns the first event and sends nothing again; a different agent, type or payload with a key already used gets CONFLICT, with `extensions.eventId` naming the first event.',
     }),
   }),
 });
@@ -79,12 +80,19 @@ const EmitEventPayload = builder.simpleObject('EmitEventPayload', {
 builder.mutationField('emitEvent', (t) =>
   t.field({
     type: EmitEventPayload,
-    description:
+    description: withExpectedErrors(
       'Stores an event and queues one delivery per subscribed, enabled webhook, in one transaction. Once this returns, every delivery is attempted until it succeeds or its schedule runs out.',
+      {
+        BAD_USER_INPUT:
+          "the payload does not meet its type's JSON Schema (extensions.field names the path), is over 256 KiB, or holds text PostgreSQL cannot store",
+        NOT_FOUND: "the agent does not exist, or is another organization's",
+        CONFLICT: 'the idempotency key was used before for another agent, type or payload',
+      },
+    ),
     authScopes: { organization: true },
     args: { input: t.arg({ type: EmitEventInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
-      const { event } = await emitEvent(ctx.services, organizationOf(ctx), {
+      const { event } = await emitEvent(ctx.runtime, organizationOf(ctx), {
         agentId: input.agentId,
         type: input.type,
         payload: input.payload,
@@ -117,7 +125,7 @@ builder.mutationField('purgeCall', (t) =>
     authScopes: { organization: true },
     args: { input: t.arg({ type: PurgeCallInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({
-      events: await purgeCall(ctx.db, organizationOf(ctx), input.callId),
+      events: await purgeCall(ctx.runtime, organizationOf(ctx), input.callId),
     }),
   }),
 );

@@ -1,21 +1,23 @@
-import type { Kysely } from 'kysely';
-import type { Database, Db } from '../db/database.ts';
+import type { Db } from '../db/database.ts';
 import { getDelivery } from '../deliveries/deliveries.service.ts';
 import type { Delivery } from '../deliveries/delivery.ts';
 import { insertDeliveriesToWebhooks } from '../deliveries/fan-out/create-deliveries.repository.ts';
-import type { Services } from '../services.ts';
-import { BadUserInputError, ConflictError } from '../shared/errors.ts';
-import { newId } from '../shared/ids.ts';
-import type { PageRequest } from '../shared/pagination.ts';
-import { requireWebhook } from '../webhooks/webhooks.service.ts';
-import { type Event, toEvent } from './event.ts';
+import type { Queueing } from '../deliveries/fan-out/fan-out.ts';
 import {
   type EventTypeName,
   getEventType,
   MAX_PAYLOAD_BYTES,
   payloadByteLength,
   validateEventPayload,
-} from './event-types.ts';
+} from '../event-types/event-types.ts';
+import type { Metrics } from '../metrics/metrics.ts';
+import { BadUserInputError, ConflictError } from '../shared/errors.ts';
+import { newId } from '../shared/ids.ts';
+import { inOrderOf } from '../shared/in-order-of.ts';
+import type { PageRequest } from '../shared/pagination.ts';
+import { requireWebhook } from '../webhooks/webhooks.service.ts';
+import { type Event, toEvent } from './event.ts';
+import type { EventIngest } from './event-ingest.ts';
 import * as eventsRepository from './events.repository.ts';
 
 export interface EmitEventInput {
@@ -54,15 +56,16 @@ export function validatePayload(
 /**
  * Stores an event and fans it out, in one transaction, to every enabled webhook subscribed to
  * this agent and type. An idempotency key already used by the organization returns the event it
- * first created, and creates nothing. Concurrent emits share transactions (see createEventIngest).
+ * first created, and creates nothing (or is a CONFLICT, when the first event had another agent,
+ * type or payload). Concurrent emits share transactions (see createEventIngest).
  */
 export async function emitEvent(
-  services: Services,
+  deps: { ingest: EventIngest; metrics: Metrics },
   organizationId: string,
   input: EmitEventInput,
 ): Promise<{ event: Event; deliveryIds: string[]; replayed: boolean }> {
   const payload = validatePayload(input.type, input.payload);
-  const ingested = await services.ingest({
+  const ingested = await deps.ingest({
     organizationId,
     agentId: input.agentId,
     type: input.type,
@@ -70,18 +73,17 @@ export async function emitEvent(
     idempotencyKey: input.idempotencyKey ?? null,
     payloadBytes: payload.bytes,
   });
-  if (!ingested.replayed) services.metrics.eventsIngested.inc({ type: input.type });
+  if (!ingested.replayed) deps.metrics.eventsIngested.inc({ type: input.type });
   return { ...ingested, event: toEvent(ingested.event) };
 }
 
 /** Sends the catalog's example of a type to one webhook, whether or not an agent is attached. */
 export async function sendTestEvent(
-  db: Kysely<Database>,
-  services: Services,
+  { transactions, fanOut }: Queueing,
   organizationId: string,
   input: { webhookId: string; type: EventTypeName },
 ): Promise<Delivery> {
-  return db.transaction().execute(async (trx) => {
+  return transactions(async (trx, outbox) => {
     const webhook = await requireWebhook(trx, organizationId, input.webhookId);
     if (!webhook.enabled)
       throw new ConflictError(`Webhook ${webhook.id} is disabled: enable it first`);
@@ -96,8 +98,9 @@ export async function sendTestEvent(
     const created = await insertDeliveriesToWebhooks(trx, { id: event.id, organizationId }, [
       input.webhookId,
     ]);
-    await services.fanOut.queueNew(
+    await fanOut.queueNew(
       trx,
+      outbox,
       created.map((d) => ({ ...d, organizationId })),
     );
     return (await getDelivery(trx, organizationId, created[0]!.id))!;
@@ -128,9 +131,7 @@ export async function getEventsByIds(
   organizationId: string,
   ids: readonly string[],
 ): Promise<(Event | null)[]> {
-  const rows = await eventsRepository.findEventsByIds(db, organizationId, ids);
-  const byId = new Map(rows.map((row) => [row.id, toEvent(row)]));
-  return ids.map((id) => byId.get(id) ?? null);
+  return inOrderOf(ids, await eventsRepository.findEventsByIds(db, organizationId, ids), toEvent);
 }
 
 /**
@@ -140,11 +141,9 @@ export async function getEventsByIds(
  * events went.
  */
 export async function purgeCall(
-  db: Kysely<Database>,
+  { transactions }: Pick<Queueing, 'transactions'>,
   organizationId: string,
   callId: string,
 ): Promise<number> {
-  return db
-    .transaction()
-    .execute((trx) => eventsRepository.deleteEventsOfCall(trx, organizationId, callId));
+  return transactions((trx) => eventsRepository.deleteEventsOfCall(trx, organizationId, callId));
 }

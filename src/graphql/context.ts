@@ -1,10 +1,29 @@
 import type { Kysely } from 'kysely';
 import type { Authenticator } from '../auth/authenticator.ts';
 import type { Viewer } from '../auth/viewer.ts';
+import type { CallSetupLane } from '../call-setup/call-setup.service.ts';
 import type { Config } from '../config/config.ts';
 import type { Database } from '../db/database.ts';
-import type { Services } from '../services.ts';
+import type { FanOut } from '../deliveries/fan-out/fan-out.ts';
+import type { EventIngest } from '../events/event-ingest.ts';
+import type { Metrics } from '../metrics/metrics.ts';
+import type { Notifier } from '../pubsub/notifier.ts';
+import type { Transactions } from '../pubsub/transactions.ts';
 import type { Logger } from '../shared/logger.ts';
+
+/** The running server's parts a resolver may use, built once by the composition root. */
+export interface Runtime {
+  /** A transaction whose notices go out with its COMMIT. */
+  transactions: Transactions;
+  /** Where deliveries enter the queue. */
+  fanOut: FanOut;
+  /** Where emitted events go: group-committed. */
+  ingest: EventIngest;
+  metrics: Metrics;
+  notifier: Notifier;
+  /** The call-setup lane, in processes that serve the API (src/call-setup). */
+  callSetups?: CallSetupLane;
+}
 
 /** Built once per operation (HTTP request or WebSocket subscribe). */
 export interface GraphQLContext {
@@ -12,7 +31,7 @@ export interface GraphQLContext {
   db: Kysely<Database>;
   config: Config;
   logger: Logger;
-  services: Services;
+  runtime: Runtime;
   /** Remembers key lookups; `forget` makes a revocation take effect in this process at once. */
   authenticator: Authenticator;
   requestId: string;

@@ -8,6 +8,7 @@ import {
 } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { Config } from '../config/config.ts';
+import { toGraphQLError } from '../graphql/errors.ts';
 import { measureDocument } from '../graphql/query-measure.ts';
 import { QueryLimitError } from '../shared/errors.ts';
 import { TokenBuckets, useMutationRateLimit } from './rate-limit.ts';
@@ -69,7 +70,7 @@ export function useQueryLimits(limits: QueryLimits = DEFAULT_QUERY_LIMITS): Plug
       setParseFn((source: string | Source, options?: ParseOptions) => {
         const text = typeof source === 'string' ? source : source.body;
         if (text.length > limits.maxLength) {
-          throw new QueryLimitError(
+          throw queryLimit(
             'length',
             limits.maxLength,
             text.length,
@@ -124,7 +125,7 @@ export function queryLimitsRule(limits: QueryLimits): ValidationRule {
           for (const [limit, max, actual, what] of checks) {
             if (actual > max) {
               context.reportError(
-                new QueryLimitError(limit, max, actual, `${what} ${actual}, at most ${max}`),
+                queryLimit(limit, max, actual, `${what} ${actual}, at most ${max}`),
               );
             }
           }
@@ -140,7 +141,7 @@ const TOKEN_LIMIT = /Document contains more than \d+ tokens/;
 function tagParseError(error: unknown, limits: QueryLimits): unknown {
   if (!(error instanceof GraphQLError)) return error;
   if (TOKEN_LIMIT.test(error.message)) {
-    return new QueryLimitError(
+    return queryLimit(
       'tokens',
       limits.maxTokens,
       undefined,
@@ -188,3 +189,6 @@ function tagInputErrors(result: ExecutionResult): ExecutionResult {
   });
   return changed ? { ...result, errors } : result;
 }
+
+const queryLimit = (...args: ConstructorParameters<typeof QueryLimitError>) =>
+  toGraphQLError(new QueryLimitError(...args));

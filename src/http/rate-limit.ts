@@ -7,6 +7,7 @@ import {
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { GraphQLContext } from '../graphql/context.ts';
+import { toGraphQLError } from '../graphql/errors.ts';
 import { RateLimitedError } from '../shared/errors.ts';
 
 /**
@@ -131,10 +132,13 @@ export function useMutationRateLimit(buckets: TokenBuckets): Plugin {
       const decision = buckets.take(viewer.apiKeyId, countRootFields(args.document, operation));
       if (decision.allowed) return;
       const seconds = decision.retryAfterSeconds;
+      // Over HTTP also a status and Retry-After; graphql-ws has neither.
       const http = context.request
-        ? { http: { status: 429, headers: { 'Retry-After': String(seconds) } } }
-        : {};
-      setResultAndStopExecution({ errors: [new RateLimitedError(seconds, http)] });
+        ? { status: 429, headers: { 'Retry-After': String(seconds) } }
+        : undefined;
+      setResultAndStopExecution({
+        errors: [toGraphQLError(new RateLimitedError(seconds), { http })],
+      });
     },
   };
 }

@@ -6,15 +6,32 @@ import type { Kysely } from 'kysely';
 import { WebSocketServer } from 'ws';
 import { parseBearer } from '../auth/api-key.ts';
 import { authenticate } from '../auth/auth.service.ts';
-import { watchKeyRevocations } from '../auth/key-revocation.ts';
+import {
+  type KeyConnections,
+  REVOKED_CLOSE_CODE,
+  REVOKED_CLOSE_REASON,
+} from '../auth/key-revocation.ts';
 import type { Database } from '../db/database.ts';
-import type { Notifier } from '../pubsub/notifier.ts';
+import { toGraphQLError } from '../graphql/errors.ts';
+import { ConnectionLimitError, DomainError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import { batchFrameWrites } from './ws-frame-batching.ts';
 import type { HooklineYoga } from './yoga.ts';
 
 /** Largest client message we accept; GraphQL documents and variables are small. */
 export const MAX_WS_MESSAGE_BYTES = 64 * 1024;
+
+/** The close code of a connection or subscription over its cap (graphql-ws's clients know it). */
+export const TOO_MANY_CLOSE_CODE = 4429;
+
+export interface GraphQLWebSocketDeps {
+  db: Kysely<Database>;
+  logger: Logger;
+  /** Shared with the SSE transport: revocation closes, and the per-key cap counts, both. */
+  connections: KeyConnections;
+  /** Operations open at once on one socket; one more closes it with 4429. */
+  maxSubscriptionsPerConnection: number;
+}
 
 export interface GraphQLWebSocket {
   dispose(): Promise<void>;
@@ -27,17 +44,17 @@ interface EnvelopedRoot {
 
 /**
  * graphql-ws on the GraphQL endpoint. The key is checked once at connect (a missing key closes
- * with 4401, an unknown or revoked one with 4403) and again for every operation, through the same
- * Yoga context factory as HTTP, so plugins, limits and auth behave the same on both transports.
+ * with 4401, an unknown or revoked one with 4403, one connection over the key's cap with 4429)
+ * and again for every operation, through the same Yoga context factory as HTTP, so plugins,
+ * limits and auth behave the same on both transports. One operation over the socket's cap closes
+ * it with 4429: a client that opens that many has lost track of its subscriptions.
  */
 export function attachGraphQLWebSocket(
   server: Server,
   yoga: HooklineYoga,
-  db: Kysely<Database>,
-  logger: Logger,
-  notifier: Notifier,
+  deps: GraphQLWebSocketDeps,
 ): GraphQLWebSocket {
-  const revocations = watchKeyRevocations({ notifier, db, logger });
+  const { db, logger, connections } = deps;
   const wss = new WebSocketServer({
     server,
     path: yoga.graphqlEndpoint,
@@ -63,12 +80,34 @@ export function attachGraphQLWebSocket(
           ctx.extra.socket.close(CloseCode.Forbidden, 'Forbidden: unknown or revoked API key');
           return false;
         }
+        const socket = ctx.extra.socket;
+        if (socket.readyState !== socket.OPEN) return false;
         // Revoking the key closes this socket (4403), in whichever process it is revoked.
-        if (ctx.extra.socket.readyState !== ctx.extra.socket.OPEN) return false;
-        ctx.extra.socket.once('close', revocations.track(viewer.apiKeyId, ctx.extra.socket));
+        const admission = connections.admit(viewer.apiKeyId, socket);
+        if (!admission.admitted) {
+          if (admission.refusal === 'revoked') {
+            socket.close(REVOKED_CLOSE_CODE, REVOKED_CLOSE_REASON);
+          } else {
+            socket.close(
+              TOO_MANY_CLOSE_CODE,
+              `Too many connections for this API key (at most ${connections.maxPerKey})`,
+            );
+          }
+          return false;
+        }
+        socket.once('close', admission.release);
         return true;
       },
       onSubscribe: async (ctx, _id, params) => {
+        const open = Object.keys(ctx.subscriptions).length; // this one included
+        if (open > deps.maxSubscriptionsPerConnection) {
+          const max = deps.maxSubscriptionsPerConnection;
+          ctx.extra.socket.close(
+            TOO_MANY_CLOSE_CODE,
+            `Too many subscriptions on this connection (at most ${max})`,
+          );
+          return [toGraphQLError(new ConnectionLimitError('subscriptionsPerConnection', max))];
+        }
         const enveloped = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,
@@ -81,6 +120,7 @@ export function attachGraphQLWebSocket(
         } catch (error) {
           // A syntax error or a query limit ends this operation, not the whole connection.
           if (error instanceof GraphQLError) return [error];
+          if (error instanceof DomainError) return [toGraphQLError(error)];
           throw error;
         }
         const args = {
@@ -98,10 +138,10 @@ export function attachGraphQLWebSocket(
     },
     wss,
   );
+  logProtocolErrors(wss, logger);
   wss.on('error', (error) => logger.warn({ err: error }, 'websocket server error'));
   return {
     async dispose() {
-      revocations.stop();
       // ws waits up to 30 s for each client to answer the close frame: one unresponsive client
       // must not hold the whole stop, so whoever has not gone after 2 s is cut off.
       const cutOff = setTimeout(() => {
@@ -112,4 +152,27 @@ export function attachGraphQLWebSocket(
       clearTimeout(cutOff);
     },
   };
+}
+
+/**
+ * A client that breaks the WebSocket protocol (a message over the size limit, a malformed or
+ * unmasked frame, invalid UTF-8) makes `ws` emit an error on that socket, and `ws` has already
+ * closed the connection with the matching code (1009, 1002, 1007). graphql-ws's listener would
+ * print it with console.error, stack and all: anyone could write non-JSON lines into the log.
+ * Its listener is replaced with one JSON line per connection, without a stack. This must be
+ * registered after `useServer`, whose connection handler adds the listener replaced here.
+ */
+function logProtocolErrors(wss: WebSocketServer, logger: Logger): void {
+  wss.on('connection', (socket, request) => {
+    socket.removeAllListeners('error');
+    let logged = false;
+    socket.on('error', (error: Error & { code?: string }) => {
+      if (logged) return;
+      logged = true;
+      logger.info(
+        { code: error.code, reason: error.message, remoteAddress: request.socket.remoteAddress },
+        'websocket closed for a protocol error',
+      );
+    });
+  });
 }

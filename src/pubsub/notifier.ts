@@ -1,6 +1,7 @@
-import { type Kysely, sql } from 'kysely';
+import { sql } from 'kysely';
 import pg from 'pg';
-import type { Database, Db } from '../db/database.ts';
+import type { Db } from '../db/database.ts';
+import type { CommitNoticeSink } from '../db/transactions.ts';
 import type { Logger } from '../shared/logger.ts';
 import { decodeNotices, encodeNotices, type Notices } from './notices.ts';
 
@@ -9,39 +10,14 @@ export const NOTICE_CHANNEL = 'hookline_notices';
 export type NoticeListener = (notices: Notices) => void;
 
 /**
- * The COMMIT was sent but no answer came (the connection broke): the transaction may or may
- * not have committed. Whoever retries must know that a retry may do the work twice.
+ * Carries notices between processes: LISTEN/NOTIFY on PostgreSQL, in-process events on the
+ * embedded database. A transaction's notices go out with its COMMIT (db/transactions.ts, as the
+ * sink this is), so listeners hear of a change only once it is committed, never of one rolled
+ * back.
  */
-export class CommitOutcomeUnknownError extends Error {
-  constructor(cause: unknown) {
-    super('the connection failed during COMMIT: the transaction may or may not have committed', {
-      cause,
-    });
-    this.name = 'CommitOutcomeUnknownError';
-  }
-}
-
-/** An error the server answered (it has a SQLSTATE) means the COMMIT did not happen. */
-export function commitFailure(error: unknown): unknown {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)
-    ? error
-    : new CommitOutcomeUnknownError(error);
-}
-
-/**
- * Carries notices between processes. `publish` runs on the caller's transaction, so listeners
- * hear of a change only once it is committed, and never of one rolled back (on PostgreSQL).
- */
-export interface Notifier {
+export interface Notifier extends CommitNoticeSink<Notices> {
+  /** Publishes at once, outside any transaction of ours. */
   publish(db: Db, notices: Notices): Promise<void>;
-  /**
-   * Runs `work` in a transaction. Notices it publishes go out with its COMMIT, in the same round
-   * trip, rather than one query each: the hot paths (ingest, settlements) commit hundreds of
-   * times a second, and on a busy machine every round trip is time. A connection lost during
-   * the COMMIT rejects with CommitOutcomeUnknownError.
-   */
-  transaction<T>(db: Kysely<Database>, work: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
   /** Returns a function that stops listening. */
   listen(listener: NoticeListener): () => void;
   /** Called after a lost LISTEN connection is back: notices may have been missed meanwhile. */
@@ -83,41 +59,19 @@ class ListenerSet {
 
 /**
  * Embedded mode is one process, and PGlite's socket does not carry NOTIFY: notices go straight
- * to local listeners. Those published inside `transaction` are emitted once it has committed
- * (never if it rolls back), as NOTIFY would be: a listener may answer from memory (the live
- * feed's recent attempts), not only by a query that waits for the commit. Any other publish is
- * emitted at once; PGlite has a single connection, which the transaction holds, so a listener's
- * query still waits for the commit.
+ * to local listeners, a transaction's once it has committed (as NOTIFY would), so a listener may
+ * answer from memory (the live feed's recent attempts), not only by a query that waits for the
+ * commit.
  */
 export function createInProcessNotifier(logger: Logger): Notifier {
   const listeners = new ListenerSet(logger);
-  const atCommit = new WeakMap<object, Notices[]>();
   return {
-    async publish(db, notices) {
-      const waiting = atCommit.get(db);
-      if (waiting) waiting.push(notices);
-      else queueMicrotask(() => listeners.emitNotices(notices));
+    async publish(_db, notices) {
+      queueMicrotask(() => listeners.emitNotices(notices));
     },
-    async transaction(db, work) {
-      const waiting: Notices[] = [];
-      let committing = false;
-      const result = await db
-        .transaction()
-        .execute(async (trx) => {
-          atCommit.set(trx, waiting);
-          try {
-            const done = await work(trx);
-            committing = true;
-            return done;
-          } finally {
-            atCommit.delete(trx);
-          }
-        })
-        .catch((error: unknown) => {
-          throw committing ? commitFailure(error) : error;
-        });
-      for (const notices of waiting) listeners.emitNotices(notices);
-      return result;
+    statementsAtCommit: () => [],
+    committed(notices) {
+      for (const each of notices) listeners.emitNotices(each);
     },
     listen: (listener) => listeners.onNotices(listener),
     onReconnect: (listener) => listeners.onReconnect(listener),
@@ -188,43 +142,15 @@ export function createPostgresNotifier(connectionString: string, logger: Logger)
     retry();
   };
 
-  /** Notices published on a connection inside `transaction`, waiting for its commit. */
-  const atCommit = new WeakMap<object, Notices[]>();
-
   return {
     async publish(db, notices) {
-      const waiting = atCommit.get(db);
-      if (waiting) {
-        waiting.push(notices);
-        return;
-      }
       for (const payload of encodeNotices(notices)) {
         await sql`select pg_notify(${NOTICE_CHANNEL}, ${payload})`.execute(db);
       }
     },
-    transaction: (db, work) =>
-      db.connection().execute(async (connection) => {
-        const waiting: Notices[] = [];
-        await sql`begin`.execute(connection);
-        try {
-          atCommit.set(connection, waiting);
-          const result = await work(connection);
-          atCommit.delete(connection);
-          // Without parameters, pg sends this as one simple-protocol message: the NOTIFYs and the
-          // COMMIT in one round trip, and still atomic (a failed statement skips the COMMIT).
-          await sql
-            .raw([...waiting.flatMap(notifyStatements), 'commit'].join('; '))
-            .execute(connection)
-            .catch((error: unknown) => {
-              throw commitFailure(error);
-            });
-          return result;
-        } catch (error) {
-          atCommit.delete(connection);
-          await sql`rollback`.execute(connection).catch(() => {});
-          throw error;
-        }
-      }),
+    statementsAtCommit: (notices) => notices.flatMap(notifyStatements),
+    // Listeners hear them back through LISTEN, this process's included.
+    committed() {},
     listen: (listener) => listeners.onNotices(listener),
     onReconnect: (listener) => listeners.onReconnect(listener),
     start: connect,

@@ -1,8 +1,8 @@
-import { GraphQLError } from 'graphql';
-
 /**
- * The failures a client is meant to see. Each carries its `extensions.code`; anything thrown that
- * is not one of these is masked by Yoga (the client sees "Unexpected error.") and logged.
+ * The failures a client is meant to see, as plain error classes: services throw them without
+ * knowing about GraphQL, and the edge (src/graphql/errors.ts) turns each into a GraphQL error
+ * with `extensions.code` and its details. Anything thrown that is not one of these is masked
+ * (the client sees "Unexpected error.") and logged.
  */
 export type ErrorCode =
   | 'BAD_USER_INPUT'
@@ -14,10 +14,15 @@ export type ErrorCode =
   | 'SLOW_CONSUMER'
   | 'QUERY_LIMIT_EXCEEDED';
 
-export class HooklineError extends GraphQLError {
-  constructor(message: string, code: ErrorCode, extensions: Record<string, unknown> = {}) {
-    super(message, { extensions: { code, ...extensions } });
-    this.name = 'HooklineError';
+export class DomainError extends Error {
+  readonly code: ErrorCode;
+  /** What the client gets beside the code, in `extensions`: ids, fields, limits. */
+  readonly details: Readonly<Record<string, unknown>>;
+  constructor(message: string, code: ErrorCode, details: Record<string, unknown> = {}) {
+    super(message);
+    this.name = new.target.name;
+    this.code = code;
+    this.details = details;
   }
 }
 
@@ -26,7 +31,7 @@ export interface FieldProblem {
   message: string;
 }
 
-export class BadUserInputError extends HooklineError {
+export class BadUserInputError extends DomainError {
   constructor(problems: FieldProblem[]) {
     const summary = problems
       .map((p) => (p.field ? `${p.field}: ${p.message}` : p.message))
@@ -38,37 +43,37 @@ export class BadUserInputError extends HooklineError {
   }
 }
 
-export class NotFoundError extends HooklineError {
+export class NotFoundError extends DomainError {
   constructor(what: string, id: string) {
     super(`${what} ${id} was not found`, 'NOT_FOUND', { id });
   }
 }
 
-export class UnauthenticatedError extends HooklineError {
+export class UnauthenticatedError extends DomainError {
   constructor(message = 'A valid API key is required: send Authorization: Bearer <key>') {
     super(message, 'UNAUTHENTICATED');
   }
 }
 
-export class ForbiddenError extends HooklineError {
+export class ForbiddenError extends DomainError {
   constructor(message: string) {
     super(message, 'FORBIDDEN');
   }
 }
 
-export class ConflictError extends HooklineError {
-  constructor(message: string) {
-    super(message, 'CONFLICT');
+export class ConflictError extends DomainError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super(message, 'CONFLICT', details);
   }
 }
 
-export class RateLimitedError extends HooklineError {
-  /** `extensions` adds transport hints, e.g. Yoga's `http` (status 429 and Retry-After). */
-  constructor(retryAfterSeconds: number, extensions: Record<string, unknown> = {}) {
+export class RateLimitedError extends DomainError {
+  readonly retryAfterSeconds: number;
+  constructor(retryAfterSeconds: number) {
     super(`Too many requests; retry after ${retryAfterSeconds} s`, 'RATE_LIMITED', {
       retryAfterSeconds,
-      ...extensions,
     });
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 
@@ -76,19 +81,38 @@ export class RateLimitedError extends HooklineError {
 export type QueryLimitName = 'length' | 'tokens' | 'depth' | 'cost' | 'aliases' | 'directives';
 
 /** A document over one of the query limits: refused before anything runs. */
-export class QueryLimitError extends HooklineError {
+export class QueryLimitError extends DomainError {
   constructor(limit: QueryLimitName, max: number, actual: number | undefined, detail: string) {
     super(`Query too large: ${detail}`, 'QUERY_LIMIT_EXCEEDED', { limit, max, actual });
   }
 }
 
 /** A subscriber read more slowly than its feed produced, and its bounded buffer filled up. */
-export class SlowConsumerError extends HooklineError {
+export class SlowConsumerError extends DomainError {
   constructor(bufferSize: number) {
     super(
       `This subscription fell behind: ${bufferSize} items were waiting for the client, so it was ended. Subscribe again, and catch up on what was missed with the deliveries query.`,
       'SLOW_CONSUMER',
       { bufferSize },
+    );
+  }
+}
+
+/** Which cap on live connections was reached (see src/auth/key-revocation.ts, websocket.ts). */
+export type ConnectionLimitName = 'connectionsPerKey' | 'subscriptionsPerConnection';
+
+/**
+ * One live connection or subscription too many: refused with RATE_LIMITED (over WebSocket, the
+ * socket is closed with 4429 instead). `extensions.limit` names the cap, `max` its value.
+ */
+export class ConnectionLimitError extends DomainError {
+  constructor(limit: ConnectionLimitName, max: number) {
+    super(
+      limit === 'connectionsPerKey'
+        ? `Too many live connections: this API key already holds ${max} (WebSockets and SSE streams) in this server process; close one first`
+        : `Too many subscriptions: at most ${max} operations may be open at once on one WebSocket`,
+      'RATE_LIMITED',
+      { limit, max },
     );
   }
 }

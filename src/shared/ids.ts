@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
+import { ulid } from 'ulidx';
 
 /**
- * Ids are `<prefix>_<26 chars>`: 10 characters of millisecond time and 16 of randomness in
- * Crockford base32 (a ULID). Time first makes ids sort in creation order, so an id alone is a
+ * Ids are `<prefix>_<ULID>` (ulidx): 10 characters of millisecond time and 16 of randomness in
+ * Crockford base32. Time first makes ids sort in creation order, so an id alone is a
  * stable, unique pagination cursor; the prefix tells a human (and `node(id:)`) what it names.
  */
 export const ID_PREFIXES = {
@@ -18,27 +18,8 @@ export const ID_PREFIXES = {
 
 export type IdKind = keyof typeof ID_PREFIXES;
 
-const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-
-function encodeTime(ms: number): string {
-  let out = '';
-  let rest = ms;
-  for (let i = 0; i < 10; i++) {
-    out = ALPHABET[rest % 32] + out;
-    rest = Math.floor(rest / 32);
-  }
-  return out;
-}
-
-function encodeRandom(): string {
-  const bytes = randomBytes(16);
-  let out = '';
-  for (const byte of bytes) out += ALPHABET[byte % 32];
-  return out;
-}
-
 export function newId(kind: IdKind, now = Date.now()): string {
-  return `${ID_PREFIXES[kind]}_${encodeTime(now)}${encodeRandom()}`;
+  return `${ID_PREFIXES[kind]}_${ulid(now)}`;
 }
 
 const KIND_BY_PREFIX = new Map<string, IdKind>(

@@ -54,13 +54,15 @@ export function createLiveSubscriptions(metrics?: Metrics): LiveSubscriptions {
 
 /**
  * An async iterator that can be ended from outside, even while its consumer waits for the next
- * item: the wait resolves as done at once, and the source is returned (which releases its feed).
+ * item: the wait resolves at once (with `last`, if given, and then done), and the source is
+ * returned (which releases its feed).
  */
-class EndableStream<T> implements AsyncIterableIterator<T> {
+export class EndableStream<T> implements AsyncIterableIterator<T> {
   readonly #source: AsyncIterator<T>;
   readonly #onEnd: () => void;
   readonly #waiting = new Set<(result: IteratorResult<T>) => void>();
   #ended = false;
+  #last: { value: T } | undefined;
 
   constructor(source: AsyncIterable<T>, onEnd: () => void) {
     this.#source = source[Symbol.asyncIterator]();
@@ -68,7 +70,7 @@ class EndableStream<T> implements AsyncIterableIterator<T> {
   }
 
   next(): Promise<IteratorResult<T>> {
-    if (this.#ended) return Promise.resolve({ done: true, value: undefined });
+    if (this.#ended) return Promise.resolve(this.#lastOrDone());
     return new Promise((resolve, reject) => {
       this.#waiting.add(resolve);
       this.#source.next().then(
@@ -87,6 +89,7 @@ class EndableStream<T> implements AsyncIterableIterator<T> {
   }
 
   async return(): Promise<IteratorResult<T>> {
+    this.#last = undefined;
     this.end();
     return { done: true, value: undefined };
   }
@@ -95,12 +98,20 @@ class EndableStream<T> implements AsyncIterableIterator<T> {
     return this;
   }
 
-  end(): void {
+  /** Ends the stream; `last`, if given, is the one item its consumer still gets. */
+  end(...last: [] | [T]): void {
     if (this.#ended) return;
+    if (last.length > 0) this.#last = { value: last[0] as T };
     this.#finish();
-    for (const resolve of this.#waiting) resolve({ done: true, value: undefined });
+    for (const resolve of this.#waiting) resolve(this.#lastOrDone());
     this.#waiting.clear();
     Promise.resolve(this.#source.return?.()).catch(() => {});
+  }
+
+  #lastOrDone(): IteratorResult<T> {
+    const last = this.#last;
+    this.#last = undefined;
+    return last ? { done: false, value: last.value } : { done: true, value: undefined };
   }
 
   #finish(): void {

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { requireAgent } from '../agents/agents.service.ts';
 import type { Database, Db } from '../db/database.ts';
-import type { EventTypeName } from '../events/event-types.ts';
+import type { EventTypeName } from '../event-types/event-types.ts';
 import { ConflictError, NotFoundError } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import * as subscriptionsRepository from './subscriptions.repository.ts';

@@ -1,4 +1,4 @@
-import type { EventTypeName } from '../events/event-types.ts';
+import type { EventTypeName } from '../event-types/event-types.ts';
 import type { WebhookSubscriptionRow } from './webhooks.table.ts';
 
 export interface WebhookSubscription {

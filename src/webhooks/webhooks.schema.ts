@@ -3,9 +3,11 @@ import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { z } from 'zod';
 import { AgentRef } from '../agents/agents.refs.ts';
 import { getAgentsByIds } from '../agents/agents.service.ts';
-import { EventTypeEnum } from '../events/event-types.schema.ts';
+import { cancelDeliveriesOfWebhook } from '../deliveries/deliveries.service.ts';
+import { EventTypeEnum } from '../event-types/event-types.schema.ts';
 import { BATCH_ONLY, builder, type SchemaTypes } from '../graphql/builder.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
+import { withExpectedErrors } from '../graphql/errors.ts';
 import { everyOne } from '../graphql/loaders.ts';
 import { descriptionSchema, webhookUrlSchema } from '../graphql/validators.ts';
 import { organizationOf } from '../graphql/viewer.ts';
@@ -245,6 +247,10 @@ const DetachWebhookPayload = builder.simpleObject('DetachWebhookPayload', {
 
 builder.mutationFields((t) => ({
   createWebhook: t.field({
+    description: withExpectedErrors('Creates a webhook endpoint with a new signing secret.', {
+      BAD_USER_INPUT:
+        'a field is invalid (extensions.field names it): a URL that is not http(s), holds credentials or control characters, or names a refused address; a setting out of range',
+    }),
     type: CreateWebhookPayload,
     authScopes: { organization: true },
     args: { input: t.arg({ type: CreateWebhookInput, required: true }) },
@@ -264,6 +270,10 @@ builder.mutationFields((t) => ({
     },
   }),
   updateWebhook: t.field({
+    description: withExpectedErrors('Changes a webhook; fields left out keep their value.', {
+      BAD_USER_INPUT: 'a field is invalid (extensions.field names it)',
+      NOT_FOUND: "the webhook does not exist, or is another organization's",
+    }),
     type: UpdateWebhookPayload,
     authScopes: { organization: true },
     args: { input: t.arg({ type: UpdateWebhookInput, required: true }) },
@@ -283,23 +293,44 @@ builder.mutationFields((t) => ({
     },
   }),
   toggleWebhook: t.field({
+    description: withExpectedErrors(
+      'Enables or disables a webhook. Disabling cancels what it still owes; enabling clears its failure streak and closes its circuit.',
+      { NOT_FOUND: "the webhook does not exist, or is another organization's" },
+    ),
     type: ToggleWebhookPayload,
     authScopes: { organization: true },
     args: { input: t.arg({ type: ToggleWebhookInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({
-      webhook: await setWebhookEnabled(ctx.db, organizationOf(ctx), input.id, input.enabled),
+      webhook: await ctx.runtime.transactions(async (trx, outbox) => {
+        const webhook = await setWebhookEnabled(trx, organizationOf(ctx), input.id, input.enabled);
+        if (!input.enabled) {
+          await cancelDeliveriesOfWebhook(trx, outbox, webhook.organizationId, webhook.id);
+        }
+        return webhook;
+      }),
     }),
   }),
   deleteWebhook: t.field({
+    description: withExpectedErrors(
+      'Deletes a webhook (its delivery log stays) and cancels what it still owes.',
+      { NOT_FOUND: "the webhook does not exist, or is another organization's" },
+    ),
     type: DeleteWebhookPayload,
     authScopes: { organization: true },
     args: { input: t.arg({ type: DeleteWebhookInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
-      await deleteWebhook(ctx.db, organizationOf(ctx), input.id);
+      await ctx.runtime.transactions(async (trx, outbox) => {
+        await deleteWebhook(trx, organizationOf(ctx), input.id);
+        await cancelDeliveriesOfWebhook(trx, outbox, organizationOf(ctx), input.id);
+      });
       return { deletedWebhookId: input.id };
     },
   }),
   rotateWebhookSecret: t.field({
+    description: withExpectedErrors(
+      'A new signing secret; the old one keeps signing beside it for the grace period.',
+      { NOT_FOUND: "the webhook does not exist, or is another organization's" },
+    ),
     type: RotateWebhookSecretPayload,
     authScopes: { organization: true },
     args: { input: t.arg({ type: RotateWebhookSecretInput, required: true }) },
@@ -313,6 +344,13 @@ builder.mutationFields((t) => ({
     }),
   }),
   attachWebhook: t.field({
+    description: withExpectedErrors(
+      "Sends an agent's events of these types to a webhook; attaching again replaces the list.",
+      {
+        BAD_USER_INPUT: 'a field is invalid (extensions.field names it)',
+        NOT_FOUND: "the webhook or the agent does not exist, or is another organization's",
+      },
+    ),
     type: AttachWebhookPayload,
     authScopes: { organization: true },
     args: { input: t.arg({ type: AttachWebhookInput, required: true }) },
@@ -321,6 +359,9 @@ builder.mutationFields((t) => ({
     }),
   }),
   detachWebhook: t.field({
+    description: withExpectedErrors("Stops sending an agent's events to a webhook.", {
+      NOT_FOUND: 'no such subscription',
+    }),
     type: DetachWebhookPayload,
     authScopes: { organization: true },
     args: { input: t.arg({ type: DetachWebhookInput, required: true }) },

@@ -1,11 +1,11 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Database, Db } from '../db/database.ts';
-import { cancelPendingDeliveriesOfWebhook } from '../deliveries/deliveries.cancel.ts';
-import { generateSigningSecret } from '../deliveries/pipeline/sign.ts';
 import { NotFoundError } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
+import { inOrderOf } from '../shared/in-order-of.ts';
 import type { PageRequest } from '../shared/pagination.ts';
 import type { EndpointSettingsInput } from './endpoint-settings.ts';
+import { generateSigningSecret } from './signing-secret.ts';
 import * as subscriptionsRepository from './subscriptions.repository.ts';
 import { toWebhook, type Webhook } from './webhook.ts';
 import * as webhooksRepository from './webhooks.repository.ts';
@@ -44,9 +44,11 @@ export async function getWebhooksByIds(
   ids: readonly string[],
   options: { includeDeleted: boolean },
 ): Promise<(Webhook | null)[]> {
-  const rows = await webhooksRepository.findWebhooksByIds(db, organizationId, ids, options);
-  const byId = new Map(rows.map((row) => [row.id, toWebhook(row)]));
-  return ids.map((id) => byId.get(id) ?? null);
+  return inOrderOf(
+    ids,
+    await webhooksRepository.findWebhooksByIds(db, organizationId, ids, options),
+    toWebhook,
+  );
 }
 
 export async function requireWebhook(db: Db, organizationId: string, id: string): Promise<Webhook> {
@@ -105,37 +107,32 @@ export async function updateWebhook(
 
 /**
  * Enabling clears the reason, the failure streak and the circuit, so that an endpoint an
- * operator fixed gets its full grace period again; disabling cancels what it still owes.
+ * operator fixed gets its full grace period again. Whoever disables a webhook also cancels what
+ * it still owes (deliveries.service cancelDeliveriesOfWebhook), in the same transaction.
  */
 export async function setWebhookEnabled(
-  db: Kysely<Database>,
+  trx: Transaction<Database>,
   organizationId: string,
   id: string,
   enabled: boolean,
   reason: string | null = null,
 ): Promise<Webhook> {
-  return db.transaction().execute(async (trx) => {
-    const webhook = await update(trx, organizationId, id, {
-      enabled,
-      disabled_reason: enabled ? null : reason,
-      failing_since: null,
-      ...webhooksRepository.CLOSED_CIRCUIT,
-    });
-    if (!enabled) await cancelPendingDeliveriesOfWebhook(trx, organizationId, id);
-    return webhook;
+  return update(trx, organizationId, id, {
+    enabled,
+    disabled_reason: enabled ? null : reason,
+    failing_since: null,
+    ...webhooksRepository.CLOSED_CIRCUIT,
   });
 }
 
+/** A deleted webhook stays, hidden, for its delivery log; its subscriptions go. */
 export async function deleteWebhook(
-  db: Kysely<Database>,
+  trx: Transaction<Database>,
   organizationId: string,
   id: string,
 ): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    await update(trx, organizationId, id, { deleted_at: new Date(), enabled: false });
-    await subscriptionsRepository.deleteSubscriptionsOfWebhook(trx, organizationId, id);
-    await cancelPendingDeliveriesOfWebhook(trx, organizationId, id);
-  });
+  await update(trx, organizationId, id, { deleted_at: new Date(), enabled: false });
+  await subscriptionsRepository.deleteSubscriptionsOfWebhook(trx, organizationId, id);
 }
 
 /** The old secret keeps signing alongside the new one for the grace period, so receivers can roll. */

@@ -22,7 +22,7 @@ import {
   UpdateWebhookDocument,
   WebhookDocument,
   WebhooksDocument,
-} from '../../src/client/index.ts';
+} from '@hookline/client';
 import { expectCode } from '../support/assertions.ts';
 import { countRows } from '../support/database.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -180,6 +180,23 @@ describe('webhooks', () => {
       client.request(ToggleWebhookDocument, { input: { id: webhook.id, enabled: true } }),
       'NOT_FOUND',
     );
+  });
+
+  test('URLs are stored as the URL parser reads them, so what is shown is what is contacted', async () => {
+    const { client } = await server.newOrganization();
+    const cases = [
+      ['HTTPS://Example.COM:443/hooks/a b?x=1', 'https://example.com/hooks/a%20b?x=1'],
+      ['https://bücher.example', 'https://xn--bcher-kva.example/'],
+      ['  http://example.com:8080/x/../y  ', 'http://example.com:8080/y'],
+    ] as const;
+    for (const [typed, stored] of cases) {
+      const created = await client.request(CreateWebhookDocument, { input: { url: typed } });
+      assert.equal(created.createWebhook.webhook.url, stored, typed);
+      const { id } = created.createWebhook.webhook;
+      assert.equal((await client.request(WebhookDocument, { id })).webhook?.url, stored);
+      const updated = await client.request(UpdateWebhookDocument, { input: { id, url: typed } });
+      assert.equal(updated.updateWebhook.webhook.url, stored);
+    }
   });
 
   test('attach connects an agent to a webhook; attaching again replaces the events', async () => {

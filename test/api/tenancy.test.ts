@@ -20,7 +20,7 @@ import {
   UpdateWebhookDocument,
   WebhookDocument,
   WebhooksDocument,
-} from '../../src/client/index.ts';
+} from '@hookline/client';
 import { expectCode } from '../support/assertions.ts';
 import { countRows } from '../support/database.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';

@@ -3,7 +3,6 @@ import { readFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Webhook as StandardWebhook } from 'standardwebhooks';
 import {
   AttachWebhookDocument,
   CallSetupAnswerSchemaDocument,
@@ -20,7 +19,8 @@ import {
   type RequestCallSetupMutationVariables,
   ToggleWebhookDocument,
   WebhookDocument,
-} from '../../src/client/index.ts';
+} from '@hookline/client';
+import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { eventually, expectCode } from '../support/assertions.ts';
 import { preConversation } from '../support/fixtures.ts';
 import { collect, mapItems, subscribersToBe } from '../support/live.ts';
@@ -507,7 +507,7 @@ describe('the responder and the other subscribers', () => {
         (d: DeliveryAttemptsSubscription) => d.deliveryAttempts,
       ),
     );
-    await subscribersToBe(server.hookline.services.notifier, 1);
+    await subscribersToBe(server.hookline.runtime.notifier, 1);
     const result = await requestSetup(setup);
     assert.equal(result.setup.attempts.length, 2);
     for (const attempt of result.setup.attempts) {

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import pg from 'pg';
 import {
   AttachWebhookDocument,
   CreateAgentDocument,
@@ -13,7 +12,8 @@ import {
   RequestCallSetupDocument,
   UpdateWebhookDocument,
   WebhookDocument,
-} from '../../src/client/index.ts';
+} from '@hookline/client';
+import pg from 'pg';
 import { eventually } from '../support/assertions.ts';
 import { analyticsCompleted, preConversation } from '../support/fixtures.ts';
 import { type ReceivedRequest, type Receiver, startReceiver } from '../support/receiver.ts';

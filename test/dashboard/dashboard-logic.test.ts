@@ -1,8 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ApiError, apiErrorFrom } from '../../dashboard/src/api.ts';
+import {
+  EMPTY_SETTINGS,
+  settingsDraftOf,
+  settingsToCreate,
+  settingsToUpdate,
+} from '../../dashboard/src/endpoint-settings.ts';
 import { describeError } from '../../dashboard/src/errors.ts';
-import { maskSecret } from '../../dashboard/src/format.ts';
+import { formatSetting, maskSecret } from '../../dashboard/src/format.ts';
 import { hrefOf, parseRoute, type Route } from '../../dashboard/src/router.ts';
 import { parseFallback } from '../../dashboard/src/screens/agent-details/fallback-text.ts';
 import { formatRate, healthOf } from '../../dashboard/src/stats.ts';
@@ -22,6 +28,41 @@ describe('success rate', () => {
     assert.equal(healthOf(0.9), 'warning');
     assert.equal(healthOf(0.75), 'bad');
     assert.equal(healthOf(null), 'unknown');
+  });
+});
+
+describe('delivery settings', () => {
+  const webhook = { maxConcurrency: 8, rateLimitPerSecond: null, timeoutMs: 15_000 };
+  const initial = settingsDraftOf(webhook);
+
+  it('fills the form with the values, no rate limit as an empty field', () => {
+    assert.deepEqual(initial, { maxConcurrency: '8', rateLimitPerSecond: '', timeoutMs: '15000' });
+  });
+
+  it('updates only what changed: an emptied field back to its default, one left alone left out', () => {
+    assert.deepEqual(settingsToUpdate(initial, initial), {});
+    assert.deepEqual(settingsToUpdate({ ...initial, maxConcurrency: ' 08 ' }, initial), {});
+    assert.deepEqual(
+      settingsToUpdate({ maxConcurrency: '3', rateLimitPerSecond: '20', timeoutMs: '' }, initial),
+      { maxConcurrency: 3, rateLimitPerSecond: 20, timeoutMs: null },
+    );
+    // Out of range is sent as typed: the API names the field and says why.
+    assert.deepEqual(settingsToUpdate({ ...initial, maxConcurrency: '0' }, initial), {
+      maxConcurrency: 0,
+    });
+  });
+
+  it('creates with the fields filled in, leaving the others to the defaults', () => {
+    assert.deepEqual(settingsToCreate(EMPTY_SETTINGS), {});
+    assert.deepEqual(settingsToCreate({ ...EMPTY_SETTINGS, rateLimitPerSecond: '5' }), {
+      rateLimitPerSecond: 5,
+    });
+  });
+
+  it('shows a timeout as it was set', () => {
+    assert.equal(formatSetting(500), '500 ms');
+    assert.equal(formatSetting(15_000), '15 s');
+    assert.equal(formatSetting(2500), '2.5 s');
   });
 });
 

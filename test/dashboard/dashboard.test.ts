@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
 import {
   AgentDocument,
   DeliveryDocument,
@@ -9,7 +8,8 @@ import {
   RequestCallSetupDocument,
   SendTestEventDocument,
   WebhookDocument,
-} from '../../src/client/index.ts';
+} from '@hookline/client';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { eventually } from '../support/assertions.ts';
 import { preConversation } from '../support/fixtures.ts';
 import { type Receiver, startReceiver } from '../support/receiver.ts';

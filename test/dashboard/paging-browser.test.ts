@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
 import {
   CreateAgentDocument,
   CreateWebhookDocument,
   SendTestEventDocument,
-} from '../../src/client/index.ts';
+} from '@hookline/client';
+import type { Browser, Page } from 'playwright-core';
 import { eventually } from '../support/assertions.ts';
 import { type Receiver, startReceiver } from '../support/receiver.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';

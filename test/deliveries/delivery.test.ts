@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { Webhook as StandardWebhook } from 'standardwebhooks';
 import {
   AttachWebhookDocument,
   CreateAgentDocument,
@@ -13,7 +12,8 @@ import {
   SendTestEventDocument,
   ToggleWebhookDocument,
   WebhookDeliveriesDocument,
-} from '../../src/client/index.ts';
+} from '@hookline/client';
+import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { eventually, expectCode } from '../support/assertions.ts';
 import { countRows } from '../support/database.ts';
 import { agentWithWebhook, analyticsCompleted, preConversation } from '../support/fixtures.ts';

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { EmitEventDocument } from '@hookline/client';
 import { sql } from 'kysely';
-import { EmitEventDocument } from '../../src/client/index.ts';
 import {
   createEventIngest,
   type IngestRequest,
   ingestBatch,
 } from '../../src/events/event-ingest.ts';
-import { NotFoundError } from '../../src/shared/errors.ts';
+import { ConflictError, NotFoundError } from '../../src/shared/errors.ts';
 import { expectCode } from '../support/assertions.ts';
 import { agentWithWebhook, preConversation } from '../support/fixtures.ts';
 import { type Receiver, startReceiver } from '../support/receiver.ts';
@@ -44,7 +44,7 @@ const request = (
 });
 
 describe('batched ingest', () => {
-  test('one batch: duplicate keys, unknown and foreign agents each get their own answer', async () => {
+  test('one batch: a repeated key, a reused key, unknown and foreign agents each get their own answer', async () => {
     const mine = await server.newOrganization('Batch A');
     const theirs = await server.newOrganization('Batch B');
     const { agentId } = await agentWithWebhook(mine.client, `${receiver.url}/a`);
@@ -52,25 +52,29 @@ describe('batched ingest', () => {
     const org = mine.organizationId;
     const { db } = server.hookline.database;
 
-    const outcomes = await db
-      .transaction()
-      .execute((trx) =>
-        ingestBatch(trx, server.hookline.services, [
-          request(org, agentId, 'first', 'key-1'),
-          request(org, agentId, 'second', 'key-1'),
-          request(org, 'agt_00000000000000000000000000', 'unknown'),
-          request(org, agentId, 'no-key'),
-          request(org, foreign.agentId, 'foreign'),
-        ]),
-      );
+    const { transactions, fanOut } = server.hookline.runtime;
+    const outcomes = await transactions((trx, outbox) =>
+      ingestBatch(trx, outbox, fanOut, [
+        request(org, agentId, 'first', 'key-1'),
+        request(org, agentId, 'first', 'key-1'),
+        request(org, agentId, 'second', 'key-1'),
+        request(org, 'agt_00000000000000000000000000', 'unknown'),
+        request(org, agentId, 'no-key'),
+        request(org, foreign.agentId, 'foreign'),
+      ]),
+    );
 
-    const [first, second, unknown, noKey, other] = outcomes;
+    const [first, second, reused, unknown, noKey, other] = outcomes;
     assert.ok(first?.ok && second?.ok && noKey?.ok);
     assert.equal(first.value.replayed, false);
     assert.equal(first.value.deliveryIds.length, 1);
     assert.equal(second.value.replayed, true, 'the second use of a key replays the first event');
     assert.equal(second.value.event.id, first.value.event.id);
     assert.deepEqual(second.value.deliveryIds, []);
+    assert.ok(reused && !reused.ok, 'the key with another payload is refused');
+    assert.ok(reused.error instanceof ConflictError);
+    assert.equal(reused.error.details.eventId, first.value.event.id);
+    assert.deepEqual(reused.error.details.differs, ['payload']);
     assert.equal(noKey.value.replayed, false);
     assert.notEqual(noKey.value.event.id, first.value.event.id);
     for (const refused of [unknown, other]) {
@@ -101,7 +105,7 @@ describe('batched ingest', () => {
     const { client, organizationId } = await server.newOrganization('Batch D');
     const { agentId } = await agentWithWebhook(client, `${receiver.url}/d`);
     // Below the API (which refuses NUL characters up front): what the database alone rejects.
-    const ingest = createEventIngest(server.hookline.database.db, server.hookline.services);
+    const ingest = createEventIngest(server.hookline.runtime);
     const first = ingest(request(organizationId, agentId, 'first'));
     // While the first is being written, these five queue up and go as one batch.
     const batch = ['a', 'b', 'poison\u0000', 'c', 'd'].map((callId) =>
@@ -147,7 +151,7 @@ describe('batched ingest', () => {
           },
         });
       const plain = Array.from({ length: 40 }, (_, i) => emit(`plain_${i}`));
-      const keyed = Array.from({ length: 20 }, (_, i) => emit(`keyed_${i}`, 'same-key'));
+      const keyed = Array.from({ length: 20 }, () => emit('keyed', 'same-key'));
       const unknown = Array.from({ length: 5 }, (_, i) =>
         expectCode(
           client.request(EmitEventDocument, {
@@ -177,7 +181,7 @@ describe('batched ingest', () => {
         (r) => (JSON.parse(r.body) as { data: { callId: string } }).data.callId,
       );
       assert.equal(new Set(callIds).size, 41);
-      assert.equal(callIds.filter((id) => id.startsWith('keyed_')).length, 1);
+      assert.equal(callIds.filter((id) => id === 'keyed').length, 1);
       assert.ok(received.length >= 41);
     } finally {
       await own.close();

@@ -5,7 +5,7 @@ import {
   EmitEventDocument,
   ToggleWebhookDocument,
   WebhookDocument,
-} from '../../src/client/index.ts';
+} from '@hookline/client';
 import { eventually } from '../support/assertions.ts';
 import { agentWithWebhook, preConversation } from '../support/fixtures.ts';
 import { type Receiver, startReceiver } from '../support/receiver.ts';

@@ -11,7 +11,7 @@ import {
   RequestCallSetupDocument,
   RotateWebhookSecretDocument,
   UpdateWebhookDocument,
-} from '../../src/client/index.ts';
+} from '@hookline/client';
 import { eventually } from '../support/assertions.ts';
 import { agentWithWebhook, analyticsCompleted, preConversation } from '../support/fixtures.ts';
 import { exited, freePort } from '../support/process.ts';

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import pg from 'pg';
 import {
   CreateWebhookDocument,
   DeliveriesDocument,
   DeliveryDocument,
   EmitEventDocument,
-} from '../../src/client/index.ts';
+} from '@hookline/client';
+import pg from 'pg';
 import { eventually, expectCode } from '../support/assertions.ts';
 import { agentWithWebhook, preConversation } from '../support/fixtures.ts';
 import { type Receiver, startReceiver } from '../support/receiver.ts';
@@ -80,6 +80,7 @@ for (const [label, target] of targets) {
       return d?.attempts[0];
     });
     assert.equal(attempt.errorKind, 'blocked_address', attempt.error ?? '');
+    assert.match(attempt.error ?? '', /HOOKLINE_ALLOW_NETWORKS/);
     assert.equal(attempt.responseStatus, null);
     assert.equal(receiver.requests.length, 0);
   });

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import pg from 'pg';
 import {
   AttachWebhookDocument,
   CreateOrganizationDocument,
@@ -9,7 +8,8 @@ import {
   EmitEventDocument,
   type HooklineClient,
   HooklineRequestError,
-} from '../../src/client/index.ts';
+} from '@hookline/client';
+import pg from 'pg';
 import { eventually } from '../support/assertions.ts';
 import { agentWithWebhook, preConversation } from '../support/fixtures.ts';
 import {

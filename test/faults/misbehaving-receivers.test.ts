@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import type { ServerResponse } from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import pg from 'pg';
 import {
   AttachWebhookDocument,
   CreateAgentDocument,
@@ -11,7 +10,8 @@ import {
   type DeliveryQuery,
   EmitEventDocument,
   type HooklineClient,
-} from '../../src/client/index.ts';
+} from '@hookline/client';
+import pg from 'pg';
 import { eventually } from '../support/assertions.ts';
 import { agentWithWebhook, analyticsCompleted, preConversation } from '../support/fixtures.ts';
 import { freePort } from '../support/process.ts';

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import type { ServerResponse } from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import pg from 'pg';
 import {
   AttachWebhookDocument,
   CreateAgentDocument,
@@ -12,7 +11,8 @@ import {
   type HooklineClient,
   UpdateWebhookDocument,
   WebhookDocument,
-} from '../../src/client/index.ts';
+} from '@hookline/client';
+import pg from 'pg';
 import { eventually } from '../support/assertions.ts';
 import { agentWithWebhook, preConversation } from '../support/fixtures.ts';
 import { collect } from '../support/live.ts';
@@ -338,7 +338,8 @@ describe('retries and first attempts', () => {
     server = await startTestServer('isolation_retries', {
       // One slot in all, so the order in which the worker takes jobs shows.
       HOOKLINE_WORKER_CONCURRENCY: '1',
-      HOOKLINE_RETRY_SCHEDULE: '0.3',
+      // Long enough for the blocker below to take the slot before the retry comes due.
+      HOOKLINE_RETRY_SCHEDULE: '3',
     });
   });
   after(() => server.stop());
@@ -374,6 +375,10 @@ describe('retries and first attempts', () => {
     // The blocker takes the only slot; meanwhile the retry comes due and a new event arrives.
     await emit(z.agentId);
     await blocker.waitFor(1);
+    assert.ok(
+      blocker.requests[0]!.receivedAt < Date.parse(retryAt!),
+      'the blocker took the slot before the retry was due',
+    );
     await eventually(() => (Date.now() > Date.parse(retryAt!) + 100 ? true : undefined), {
       message: 'the retry to be due',
     });

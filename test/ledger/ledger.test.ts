@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import pg from 'pg';
 import {
   AttachWebhookDocument,
   CreateAgentDocument,
@@ -10,7 +9,8 @@ import {
   EmitEventDocument,
   type EventType,
   type HooklineClient,
-} from '../../src/client/index.ts';
+} from '@hookline/client';
+import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { analyticsCompleted, preConversation } from '../support/fixtures.ts';
 import {

@@ -3,10 +3,14 @@ import { after, before, describe, test } from 'node:test';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Database } from '../../src/db/database.ts';
-import type { Notices } from '../../src/pubsub/notices.ts';
 import {
   CommitOutcomeUnknownError,
   commitFailure,
+  type InTransaction,
+  transactionsWithOutbox,
+} from '../../src/db/transactions.ts';
+import type { Notices } from '../../src/pubsub/notices.ts';
+import {
   createInProcessNotifier,
   createPostgresNotifier,
   type Notifier,
@@ -16,9 +20,9 @@ import { eventually } from '../support/assertions.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 
 /**
- * `notifier.transaction`: notices published inside it reach listeners once it has committed,
- * never before and never if it rolls back, with PostgreSQL's NOTIFY (sent with the COMMIT) and
- * in process (embedded mode) alike.
+ * A transaction's outbox (db/transactions.ts): notices put in it reach listeners once it has
+ * committed, never before and never if it rolls back, with PostgreSQL's NOTIFY (sent with the
+ * COMMIT) and in process (embedded mode) alike.
  */
 let database: TestDatabase;
 let pool: pg.Pool;
@@ -53,9 +57,11 @@ for (const [kind, make] of [
 ] as const) {
   describe(kind, () => {
     let notifier: Notifier;
+    let transaction: InTransaction<Notices>;
     const received: Notices[] = [];
     before(async () => {
       notifier = make();
+      transaction = transactionsWithOutbox(db, notifier);
       await notifier.start();
       notifier.listen((notices) => received.push(notices));
     });
@@ -63,10 +69,10 @@ for (const [kind, make] of [
 
     test('heard after the commit, with the rows already visible; never from a rollback', async () => {
       const prefix = kind === 'in process' ? 'local' : 'pg';
-      const committed = await notifier.transaction(db, async (trx) => {
+      const committed = await transaction(async (trx, outbox) => {
         await sql`insert into marks values (${`${prefix}_1`})`.execute(trx);
-        await notifier.publish(trx, notice(`${prefix}_1`));
-        await notifier.publish(trx, notice(`${prefix}_2`));
+        outbox.notify(notice(`${prefix}_1`));
+        outbox.notify(notice(`${prefix}_2`));
         await new Promise((resolve) => setTimeout(resolve, 50));
         assert.deepEqual(heard(received), [], 'nothing is heard before the commit');
         return 'done';
@@ -80,15 +86,15 @@ for (const [kind, make] of [
       assert.equal(row.rows.length, 1);
 
       await assert.rejects(
-        notifier.transaction(db, async (trx) => {
+        transaction(async (trx, outbox) => {
           await sql`insert into marks values (${`${prefix}_3`})`.execute(trx);
-          await notifier.publish(trx, notice(`${prefix}_3`));
+          outbox.notify(notice(`${prefix}_3`));
           throw new Error('changed my mind');
         }),
         /changed my mind/,
       );
       // A later committed notice arrives; the rolled-back one, published before it, never does.
-      await notifier.transaction(db, (trx) => notifier.publish(trx, notice(`${prefix}_4`)));
+      await transaction(async (_trx, outbox) => outbox.notify(notice(`${prefix}_4`)));
       await eventually(() => (heard(received).includes(`${prefix}_4`) ? true : undefined), {
         message: 'the later notice',
       });
@@ -99,18 +105,16 @@ for (const [kind, make] of [
 
     test('a COMMIT the server refuses rejects with its error, and nothing is heard', async () => {
       const prefix = kind === 'in process' ? 'local_late' : 'pg_late';
-      const refused = await notifier
-        .transaction(db, async (trx) => {
-          await sql`insert into late values (${prefix}), (${prefix})`.execute(trx);
-          await notifier.publish(trx, notice(`${prefix}_refused`));
-        })
-        .then(
-          () => assert.fail('the COMMIT should have failed'),
-          (error: unknown) => error,
-        );
+      const refused = await transaction(async (trx, outbox) => {
+        await sql`insert into late values (${prefix}), (${prefix})`.execute(trx);
+        outbox.notify(notice(`${prefix}_refused`));
+      }).then(
+        () => assert.fail('the COMMIT should have failed'),
+        (error: unknown) => error,
+      );
       assert.ok(!(refused instanceof CommitOutcomeUnknownError), String(refused));
       assert.equal((refused as { code?: string }).code, '23505');
-      await notifier.transaction(db, (trx) => notifier.publish(trx, notice(`${prefix}_after`)));
+      await transaction(async (_trx, outbox) => outbox.notify(notice(`${prefix}_after`)));
       await eventually(() => (heard(received).includes(`${prefix}_after`) ? true : undefined), {
         message: 'the later notice',
       });

@@ -1,11 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import {
-  DeliveriesDocument,
-  DeliveryAttemptsDocument,
-  EmitEventDocument,
-} from '../../src/client/index.ts';
+import { DeliveriesDocument, DeliveryAttemptsDocument, EmitEventDocument } from '@hookline/client';
 import type { Db } from '../../src/db/database.ts';
 import { type FeedKind, liveSubscriberCount, subscribeToFeed } from '../../src/pubsub/live-feed.ts';
 import type { AttemptNotice, Notices } from '../../src/pubsub/notices.ts';
@@ -114,7 +110,7 @@ describe('live feed', () => {
     // What it had buffered was dropped; it learns why, then it is over.
     const last = await stalled.next();
     assert.ok(last.value instanceof SlowConsumerError);
-    assert.equal(last.value.extensions.code, 'SLOW_CONSUMER');
+    assert.equal(last.value.code, 'SLOW_CONSUMER');
     assert.match(last.value.message, /fell behind/);
     assert.deepEqual(await stalled.next(), { done: true, value: undefined });
 
@@ -246,7 +242,7 @@ describe('a stalled graphql-ws subscriber', () => {
   test('is ended with SLOW_CONSUMER; the reading subscriber gets every attempt; every delivery succeeds', async (t) => {
     const { client, apiKey } = await server.newOrganization();
     const { agentId, webhookId } = await agentWithWebhook(client, receiver.url);
-    const notifier = server.hookline.services.notifier;
+    const notifier = server.hookline.runtime.notifier;
 
     const socket = openGraphqlWs(server.url);
     const messages: Array<{ id?: string; type: string; payload?: unknown }> = [];

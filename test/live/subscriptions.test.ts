@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { parse } from 'graphql';
 import {
   AttachWebhookDocument,
   CreateAgentDocument,
@@ -14,7 +13,8 @@ import {
   type EventType,
   type HooklineClient,
   HooklineRequestError,
-} from '../../src/client/index.ts';
+} from '@hookline/client';
+import { parse } from 'graphql';
 import { agentWithWebhook, analyticsCompleted, preConversation } from '../support/fixtures.ts';
 import {
   type Collector,
@@ -54,7 +54,7 @@ after(async () => {
   await server.stop();
 });
 
-const notifier = () => server.hookline.services.notifier;
+const notifier = () => server.hookline.runtime.notifier;
 
 async function emit(client: HooklineClient, agentId: string, type: EventType): Promise<string> {
   const payload = type === 'PRE_CONVERSATION' ? preConversation() : analyticsCompleted();

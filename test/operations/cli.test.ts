@@ -1,10 +1,6 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { promisify } from 'node:util';
-import { type Hookline, startHookline } from '../../src/app.ts';
 import {
   CurrentOrganizationDocument,
   createHooklineClient,
@@ -12,54 +8,25 @@ import {
   DeliveryDocument,
   EmitEventDocument,
   type HooklineClient,
-} from '../../src/client/index.ts';
+} from '@hookline/client';
+import { type Hookline, startHookline } from '../../src/app.ts';
 import { parseConfig } from '../../src/config/config.ts';
 import { createLogger } from '../../src/shared/logger.ts';
 import { eventually } from '../support/assertions.ts';
+import { runCli } from '../support/cli.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { agentWithWebhook, preConversation } from '../support/fixtures.ts';
 import { migrationNames } from '../support/migrations.ts';
 import { type Receiver, startReceiver } from '../support/receiver.ts';
-
-const ROOT = resolve(import.meta.dirname, '../..');
-const SHIM = resolve(ROOT, 'bin/hookline.js');
 
 let database: TestDatabase;
 let hookline: Hookline | undefined;
 let receiver: Receiver | undefined;
 const clients: HooklineClient[] = [];
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** `hookline <args>` as an operator runs it: the bin shim, in a child process. */
-async function hooklineCli(
-  args: string[],
-  env: Record<string, string> = {},
-  node = process.execPath,
-): Promise<Run> {
-  const childEnv: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of Object.keys(childEnv)) {
-    if (name.startsWith('HOOKLINE_') || name.startsWith('PG')) delete childEnv[name];
-  }
-  delete childEnv.NODE_TEST_CONTEXT;
-  Object.assign(childEnv, { DATABASE_URL: database.url }, env);
-  try {
-    const { stdout, stderr } = await promisify(execFile)(node, [SHIM, ...args], {
-      cwd: ROOT,
-      env: childEnv,
-      timeout: 60_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    if (typeof failed.code !== 'number') throw error;
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+/** `hookline <args>` on this file's database. */
+const hooklineCli = (args: string[], env: Record<string, string> = {}, node?: string) =>
+  runCli(args, { DATABASE_URL: database.url, ...env }, node);
 
 function client(url: string, apiKey: string): HooklineClient {
   const c = createHooklineClient({ url, apiKey });
@@ -138,6 +105,20 @@ describe('hookline CLI', () => {
     const stray = await hooklineCli(['create-org', '--name', 'x', '--colour', 'red']);
     assert.equal(stray.code, 2);
     assert.match(stray.stderr, /--colour/);
+  });
+
+  test('operator-keys lists the operator keys; revoke-operator-key keeps the last one', async () => {
+    const listed = await hooklineCli(['operator-keys', '--json']);
+    assert.equal(listed.code, 0, listed.stderr);
+    const [only, ...others] = JSON.parse(listed.stdout).operatorKeys;
+    assert.deepEqual(others, []);
+    assert.equal(only.source, 'generated', 'the server here started without HOOKLINE_ADMIN_KEY');
+    const refused = await hooklineCli(['revoke-operator-key', '--id', only.id]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /only active operator key and cannot be revoked/);
+    const missing = await hooklineCli(['revoke-operator-key']);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /--id is required/);
   });
 
   test('replay sends a webhook’s failed deliveries again; stats shows backlog and failure rates', async () => {

@@ -12,7 +12,7 @@ import {
   EmitEventDocument,
   HooklineRequestError,
   RotateWebhookSecretDocument,
-} from '../../src/client/index.ts';
+} from '@hookline/client';
 import { eventually } from '../support/assertions.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { preConversation } from '../support/fixtures.ts';

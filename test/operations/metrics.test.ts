@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { createClient } from 'graphql-ws';
-import pg from 'pg';
 import {
   AttachWebhookDocument,
   CreateWebhookDocument,
   DeliveriesDocument,
   EmitEventDocument,
   ToggleWebhookDocument,
-} from '../../src/client/index.ts';
+} from '@hookline/client';
+import { createClient } from 'graphql-ws';
+import pg from 'pg';
 import { eventually } from '../support/assertions.ts';
 import { agentWithWebhook, analyticsCompleted, preConversation } from '../support/fixtures.ts';
 import { metricValue, scrape } from '../support/metrics.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { EmitEventDocument, type HooklineClient } from '@hookline/client';
 import pg from 'pg';
-import { EmitEventDocument, type HooklineClient } from '../../src/client/index.ts';
 import { purgeExpiredRows } from '../../src/retention/purge.ts';
 import { createRetentionScheduler } from '../../src/retention/retention-scheduler.ts';
 import { createLogger } from '../../src/shared/logger.ts';

@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { createClient } from 'graphql-ws';
-import pg from 'pg';
 import {
   CreateOrganizationDocument,
   createHooklineClient,
@@ -9,7 +7,9 @@ import {
   DeliveryDocument,
   EmitEventDocument,
   type HooklineClient,
-} from '../../src/client/index.ts';
+} from '@hookline/client';
+import { createClient } from 'graphql-ws';
+import pg from 'pg';
 import { eventually } from '../support/assertions.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { agentWithWebhook, preConversation } from '../support/fixtures.ts';

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import pg from 'pg';
 import {
   CreateWebhookDocument,
   DeliveriesDocument,
   EmitEventDocument,
   WebhookStatsDocument,
-} from '../../src/client/index.ts';
+} from '@hookline/client';
+import pg from 'pg';
 import { eventually } from '../support/assertions.ts';
 import { agentWithWebhook, preConversation } from '../support/fixtures.ts';
 import { type Receiver, startReceiver } from '../support/receiver.ts';

@@ -74,6 +74,9 @@ describe('parseConfig', () => {
     assert.equal(config.production, false);
     assert.equal(config.delivery.retryScheduleSeconds, undefined);
     assert.deepEqual(config.delivery.allowNetworks, []);
+    assert.equal(config.subscriptions.maxPerConnection, 100);
+    assert.equal(config.subscriptions.maxConnectionsPerKey, 50);
+    assert.deepEqual(config.corsOrigins, [], 'CORS is off');
   });
 
   test('an empty variable counts as unset', () => {
@@ -86,6 +89,8 @@ describe('parseConfig', () => {
       HOOKLINE_ADMIN_KEY: '',
       HOOKLINE_RETRY_SCHEDULE: '',
       HOOKLINE_ALLOW_NETWORKS: '',
+      HOOKLINE_CORS_ORIGINS: '',
+      HOOKLINE_MAX_CONNECTIONS_PER_KEY: '',
     });
     assert.deepEqual(config, parseConfig({}));
   });
@@ -117,7 +122,37 @@ describe('parseConfig', () => {
     assert.deepEqual(config.delivery.allowNetworks, ['127.0.0.0/8', '::1/128', '10.1.0.0/16']);
   });
 
+  test('HOOKLINE_CORS_ORIGINS is a comma-separated list of origins, kept as browsers send them', () => {
+    const config = parseConfig({
+      HOOKLINE_CORS_ORIGINS:
+        'https://App.Example.com, http://localhost:5173/,https://x.example:443',
+    });
+    assert.deepEqual(config.corsOrigins, [
+      'https://app.example.com',
+      'http://localhost:5173',
+      'https://x.example',
+    ]);
+  });
+
+  test('the subscription caps are settings', () => {
+    const config = parseConfig({
+      HOOKLINE_MAX_SUBSCRIPTIONS_PER_CONNECTION: '5',
+      HOOKLINE_MAX_CONNECTIONS_PER_KEY: '2',
+    });
+    assert.equal(config.subscriptions.maxPerConnection, 5);
+    assert.equal(config.subscriptions.maxConnectionsPerKey, 2);
+  });
+
   const invalid: Array<[string, Record<string, string>]> = [
+    ['HOOKLINE_CORS_ORIGINS', { HOOKLINE_CORS_ORIGINS: '*' }],
+    ['HOOKLINE_CORS_ORIGINS', { HOOKLINE_CORS_ORIGINS: 'https://app.example.com/path' }],
+    ['HOOKLINE_CORS_ORIGINS', { HOOKLINE_CORS_ORIGINS: 'app.example.com' }],
+    ['HOOKLINE_CORS_ORIGINS', { HOOKLINE_CORS_ORIGINS: 'ftp://files.example.com' }],
+    [
+      'HOOKLINE_MAX_SUBSCRIPTIONS_PER_CONNECTION',
+      { HOOKLINE_MAX_SUBSCRIPTIONS_PER_CONNECTION: '0' },
+    ],
+    ['HOOKLINE_MAX_CONNECTIONS_PER_KEY', { HOOKLINE_MAX_CONNECTIONS_PER_KEY: 'many' }],
     ['HOOKLINE_ALLOW_NETWORKS', { HOOKLINE_ALLOW_NETWORKS: '10.0.0.0/33' }],
     ['HOOKLINE_ALLOW_NETWORKS', { HOOKLINE_ALLOW_NETWORKS: '127.0.0.0/8,not-a-network' }],
     ['HOOKLINE_ALLOW_NETWORKS', { HOOKLINE_ALLOW_NETWORKS: '10.0.0.1' }],

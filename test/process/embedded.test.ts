@@ -3,7 +3,6 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { Webhook as StandardWebhook } from 'standardwebhooks';
 import {
   AgentDocument,
   AgentsDocument,
@@ -13,7 +12,8 @@ import {
   DeliveryAttemptsDocument,
   EmitEventDocument,
   type HooklineClient,
-} from '../../src/client/index.ts';
+} from '@hookline/client';
+import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { agentWithWebhook, preConversation } from '../support/fixtures.ts';
 import { collect, mapItems } from '../support/live.ts';
 import { exited, killAllProcesses, startHooklineProcess } from '../support/process.ts';
@@ -118,7 +118,11 @@ test('embedded PGlite: data survives a restart, SIGTERM exits 0, a second proces
     assert.match(second.output(), /in use/, second.output());
     assert.ok(second.output().includes(String(first.process.pid)), 'names the process holding it');
     // The refused process must leave the lock, and the database, to the first one.
-    assert.equal(readFileSync(lockPath, 'utf8').trim(), String(first.process.pid));
+    assert.ok(existsSync(lockPath));
+    assert.equal(
+      readFileSync(join(dataDir, 'hookline.pid'), 'utf8').trim(),
+      String(first.process.pid),
+    );
     const ready = await fetch(`${first.url}/readyz`);
     assert.equal(ready.status, 200);
   });
@@ -140,5 +144,20 @@ test('embedded PGlite: data survives a restart, SIGTERM exits 0, a second proces
       [agentId],
     );
     assert.equal(await again.stop(), 0, again.output());
+  });
+
+  await t.test("after a crash, a new start takes the dead process's lock over", async () => {
+    const crashed = await startChild();
+    await crashed.waitReady();
+    await crashed.kill('SIGKILL');
+    assert.ok(existsSync(lockPath), 'a killed process leaves its lock behind');
+    // The lock goes stale within seconds, whatever became of the dead process's pid.
+    const next = await startChild();
+    await next.waitReady();
+    assert.equal(
+      readFileSync(join(dataDir, 'hookline.pid'), 'utf8').trim(),
+      String(next.process.pid),
+    );
+    assert.equal(await next.stop(), 0, next.output());
   });
 });

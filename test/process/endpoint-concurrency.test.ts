@@ -5,7 +5,7 @@ import {
   createHooklineClient,
   EmitEventDocument,
   UpdateWebhookDocument,
-} from '../../src/client/index.ts';
+} from '@hookline/client';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { agentWithWebhook, preConversation } from '../support/fixtures.ts';
 import {

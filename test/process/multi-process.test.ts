@@ -3,7 +3,6 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { after, before, test } from 'node:test';
-import pg from 'pg';
 import {
   CreateOrganizationDocument,
   createHooklineClient,
@@ -11,7 +10,8 @@ import {
   type DeliveryAttemptsSubscription,
   EmitEventDocument,
   type HooklineClient,
-} from '../../src/client/index.ts';
+} from '@hookline/client';
+import pg from 'pg';
 import { eventually } from '../support/assertions.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { agentWithWebhook, preConversation } from '../support/fixtures.ts';

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { CreateOrganizationDocument } from '../../src/client/generated/graphql.ts';
 import {
+  CreateOrganizationDocument,
   createHooklineClient,
   DeliveriesDocument,
   DeliveryDocument,
   EmitEventDocument,
-} from '../../src/client/index.ts';
+} from '@hookline/client';
 import { eventually } from '../support/assertions.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { agentWithWebhook, preConversation } from '../support/fixtures.ts';

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { MAX_WS_MESSAGE_BYTES } from '../../src/http/websocket.ts';
 import { countRows } from '../support/database.ts';
 import { agentWithWebhook } from '../support/fixtures.ts';
-import { codeOf, postGraphQL, postRaw, RawGraphqlWs } from '../support/raw.ts';
+import { codeOf, postGraphQL, postRaw, RawGraphqlWs, type RawResponse } from '../support/raw.ts';
 import { startTestServer, TEST_ADMIN_KEY, type TestServer } from '../support/server.ts';
 
 /**
@@ -17,12 +17,20 @@ import { startTestServer, TEST_ADMIN_KEY, type TestServer } from '../support/ser
  * organization's id), UNAUTHENTICATED, FORBIDDEN, GRAPHQL_PARSE_FAILED (not GraphQL),
  * GRAPHQL_VALIDATION_FAILED (not valid against the schema), QUERY_LIMIT_EXCEEDED (`limit`
  * names depth, cost, aliases, directives, tokens or length), OPERATION_RESOLUTION_FAILURE,
- * BAD_REQUEST (the HTTP request itself), REQUEST_ENTITY_TOO_LARGE (413).
+ * BAD_REQUEST (the HTTP request itself), REQUEST_ENTITY_TOO_LARGE (413), UNSUPPORTED_MEDIA_TYPE
+ * (415: a body that is not JSON), CONFLICT (an idempotency key reused for another event),
+ * RATE_LIMITED and close code 4429 (over a cap on live connections). Over HTTP, a response
+ * without `data` under application/graphql-response+json must also carry a 4xx status.
  */
 let server: TestServer;
 let key: string;
 let ids: { agentId: string; webhookId: string; secondWebhookId: string };
-let foreign: { agentId: string; webhookId: string; apiKeyId: string };
+let foreign: { agentId: string; webhookId: string; apiKeyId: string; organizationId: string };
+/** More keys of ours, one per case of the per-key connection cap: no other case holds theirs. */
+const capKeys: string[] = [];
+/** An idempotency key already used, by an agent without webhooks (so nothing is delivered). */
+const USED_KEY = 'catalog:used';
+let quietAgentId: string;
 
 before(async () => {
   server = await startTestServer('security_catalog');
@@ -64,8 +72,23 @@ before(async () => {
   );
   foreign = {
     ...theirIds,
+    organizationId: theirs.organizationId,
     apiKeyId: (keyId.json!.data as { createApiKey: { key: { id: string } } }).createApiKey.key.id,
   };
+  for (const name of ['caps over WebSocket', 'caps over SSE']) {
+    const created = await postGraphQL(
+      server.url,
+      'mutation($name: String!) { createApiKey(input: { name: $name }) { apiKey } }',
+      { name },
+      key,
+    );
+    capKeys.push((created.json!.data as { createApiKey: { apiKey: string } }).createApiKey.apiKey);
+  }
+  const quiet = await postGraphQL(server.url, m.createAgent, { input: { name: 'Quiet' } }, key);
+  quietAgentId = (quiet.json!.data as { createAgent: { agent: { id: string } } }).createAgent.agent
+    .id;
+  const used = await postGraphQL(server.url, m.emit, usedKeyWith('PRE_CONVERSATION', pre()), key);
+  assert.ok(used.json?.data, JSON.stringify(used.json));
 });
 after(() => server.stop());
 
@@ -80,6 +103,9 @@ interface Outcome {
   field?: unknown;
   limit?: unknown;
   close?: number;
+  /** Over HTTP: the response's media type, and whether its body had `data`. */
+  contentType?: string | null;
+  hasData?: boolean;
 }
 
 interface Case {
@@ -107,6 +133,11 @@ const preConversationOf = (payload: unknown) => ({
   input: { agentId: ids.agentId, type: 'PRE_CONVERSATION', payload },
 });
 
+/** emitEvent's variables for the quiet agent's event with the idempotency key already used. */
+const usedKeyWith = (type: string, payload: unknown) => ({
+  input: { agentId: quietAgentId, type, payload, idempotencyKey: USED_KEY },
+});
+
 /** One GraphQL request over HTTP; the outcome is its status and first error. */
 async function http(
   query: string,
@@ -116,7 +147,7 @@ async function http(
   const response = await postGraphQL(server.url, query, variables, apiKey ?? undefined);
   const error = response.json?.errors?.[0];
   return {
-    status: response.status,
+    ...mediaOf(response),
     code: codeOf(response),
     field: error?.extensions?.field,
     limit: error?.extensions?.limit,
@@ -125,7 +156,60 @@ async function http(
 
 async function raw(body: string, headers: Record<string, string> = {}): Promise<Outcome> {
   const response = await postRaw(server.url, body, { apiKey: key, headers });
-  return { status: response.status, code: codeOf(response) };
+  return { ...mediaOf(response), code: codeOf(response) };
+}
+
+function mediaOf(response: RawResponse): Outcome {
+  return {
+    status: response.status,
+    contentType: response.headers.get('content-type'),
+    hasData: response.json !== undefined && 'data' in response.json,
+  };
+}
+
+/** A POST whose body is not JSON (no content type at all when `contentType` is undefined). */
+async function posted(body: string, contentType: string | undefined): Promise<Outcome> {
+  const response = await fetch(`${server.url}/graphql`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${key}`,
+      accept: 'application/graphql-response+json',
+      ...(contentType ? { 'content-type': contentType } : {}),
+    },
+    // A Blob without a type is sent without Content-Type (a string would be text/plain).
+    body: contentType ? body : new Blob([body]),
+  });
+  const json = (await response.json().catch(() => undefined)) as RawResponse['json'];
+  return {
+    status: response.status,
+    code: json?.errors?.[0]?.extensions?.code,
+    contentType: response.headers.get('content-type'),
+    hasData: json !== undefined && 'data' in json,
+  };
+}
+
+/**
+ * Opens `count` WebSockets with a key (all kept open), then runs `attempt`; closes them after.
+ * For the per-key cap: `count` is the cap's default.
+ */
+async function holding(
+  count: number,
+  apiKey: string,
+  attempt: () => Promise<Outcome>,
+): Promise<Outcome> {
+  const held: RawGraphqlWs[] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const connection = await RawGraphqlWs.connect(server.url, apiKey);
+      held.push(connection);
+      assert.ok(connection.isOpen, `connection ${i + 1} of ${count} is admitted`);
+    }
+    return await attempt();
+  } finally {
+    for (const connection of held) connection.close();
+    // The server frees their places when it hears the closes: wait, so no later case meets them.
+    await Promise.all(held.map((connection) => connection.closed));
+  }
 }
 
 /** One operation over a fresh graphql-ws connection: its first error, or the close code. */
@@ -150,19 +234,28 @@ async function ws(
   }
 }
 
-/** A subscription over server-sent events without a key: the first event's first error. */
-async function sse(query: string): Promise<Outcome> {
+/** A subscription over server-sent events (without a key by default): its first error. */
+async function sse(query: string, apiKey?: string): Promise<Outcome> {
   const response = await fetch(`${server.url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'text/event-stream',
+      ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}),
+    },
     body: JSON.stringify({ query }),
   });
   const text = await response.text();
   const data = /^data: (.*)$/m.exec(text)?.[1];
   const payload = data
-    ? (JSON.parse(data) as { errors?: Array<{ extensions?: { code?: string } }> })
+    ? (JSON.parse(data) as { errors?: Array<{ extensions?: { code?: string; limit?: string } }> })
     : {};
-  return { code: payload.errors?.[0]?.extensions?.code };
+  const error = payload.errors?.[0];
+  return {
+    status: response.status,
+    code: error?.extensions?.code,
+    limit: error?.extensions?.limit,
+  };
 }
 
 /** Sends a raw WebSocket message after connecting; the outcome is how the socket closed. */
@@ -213,6 +306,9 @@ const m = {
   revokeKey: 'mutation($input: RevokeApiKeyInput!) { revokeApiKey(input: $input) { key { id } } }',
   createOrg:
     'mutation($input: CreateOrganizationInput!) { createOrganization(input: $input) { apiKey } }',
+  revokeOperatorKey:
+    'mutation($input: RevokeOperatorKeyInput!) { revokeOperatorKey(input: $input) { key { id } } }',
+  operatorKeys: '{ operatorKeys { id revokedAt } }',
   callSetup:
     'mutation($input: RequestCallSetupInput!) { requestCallSetup(input: $input) { setup { outcome } } }',
   purgeCall: 'mutation($input: PurgeCallInput!) { purgeCall(input: $input) { events } }',
@@ -222,6 +318,14 @@ const m = {
 const callSetupOf = (input: Record<string, unknown>) => ({
   input: { agentId: ids.agentId, payload: pre(), ...input },
 });
+
+/** The id of the one operator key the test server has (its HOOKLINE_ADMIN_KEY). */
+async function operatorKeyId(): Promise<string> {
+  const response = await postGraphQL(server.url, m.operatorKeys, {}, TEST_ADMIN_KEY);
+  const keys = (response.json!.data as { operatorKeys: { id: string }[] }).operatorKeys;
+  assert.equal(keys.length, 1);
+  return keys[0]!.id;
+}
 
 const nested = (levels: number, open: string, leaf: string) =>
   `${open.repeat(levels)} ${leaf} ${'}'.repeat(levels)}`;
@@ -346,6 +450,38 @@ const cases: Case[] = [
     name: 'createWebhook: IPv6 unique-local address',
     expect: bad('url'),
     run: () => http(m.createWebhook, { input: { url: 'http://[fd00::1]/' } }),
+  },
+  {
+    name: 'createWebhook: URL with CR/LF (shown as typed, contacted as parsed)',
+    expect: bad('url'),
+    run: () => http(m.createWebhook, { input: { url: 'https://example.com/\r\nX-Injected: 1' } }),
+  },
+  {
+    name: 'createWebhook: URL with a tab in the host',
+    expect: bad('url'),
+    run: () => http(m.createWebhook, { input: { url: 'https://exa\tmple.com/hooks' } }),
+  },
+  {
+    name: 'createWebhook: URL starting with a control character',
+    expect: bad('url'),
+    run: () => http(m.createWebhook, { input: { url: '\u0001https://example.com/' } }),
+  },
+  {
+    name: 'createWebhook: URL holding an unpaired surrogate',
+    expect: bad('url'),
+    run: () => http(m.createWebhook, { input: { url: 'https://example.com/\ud800' } }),
+  },
+  {
+    name: 'createWebhook: description holding an unpaired surrogate',
+    expect: bad('description'),
+    run: () =>
+      http(m.createWebhook, { input: { url: 'https://example.com/', description: 'x\ud800' } }),
+  },
+  {
+    name: 'updateWebhook: URL with a line break',
+    expect: bad('url'),
+    run: () =>
+      http(m.updateWebhook, { input: { id: ids.webhookId, url: 'https://example.com/a\nb' } }),
   },
   {
     name: 'createWebhook: description too long',
@@ -522,6 +658,107 @@ const cases: Case[] = [
       http('mutation { createAgent(input: { name: "Front\\u0000desk" }) { agent { id } } }', {}),
   },
   {
+    name: 'emitEvent: payload holding an unpaired surrogate (not Unicode; PostgreSQL refuses it)',
+    expect: bad('payload.callId'),
+    run: () => http(m.emit, preConversationOf(pre({ callId: 'call_\ud800' }))),
+  },
+  {
+    name: 'WebSocket: emitEvent payload holding an unpaired surrogate',
+    expect: bad('payload.callId'),
+    run: () => ws(m.emit, preConversationOf(pre({ callId: '\udfff' }))),
+  },
+  {
+    name: 'emitEvent: payload ending in a lone high surrogate',
+    expect: bad('payload.callerPhoneNumber'),
+    run: () => http(m.emit, preConversationOf(pre({ callerPhoneNumber: `${PHONE}\ud83d` }))),
+  },
+  {
+    name: 'emitEvent: surrogates in the wrong order',
+    expect: bad('payload.callId'),
+    run: () => http(m.emit, preConversationOf(pre({ callId: '\ude00\ud83d' }))),
+  },
+  {
+    name: 'emitEvent: payload key holding an unpaired surrogate',
+    expect: bad('payload.x\udc00'),
+    run: () => http(m.emit, preConversationOf(pre({ 'x\udc00': 1 }))),
+  },
+  {
+    name: 'emitEvent: unpaired surrogate deep in a nested payload value',
+    expect: bad('payload.transcript.0.text'),
+    run: () =>
+      http(m.emit, {
+        input: {
+          agentId: ids.agentId,
+          type: 'ANALYTICS_COMPLETED',
+          payload: {
+            callId: 'c',
+            durationSeconds: 1,
+            transcript: [{ role: 'agent', text: 'hello \ud800', startSeconds: 0 }],
+          },
+        },
+      }),
+  },
+  {
+    name: 'emitEvent: idempotency key holding an unpaired surrogate',
+    expect: bad('idempotencyKey'),
+    run: () =>
+      http(m.emit, { input: { ...preConversationOf(pre()).input, idempotencyKey: 'k\ud800' } }),
+  },
+  {
+    name: 'emitEvent: idempotency key holding a NUL character',
+    expect: bad('idempotencyKey'),
+    run: () =>
+      http(m.emit, { input: { ...preConversationOf(pre()).input, idempotencyKey: 'k\u0000' } }),
+  },
+  {
+    name: 'emitEvent: idempotency key reused with another payload',
+    expect: { code: 'CONFLICT' },
+    run: () => http(m.emit, usedKeyWith('PRE_CONVERSATION', pre({ callId: 'other' }))),
+  },
+  {
+    name: 'emitEvent: idempotency key reused with another type',
+    expect: { code: 'CONFLICT' },
+    run: () =>
+      http(
+        m.emit,
+        usedKeyWith('ANALYTICS_COMPLETED', {
+          callId: 'call_1',
+          durationSeconds: 1,
+          transcript: [],
+          metrics: {},
+          variables: {},
+        }),
+      ),
+  },
+  {
+    name: 'emitEvent: idempotency key reused for another agent',
+    expect: { code: 'CONFLICT' },
+    run: () =>
+      http(m.emit, { input: { ...preConversationOf(pre()).input, idempotencyKey: USED_KEY } }),
+  },
+  {
+    name: 'createAgent: name holding an unpaired surrogate',
+    expect: bad('name'),
+    run: () => http(m.createAgent, { input: { name: 'Front\ud800desk' } }),
+  },
+  {
+    name: 'updateAgent: name holding an unpaired surrogate',
+    expect: bad('name'),
+    run: () => http(m.updateAgent, { input: { id: ids.agentId, name: '\udbff' } }),
+  },
+  {
+    name: 'createAgent: an unpaired surrogate escaped in a literal of the document',
+    expect: { code: 'GRAPHQL_PARSE_FAILED' },
+    run: () =>
+      http('mutation { createAgent(input: { name: "Front\\ud800desk" }) { agent { id } } }'),
+  },
+  {
+    name: 'createAgent: an unpaired surrogate written raw in the document',
+    expect: { code: 'GRAPHQL_PARSE_FAILED' },
+    run: () =>
+      http('mutation { createAgent(input: { name: "Front\ud800desk" }) { agent { id } } }'),
+  },
+  {
     name: 'emitEvent: unknown event type',
     expect: bad('type'),
     run: () => http(m.emit, { input: { agentId: ids.agentId, type: 'NOPE', payload: pre() } }),
@@ -621,6 +858,19 @@ const cases: Case[] = [
     run: () => http(m.callSetup, callSetupOf({ idempotencyKey: 'k'.repeat(256) })),
   },
   {
+    name: 'requestCallSetup: an idempotency key used before for another event',
+    expect: { code: 'CONFLICT' },
+    run: () =>
+      http(
+        m.callSetup,
+        callSetupOf({
+          agentId: quietAgentId,
+          payload: pre({ callId: 'another call' }),
+          idempotencyKey: USED_KEY,
+        }),
+      ),
+  },
+  {
     name: 'purgeCall: empty callId',
     expect: bad('callId'),
     run: () => http(m.purgeCall, { input: { callId: '' } }),
@@ -692,6 +942,16 @@ const cases: Case[] = [
     run: () => http(m.createKey, { input: { name: 'k'.repeat(10_000) } }),
   },
   {
+    name: 'createApiKey: name holding an unpaired surrogate',
+    expect: bad('name'),
+    run: () => http(m.createKey, { input: { name: 'ci\ud800' } }),
+  },
+  {
+    name: 'createOrganization: name holding an unpaired surrogate',
+    expect: bad('name'),
+    run: () => http(m.createOrg, { input: { name: 'Evil\udc00' } }, TEST_ADMIN_KEY),
+  },
+  {
     name: "revokeApiKey: another organization's key",
     expect: notFound,
     run: () => http(m.revokeKey, { input: { id: foreign.apiKeyId } }),
@@ -705,6 +965,58 @@ const cases: Case[] = [
     name: 'createOrganization: with an organization key',
     expect: { code: 'FORBIDDEN' },
     run: () => http(m.createOrg, { input: { name: 'Evil' } }),
+  },
+  {
+    name: 'createApiKey: the operator key without organizationId',
+    expect: bad('organizationId'),
+    run: () => http(m.createKey, { input: { name: 'ci' } }, TEST_ADMIN_KEY),
+  },
+  {
+    name: 'createApiKey: the operator key for an unknown organization',
+    expect: notFound,
+    run: () =>
+      http(m.createKey, { input: { name: 'ci', organizationId: 'org_nope' } }, TEST_ADMIN_KEY),
+  },
+  {
+    name: "createApiKey: an organization key for another organization's id",
+    expect: notFound,
+    run: () => http(m.createKey, { input: { name: 'ci', organizationId: foreign.organizationId } }),
+  },
+  {
+    name: 'revokeOperatorKey: the last operator key',
+    expect: { code: 'CONFLICT' },
+    run: async () =>
+      http(m.revokeOperatorKey, { input: { id: await operatorKeyId() } }, TEST_ADMIN_KEY),
+  },
+  {
+    name: 'revokeOperatorKey: unknown key',
+    expect: notFound,
+    run: () => http(m.revokeOperatorKey, { input: { id: UNKNOWN.key } }, TEST_ADMIN_KEY),
+  },
+  {
+    name: "revokeOperatorKey: an organization's key",
+    expect: notFound,
+    run: () => http(m.revokeOperatorKey, { input: { id: foreign.apiKeyId } }, TEST_ADMIN_KEY),
+  },
+  {
+    name: 'revokeOperatorKey: with an organization key',
+    expect: { code: 'FORBIDDEN' },
+    run: async () => http(m.revokeOperatorKey, { input: { id: await operatorKeyId() } }),
+  },
+  {
+    name: 'revokeOperatorKey: NUL in the id',
+    expect: bad(),
+    run: () => http(m.revokeOperatorKey, { input: { id: 'key_\u0000' } }, TEST_ADMIN_KEY),
+  },
+  {
+    name: 'operatorKeys: with an organization key',
+    expect: { code: 'FORBIDDEN' },
+    run: () => http(m.operatorKeys),
+  },
+  {
+    name: 'operatorKeys: without a key',
+    expect: { code: 'UNAUTHENTICATED' },
+    run: () => http(m.operatorKeys, {}, null),
   },
   {
     name: 'createOrganization: without a key',
@@ -899,6 +1211,42 @@ const cases: Case[] = [
     run: () => raw('{ __typename }', { 'content-type': 'text/plain' }),
   },
   {
+    name: 'a mutation posted as application/x-www-form-urlencoded (a form on any web page)',
+    expect: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
+    run: () =>
+      posted(
+        `query=${encodeURIComponent('mutation { createAgent(input: { name: "form" }) { agent { id } } }')}`,
+        'application/x-www-form-urlencoded',
+      ),
+  },
+  {
+    name: 'a mutation posted as multipart/form-data',
+    expect: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
+    run: () =>
+      posted(
+        `--b\r\nContent-Disposition: form-data; name="operations"\r\n\r\n${JSON.stringify({ query: m.createAgent, variables: { input: { name: 'multipart' } } })}\r\n--b--\r\n`,
+        'multipart/form-data; boundary=b',
+      ),
+  },
+  {
+    name: 'a mutation posted as application/graphql',
+    expect: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
+    run: () =>
+      posted(
+        'mutation { createAgent(input: { name: "sdl" }) { agent { id } } }',
+        'application/graphql',
+      ),
+  },
+  {
+    name: 'a mutation posted without a content type',
+    expect: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
+    run: () =>
+      posted(
+        JSON.stringify({ query: m.createAgent, variables: { input: { name: 'none' } } }),
+        undefined,
+      ),
+  },
+  {
     name: 'batched operations',
     expect: { status: 400, code: 'BAD_REQUEST' },
     run: () =>
@@ -963,6 +1311,43 @@ const cases: Case[] = [
       ),
   },
   {
+    name: 'subscription: a variable holding an unpaired surrogate',
+    expect: bad('webhookId'),
+    run: () =>
+      ws('subscription($webhookId: ID) { deliveryAttempts(webhookId: $webhookId) { id } }', {
+        webhookId: 'whk_\ud800',
+      }),
+  },
+  {
+    name: 'WebSocket: 101 operations open at once on one connection (the default cap is 100)',
+    expect: { close: 4429 },
+    run: async () => {
+      const connection = await RawGraphqlWs.connect(server.url, key);
+      try {
+        for (let i = 0; i < 101; i++)
+          connection.subscribe('subscription { deliveryUpdated { id } }');
+        return { close: (await connection.closed).code };
+      } finally {
+        connection.close();
+      }
+    },
+  },
+  {
+    name: 'WebSocket: a 51st live connection of one key (the default cap is 50)',
+    expect: { close: 4429 },
+    run: () =>
+      holding(50, capKeys[0]!, async () => {
+        const connection = await RawGraphqlWs.connect(server.url, capKeys[0]);
+        return { close: (await connection.closed).code };
+      }),
+  },
+  {
+    name: 'subscription over SSE: a 51st live connection of one key',
+    expect: { status: 429, code: 'RATE_LIMITED', limit: 'connectionsPerKey' },
+    run: () =>
+      holding(50, capKeys[1]!, () => sse('subscription { deliveryUpdated { id } }', capKeys[1])),
+  },
+  {
     name: 'subscription over SSE: no key',
     expect: { code: 'UNAUTHENTICATED' },
     run: () => sse('subscription { deliveryUpdated { id } }'),
@@ -1015,6 +1400,10 @@ describe('bad input changes nothing, says what is wrong, and harms nothing', () 
         if (expected.code) assert.equal(outcome.code, expected.code, JSON.stringify(outcome));
         if ('field' in expected && expected.field) assert.equal(outcome.field, expected.field);
         if ('limit' in expected && expected.limit) assert.equal(outcome.limit, expected.limit);
+      }
+      if (outcome.contentType?.includes('application/graphql-response+json') && !outcome.hasData) {
+        const status = outcome.status ?? 0;
+        assert.ok(status >= 400 && status < 500, `no data, so a 4xx status: ${status}`);
       }
       assert.deepEqual(await countRows(server.database.url), before, 'the database is unchanged');
       assert.equal((await fetch(`${server.url}/healthz`)).status, 200);

@@ -1,30 +1,48 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import pg from 'pg';
-import { type Hookline, startHookline } from '../../src/app.ts';
 import {
   AgentsDocument,
   CreateApiKeyDocument,
   createHooklineClient,
+  DeliveryUpdatedDocument,
+  type DeliveryUpdatedSubscription,
   type HooklineClient,
   HooklineRequestError,
   RevokeApiKeyDocument,
-} from '../../src/client/index.ts';
+} from '@hookline/client';
+import pg from 'pg';
+import { type Hookline, startHookline } from '../../src/app.ts';
 import { parseConfig } from '../../src/config/config.ts';
+import { liveSubscriberCount } from '../../src/pubsub/live-feed.ts';
 import { createLogger } from '../../src/shared/logger.ts';
 import { eventually, expectCode } from '../support/assertions.ts';
-import { subscribersToBe } from '../support/live.ts';
+import {
+  type Collector,
+  collect,
+  type SseResult,
+  type SseSubscription,
+  sseSubscribe,
+  subscribersToBe,
+} from '../support/live.ts';
+import {
+  type HooklineProcess,
+  killAllProcesses,
+  startHooklineProcess,
+} from '../support/process.ts';
 import { RawGraphqlWs } from '../support/raw.ts';
 import { startTestServer, TEST_ADMIN_KEY, type TestServer } from '../support/server.ts';
 
 /**
  * Revoking a key ends what is open with it at once: its WebSocket connections are closed with
- * 4403, in this process and in any other process on the same database (a second Hookline API
- * instance here, with its own LISTEN connection: the database is all they share).
+ * 4403 and its SSE streams end with UNAUTHENTICATED, in this process and in any other process on
+ * the same database (a second Hookline API instance here, with its own LISTEN connection, and a
+ * real `api` child process: the database is all they share).
  */
 let server: TestServer;
 let second: Hookline;
+let child: HooklineProcess | undefined;
 const sockets: RawGraphqlWs[] = [];
+const streams: SseSubscription<DeliveryUpdatedSubscription>[] = [];
 
 before(async () => {
   server = await startTestServer('security_revocation');
@@ -40,6 +58,8 @@ before(async () => {
 });
 after(async () => {
   for (const socket of sockets) socket.close();
+  for (const stream of streams) stream.close();
+  await killAllProcesses();
   await second?.stop();
   await server.stop();
 });
@@ -67,10 +87,30 @@ async function twoKeys(): Promise<{
 
 const SUBSCRIPTION = 'subscription { deliveryUpdated { id status } }';
 
+/** An SSE subscription, read in the background; the server has admitted it once this returns. */
+async function openStream(
+  url: string,
+  apiKey: string,
+): Promise<Collector<SseResult<DeliveryUpdatedSubscription>>> {
+  const stream = await sseSubscribe(url, apiKey, DeliveryUpdatedDocument, {});
+  streams.push(stream);
+  assert.equal(stream.status, 200);
+  return collect(stream.results);
+}
+
+/** The stream's last word: one result with the revocation's error, then the end. */
+function assertEndedByRevocation(stream: Collector<SseResult<DeliveryUpdatedSubscription>>) {
+  assert.equal(stream.error, undefined);
+  assert.equal(stream.items.length, 1, JSON.stringify(stream.items));
+  const error = stream.items[0]?.errors?.[0];
+  assert.equal(error?.extensions?.code, 'UNAUTHENTICATED');
+  assert.match(error?.message ?? '', /revoked/);
+}
+
 describe('revoking a key', () => {
   test('closes its WebSocket connections with 4403 and ends their subscriptions; other keys keep theirs', async () => {
     const { client, doomed, kept } = await twoKeys();
-    const notifier = server.hookline.services.notifier;
+    const notifier = server.hookline.runtime.notifier;
     const doomedSocket = await connect(server.url, doomed.key);
     const keptSocket = await connect(server.url, kept);
     doomedSocket.subscribe(SUBSCRIPTION);
@@ -100,14 +140,14 @@ describe('revoking a key', () => {
     const elsewhere = await connect(second.url, doomed.key);
     const keptElsewhere = await connect(second.url, kept);
     elsewhere.subscribe(SUBSCRIPTION);
-    await subscribersToBe(second.services.notifier, 1);
+    await subscribersToBe(second.runtime.notifier, 1);
 
     // Revoked through the first process: only NOTIFY tells the second one.
     await client.request(RevokeApiKeyDocument, { input: { id: doomed.id } });
 
     const closed = await elsewhere.closed;
     assert.equal(closed.code, 4403);
-    await subscribersToBe(second.services.notifier, 0);
+    await subscribersToBe(second.runtime.notifier, 0);
     assert.ok(keptElsewhere.isOpen);
   });
 
@@ -153,5 +193,55 @@ describe('revoking a key', () => {
     } finally {
       await admin.end();
     }
+  });
+
+  test('ends its SSE streams; streams of other keys go on', async () => {
+    const { client, doomed, kept } = await twoKeys();
+    const notifier = server.hookline.runtime.notifier;
+    // Other tests' subscribers may still be open on this server: count from here.
+    const already = liveSubscriberCount(notifier);
+    const doomedStream = await openStream(server.url, doomed.key);
+    const keptStream = await openStream(server.url, kept);
+    await subscribersToBe(notifier, already + 2);
+
+    await client.request(RevokeApiKeyDocument, { input: { id: doomed.id } });
+
+    await doomedStream.waitForEnd("the revoked key's stream to end", 1_000);
+    assertEndedByRevocation(doomedStream);
+    await subscribersToBe(notifier, already + 1);
+    assert.equal(keptStream.ended, false);
+    const again = await sseSubscribe(server.url, doomed.key, DeliveryUpdatedDocument, {});
+    streams.push(again);
+    const refused = (await again.results.next()).value as SseResult<unknown> | undefined;
+    assert.equal(refused?.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
+  });
+
+  test('ends its SSE streams in another process within a second', async () => {
+    child ??= await startHooklineProcess({
+      DATABASE_URL: server.database.url,
+      HOOKLINE_ROLE: 'api',
+      HOOKLINE_ADMIN_KEY: TEST_ADMIN_KEY,
+      HOOKLINE_DB_POOL_SIZE: '3',
+    });
+    await child.waitReady();
+    const { client, doomed, kept } = await twoKeys();
+    const elsewhere = await openStream(child.url, doomed.key);
+    const keptElsewhere = await openStream(child.url, kept);
+
+    // Revoked through this process: only NOTIFY tells the child.
+    await client.request(RevokeApiKeyDocument, { input: { id: doomed.id } });
+    const revokedAt = performance.now();
+
+    await elsewhere.waitForEnd('the stream in the other process to end', 1_000);
+    const tookMs = performance.now() - revokedAt;
+    assertEndedByRevocation(elsewhere);
+    assert.ok(tookMs < 1_000, `ended ${tookMs.toFixed(0)} ms after the revocation`);
+    assert.equal(keptElsewhere.ended, false);
+    // Its log arrives through a pipe, on its own time.
+    const holder = child;
+    await eventually(
+      () => (/closing connections of a revoked API key/.test(holder.output()) ? true : undefined),
+      { message: "the child's log line about the revocation" },
+    );
   });
 });

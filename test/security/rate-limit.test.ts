@@ -1,10 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import {
-  AgentsDocument,
-  CreateAgentDocument,
-  CreateApiKeyDocument,
-} from '../../src/client/index.ts';
+import { AgentsDocument, CreateAgentDocument, CreateApiKeyDocument } from '@hookline/client';
 import { ConfigError, parseConfig } from '../../src/config/config.ts';
 import { limitPlugins } from '../../src/http/limits.ts';
 import { expectCode } from '../support/assertions.ts';
@@ -75,11 +71,11 @@ describe('mutations per API key', () => {
     try {
       const ids = [ws.subscribe('subscription { deliveryUpdated { id } }')];
       ids.push(ws.subscribe('subscription { deliveryAttempts { id } }'));
-      await subscribersToBe(server.hookline.services.notifier, 2);
+      await subscribersToBe(server.hookline.runtime.notifier, 2);
     } finally {
       ws.close();
     }
-    await subscribersToBe(server.hookline.services.notifier, 0);
+    await subscribersToBe(server.hookline.runtime.notifier, 0);
   });
 
   test('each key has its own bucket', async () => {

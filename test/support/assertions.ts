@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { HooklineRequestError } from '../../src/client/index.ts';
+import { HooklineRequestError } from '@hookline/client';
 
 /** Awaits a request that must fail with the given GraphQL error code; returns the error. */
 export async function expectCode(

@@ -4,7 +4,7 @@ import {
   CreateWebhookDocument,
   type EventType,
   type HooklineClient,
-} from '../../src/client/index.ts';
+} from '@hookline/client';
 
 /** An agent and a webhook of one organization, attached for the given events. */
 export async function agentWithWebhook(

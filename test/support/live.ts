@@ -1,7 +1,7 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import type { GraphQLErrorShape } from '@hookline/client';
 import { print } from 'graphql';
 import WebSocket from 'ws';
-import type { GraphQLErrorShape } from '../../src/client/index.ts';
 import { liveSubscriberCount } from '../../src/pubsub/live-feed.ts';
 import type { Notifier } from '../../src/pubsub/notifier.ts';
 import { eventually } from './assertions.ts';

@@ -1,5 +1,5 @@
+import type { GraphQLErrorShape } from '@hookline/client';
 import type WebSocket from 'ws';
-import type { GraphQLErrorShape } from '../../src/client/index.ts';
 import { closed, openGraphqlWs } from './live.ts';
 
 /**

@@ -1,6 +1,9 @@
+import {
+  CreateOrganizationDocument,
+  createHooklineClient,
+  type HooklineClient,
+} from '@hookline/client';
 import { type Hookline, startHookline } from '../../src/app.ts';
-import { CreateOrganizationDocument } from '../../src/client/generated/graphql.ts';
-import { createHooklineClient, type HooklineClient } from '../../src/client/index.ts';
 import { parseConfig } from '../../src/config/config.ts';
 import { createLogger } from '../../src/shared/logger.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';

@@ -1,3 +1,4 @@
+import type { SettingName, SettingsDraft } from '../endpoint-settings.ts';
 import type { ErrorView } from '../errors.ts';
 import { CheckboxField, TextField } from '../ui/fields.tsx';
 
@@ -45,5 +46,52 @@ export function WebhookFields({
         onChange={(orderByCall) => onChange({ ...draft, orderByCall })}
       />
     </>
+  );
+}
+
+const SETTING_FIELDS: { name: SettingName; label: string; hint: string }[] = [
+  {
+    name: 'maxConcurrency',
+    label: 'Attempts at once',
+    hint: "Attempts in flight to this endpoint at the same time, at most. Empty: the server's default.",
+  },
+  {
+    name: 'rateLimitPerSecond',
+    label: 'Rate limit (per second)',
+    hint: 'Attempts a second, at most; deliveries beyond it wait their turn, they do not fail. Empty: no limit.',
+  },
+  {
+    name: 'timeoutMs',
+    label: 'Timeout (ms)',
+    hint: "How long one attempt may take, response included, up to the server's timeout. Empty: the server's timeout.",
+  },
+];
+
+/** A webhook's delivery settings (concurrency, rate limit, timeout); empty means the default. */
+export function SettingsFields({
+  draft,
+  onChange,
+  error,
+}: {
+  draft: SettingsDraft;
+  onChange: (draft: SettingsDraft) => void;
+  error: ErrorView | undefined;
+}) {
+  const fields = error?.fields ?? {};
+  return (
+    <div class="settings-fields">
+      {SETTING_FIELDS.map((field) => (
+        <TextField
+          key={field.name}
+          label={field.label}
+          name={field.name}
+          type="number"
+          hint={field.hint}
+          value={draft[field.name]}
+          onInput={(value) => onChange({ ...draft, [field.name]: value })}
+          error={fields[field.name]}
+        />
+      ))}
+    </div>
   );
 }

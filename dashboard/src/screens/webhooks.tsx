@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import {
   DashboardCreateWebhookDocument,
   type DashboardCreateWebhookMutation,
@@ -7,16 +7,22 @@ import {
   type DashboardWebhooksQuery,
 } from '../../generated/graphql.ts';
 import { useSession } from '../context.ts';
-import { describeError } from '../errors.ts';
+import {
+  EMPTY_SETTINGS,
+  SETTING_NAMES,
+  type SettingsDraft,
+  settingsToCreate,
+} from '../endpoint-settings.ts';
+import { describeError, type ErrorView } from '../errors.ts';
 import { useAction, useDocumentTitle } from '../hooks.ts';
 import { type ListLens, usePagedList } from '../paging.ts';
-import { EnabledBadge, SuccessRate } from '../ui/badges.tsx';
+import { CircuitBadge, EnabledBadge, SuccessRate } from '../ui/badges.tsx';
 import { FormError, SubmitButton, submitting } from '../ui/forms.tsx';
 import { CellList, type Column, None, PagedTable } from '../ui/tables.tsx';
 import { Time } from '../ui/time.tsx';
 import { VerificationPanel } from '../ui/verification-panel.tsx';
 import { confirmWebhookDeletion, deleteWebhook, toggleWebhook } from './webhook-actions.ts';
-import { WebhookFields } from './webhook-fields.tsx';
+import { SettingsFields, WebhookFields } from './webhook-fields.tsx';
 
 type Row = DashboardWebhookRowFragment;
 type Created = DashboardCreateWebhookMutation['createWebhook']['webhook'];
@@ -72,11 +78,28 @@ export function WebhooksScreen() {
     { label: 'Created', cell: (row) => <Time iso={row.createdAt} dateOnly /> },
     {
       label: 'Status',
-      cellProps: (row) => ({ 'data-status': row.enabled ? 'enabled' : 'disabled' }),
+      cellProps: (row) => ({
+        'data-status': row.enabled ? 'enabled' : 'disabled',
+        'data-circuit': row.circuit.state,
+      }),
       cell: (row) => (
         <div>
-          <EnabledBadge enabled={row.enabled} />
+          <div class="badges">
+            <EnabledBadge enabled={row.enabled} />
+            {/* Only trouble is news here: a closed circuit is the normal case. */}
+            {row.circuit.state !== 'CLOSED' && <CircuitBadge state={row.circuit.state} named />}
+          </div>
           {row.disabledReason && <p class="hint">{row.disabledReason}</p>}
+          {row.circuit.state !== 'CLOSED' && (
+            <p class="hint">
+              Deliveries held
+              {row.circuit.nextProbeAt && row.circuit.state === 'OPEN' && (
+                <>
+                  , next probe <Time iso={row.circuit.nextProbeAt} precise />
+                </>
+              )}
+            </p>
+          )}
         </div>
       ),
     },
@@ -182,6 +205,7 @@ function useBusyRows() {
 function CreateWebhookForm({ onCreated }: { onCreated: (webhook: Created) => void }) {
   const { api } = useSession();
   const [draft, setDraft] = useState({ url: '', description: '', orderByCall: false });
+  const [settings, setSettings] = useState(EMPTY_SETTINGS);
   const action = useAction();
   const create = submitting(
     action,
@@ -191,6 +215,7 @@ function CreateWebhookForm({ onCreated }: { onCreated: (webhook: Created) => voi
           url: draft.url.trim(),
           description: draft.description.trim() || null,
           orderByCall: draft.orderByCall,
+          ...settingsToCreate(settings),
         },
       }),
     (result) => onCreated(result.createWebhook.webhook),
@@ -204,6 +229,7 @@ function CreateWebhookForm({ onCreated }: { onCreated: (webhook: Created) => voi
     >
       <h2 id="create-webhook-title">New webhook</h2>
       <WebhookFields draft={draft} onChange={setDraft} error={action.error} />
+      <SettingsDisclosure settings={settings} onChange={setSettings} error={action.error} />
       <FormError error={action.error} />
       <div class="actions">
         <SubmitButton action={action} class="button primary" pendingLabel="Creating…">
@@ -211,6 +237,40 @@ function CreateWebhookForm({ onCreated }: { onCreated: (webhook: Created) => voi
         </SubmitButton>
       </div>
     </form>
+  );
+}
+
+/**
+ * The delivery settings of a new webhook, folded away: most endpoints do with the defaults. It
+ * opens by itself when the API refuses one of them, so that the error is seen on its field.
+ */
+function SettingsDisclosure({
+  settings,
+  onChange,
+  error,
+}: {
+  settings: SettingsDraft;
+  onChange: (settings: SettingsDraft) => void;
+  error: ErrorView | undefined;
+}) {
+  const refused = SETTING_NAMES.some((name) => error?.fields[name]);
+  const [open, setOpen] = useState(false);
+  const details = useRef<HTMLDetailsElement>(null);
+  // Opened in the commit, before the form moves focus to the first field marked invalid.
+  useLayoutEffect(() => {
+    if (refused && details.current) details.current.open = true;
+  }, [error]);
+  return (
+    <details
+      ref={details}
+      class="group"
+      open={open}
+      onToggle={(event) => setOpen(event.currentTarget.open)}
+    >
+      <summary>Delivery settings</summary>
+      <p class="hint">Attempts at once, rate limit and timeout. Empty fields take the defaults.</p>
+      <SettingsFields draft={settings} onChange={onChange} error={error} />
+    </details>
   );
 }
 

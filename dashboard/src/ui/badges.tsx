@@ -1,3 +1,4 @@
+import type { CircuitState } from '../../generated/graphql.ts';
 import { type EventTypeInfo, eventTypeLabel } from '../context.ts';
 import { type DeliveryStatusName, formatRate, healthOf } from '../stats.ts';
 
@@ -20,6 +21,26 @@ const DELIVERY_BADGE: Record<DeliveryStatusName, [string, string]> = {
 export function DeliveryBadge({ status }: { status: DeliveryStatusName }) {
   const [tone, label] = DELIVERY_BADGE[status];
   return <span class={`badge ${tone}`}>{label}</span>;
+}
+
+const CIRCUIT_BADGE: Record<CircuitState, [string, string]> = {
+  CLOSED: ['badge-good', 'closed'],
+  OPEN: ['badge-bad', 'open'],
+  HALF_OPEN: ['badge-warning', 'half open'],
+};
+
+/**
+ * An endpoint's circuit breaker: closed (sending), open (holding), half open (probing). The
+ * words carry the state, the colour only repeats it. `named` says "Circuit open" where nothing
+ * around the badge says what it is about (a list's status cell).
+ */
+export function CircuitBadge({ state, named = false }: { state: CircuitState; named?: boolean }) {
+  const [tone, label] = CIRCUIT_BADGE[state];
+  return (
+    <span class={`badge ${tone}`} data-circuit={state}>
+      {named ? `Circuit ${label}` : label.charAt(0).toUpperCase() + label.slice(1)}
+    </span>
+  );
 }
 
 /** The outcome of one HTTP attempt: its status code, or why none came. */

@@ -7,7 +7,7 @@ interface TextFieldProps {
   onInput: (value: string) => void;
   error?: string | undefined;
   hint?: string;
-  type?: 'text' | 'url' | 'password' | 'datetime-local';
+  type?: 'text' | 'url' | 'password' | 'datetime-local' | 'number';
   required?: boolean;
   placeholder?: string;
   autoComplete?: string;
@@ -29,8 +29,9 @@ export function TextField(props: TextFieldProps) {
       <input
         id={id}
         name={props.name}
-        // Preact types each input type with its own attributes; these four share the ones used.
+        // Preact types each input type with its own attributes; these share the ones used.
         type={(props.type ?? 'text') as 'text'}
+        inputMode={props.type === 'number' ? 'numeric' : undefined}
         value={props.value}
         required={props.required}
         placeholder={props.placeholder}

@@ -1,7 +1,7 @@
 import type { EndpointSettings } from '../../config/config.ts';
 import type { Db } from '../../db/database.ts';
-import type { DeliveryNotice, Notices } from '../../pubsub/notices.ts';
-import type { Notifier } from '../../pubsub/notifier.ts';
+import type { DeliveryNotice } from '../../pubsub/notices.ts';
+import type { NoticeOutbox, Transactions } from '../../pubsub/transactions.ts';
 import type { Queue } from '../../queue/queue.ts';
 import { JOB_PRIORITY } from '../policies/fair-share.ts';
 import { type Admission, admitWaitingDeliveries } from './admission.repository.ts';
@@ -14,9 +14,14 @@ export interface NewlyPending {
   webhookId: string;
 }
 
+/** What queueing deliveries needs: a transaction with an outbox, and the fan-out. */
+export interface Queueing {
+  transactions: Transactions;
+  fanOut: FanOut;
+}
+
 export interface FanOutOptions {
   queue: Queue;
-  notifier: Notifier;
   endpoints: EndpointSettings;
 }
 
@@ -24,17 +29,17 @@ export interface FanOutOptions {
  * Where deliveries enter the queue, for events, test events, redeliveries and releases alike:
  * admission (policies/fair-share.ts) decides which get a job now, at which priority; the others
  * wait for room, or are held while their endpoint's circuit is open. Everything happens on the
- * caller's transaction, jobs and notices included, so nothing is queued or announced for work
- * that rolls back.
+ * caller's transaction, jobs and notices (its outbox) included, so nothing is queued or
+ * announced for work that rolls back.
  */
 export interface FanOut {
   /** Admits what fits, queues its jobs, announces every one of them (PENDING, or HELD). */
-  queueNew(trx: Db, deliveries: readonly NewlyPending[]): Promise<void>;
+  queueNew(trx: Db, outbox: NoticeOutbox, deliveries: readonly NewlyPending[]): Promise<void>;
   /**
-   * Admits waiting deliveries of these endpoints (room was freed, or a circuit closed) and
-   * queues their jobs; returns what to announce.
+   * Admits waiting deliveries of these endpoints (room was freed, or a circuit closed), queues
+   * their jobs, and announces what it held.
    */
-  admit(trx: Db, webhookIds: readonly string[]): Promise<Notices>;
+  admit(trx: Db, outbox: NoticeOutbox, webhookIds: readonly string[]): Promise<void>;
   /** Queues jobs that need no admission: retries, deferrals, probes. */
   enqueue(trx: Db, jobs: readonly DeliveryJobRequest[]): Promise<void>;
 }
@@ -46,7 +51,7 @@ export function createFanOut(options: FanOutOptions): FanOut {
     return admission;
   };
   return {
-    async queueNew(trx, deliveries) {
+    async queueNew(trx, outbox, deliveries) {
       if (deliveries.length === 0) return;
       const admission = await admitAndEnqueue(trx, [
         ...new Set(deliveries.map((d) => d.webhookId)),
@@ -61,18 +66,15 @@ export function createFanOut(options: FanOutOptions): FanOut {
       }));
       // Earlier waiting deliveries held now (their circuit opened meanwhile) are announced too.
       for (const d of admission.held) if (!fresh.has(d.id)) announced.push(heldNotice(d));
-      await options.notifier.publish(trx, {
-        wake: admission.admitted.length > 0,
-        deliveries: announced,
-      });
+      outbox.notify({ wake: admission.admitted.length > 0, deliveries: announced });
     },
-    async admit(trx, webhookIds) {
-      if (webhookIds.length === 0) return {};
+    async admit(trx, outbox, webhookIds) {
+      if (webhookIds.length === 0) return;
       const admission = await admitAndEnqueue(trx, webhookIds);
-      return {
+      outbox.notify({
         wake: admission.admitted.length > 0,
         deliveries: admission.held.map(heldNotice),
-      };
+      });
     },
     enqueue: (trx, jobs) => enqueueDeliveryJobs(options.queue, trx, jobs),
   };

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Webhook } from 'standardwebhooks';
+import { generateSigningSecret } from '../../webhooks/signing-secret.ts';
 import { buildHeaders } from './build-headers.ts';
-import { generateSigningSecret, sign } from './sign.ts';
+import { sign } from './sign.ts';
 
 test('buildHeaders returns exactly the five delivery headers', () => {
   const headers = buildHeaders({

@@ -1,4 +1,4 @@
-import { type EventTypeName, getEventType } from '../../events/event-types.ts';
+import { type EventTypeName, getEventType } from '../../event-types/event-types.ts';
 
 export interface MessageSource {
   type: EventTypeName;

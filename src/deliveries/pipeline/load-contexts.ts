@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.ts';
-import type { EventTypeName } from '../../events/event-types.ts';
+import type { EventTypeName } from '../../event-types/event-types.ts';
 import { toWebhook, type Webhook } from '../../webhooks/webhook.ts';
 import type { DeliveryStatus, QueueState } from '../deliveries.table.ts';
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Webhook } from 'standardwebhooks';
-import { generateSigningSecret, sign } from './sign.ts';
+import { generateSigningSecret } from '../../webhooks/signing-secret.ts';
+import { sign } from './sign.ts';
 
 const msgId = 'msg_2b9x';
 const body = JSON.stringify({ type: 'call.ended', data: { callId: 'call_1', text: 'héllo ✓' } });

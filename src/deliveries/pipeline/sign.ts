@@ -1,19 +1,10 @@
-import { createHmac, randomBytes } from 'node:crypto';
-
-const SECRET_PREFIX = 'whsec_';
-
-function decodeSecret(secret: string): Buffer {
-  if (!secret.startsWith(SECRET_PREFIX)) {
-    throw new Error(`signing secret must start with "${SECRET_PREFIX}"`);
-  }
-  const key = Buffer.from(secret.slice(SECRET_PREFIX.length), 'base64');
-  if (key.length === 0) throw new Error('signing secret has an empty key');
-  return key;
-}
+import { Webhook } from 'standardwebhooks';
+import { SECRET_PREFIX } from '../../webhooks/signing-secret.ts';
 
 /**
- * Standard Webhooks signature header value. Several secrets yield several
- * signatures so a receiver keeps verifying while a secret is being rotated.
+ * The Standard Webhooks signature header value, made by the standard's own library. Several
+ * secrets yield several signatures, space-separated, so a receiver keeps verifying while a
+ * secret is being rotated (the library signs with one secret; the join is ours).
  */
 export function sign(input: {
   secrets: readonly string[];
@@ -25,15 +16,14 @@ export function sign(input: {
   if (!Number.isInteger(input.timestamp)) {
     throw new Error('timestamp must be an integer number of unix seconds');
   }
-  const content = `${input.msgId}.${input.timestamp}.${input.body}`;
+  const at = new Date(input.timestamp * 1000);
   return input.secrets
-    .map(
-      (secret) =>
-        `v1,${createHmac('sha256', decodeSecret(secret)).update(content, 'utf8').digest('base64')}`,
-    )
+    .map((secret) => {
+      // The library would take any base64 as a key; ours always carry the prefix.
+      if (!secret.startsWith(SECRET_PREFIX)) {
+        throw new Error(`signing secret must start with "${SECRET_PREFIX}"`);
+      }
+      return new Webhook(secret).sign(input.msgId, at, input.body);
+    })
     .join(' ');
-}
-
-export function generateSigningSecret(): string {
-  return `${SECRET_PREFIX}${randomBytes(32).toString('base64')}`;
 }

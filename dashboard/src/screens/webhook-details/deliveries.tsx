@@ -19,6 +19,7 @@ const STATUS_FILTERS: { value: DeliveryStatus | ''; label: string }[] = [
   { value: '', label: 'All statuses' },
   { value: 'FAILED', label: 'Failed' },
   { value: 'PENDING', label: 'Pending' },
+  { value: 'HELD', label: 'Held' },
   { value: 'SUCCEEDED', label: 'Succeeded' },
   { value: 'CANCELLED', label: 'Cancelled' },
 ];

@@ -26,6 +26,8 @@ export function DeliveryItem({
   const action = useAction();
   const last = delivery.attempts[delivery.attempts.length - 1];
   const panelId = `attempts-${delivery.id}`;
+  // Still Hookline's to send: a redelivery would only be refused.
+  const unfinished = delivery.status === 'PENDING' || delivery.status === 'HELD';
   const redeliver = async () => {
     const result = await action.run(
       () => api.request(DashboardRedeliverDocument, { input: { deliveryId: delivery.id } }),
@@ -64,7 +66,7 @@ export function DeliveryItem({
           )}
         </button>
         {/* A call setup is over with its call: it is never sent again. */}
-        {delivery.status !== 'PENDING' && delivery.kind !== 'CALL_SETUP' && (
+        {!unfinished && delivery.kind !== 'CALL_SETUP' && (
           <button
             type="button"
             class="button small"
@@ -80,6 +82,9 @@ export function DeliveryItem({
         <p class="hint">
           Next attempt <Time iso={delivery.nextAttemptAt} />
         </p>
+      )}
+      {delivery.status === 'HELD' && (
+        <p class="hint">Waiting for the circuit to close, without using up its retries</p>
       )}
       <div id={panelId} hidden={!open}>
         {open && (

@@ -2,7 +2,7 @@ import { DashboardWebhookDocument } from '../../../generated/graphql.ts';
 import { useDocumentTitle, useQuery } from '../../hooks.ts';
 import { ObjectPage } from '../../ui/layout.tsx';
 import { Deliveries } from './deliveries.tsx';
-import { useDeliveryChanges } from './delivery-changes.ts';
+import { useDeliveryChanges, useReloadOnChanges } from './delivery-changes.ts';
 import { Health } from './health.tsx';
 import { Overview } from './overview.tsx';
 import { SigningSecret } from './signing-secret.tsx';
@@ -15,6 +15,8 @@ export function WebhookDetailsScreen({ id }: { id: string }) {
   const webhook = query.data?.webhook;
   useDocumentTitle(webhook ? webhook.url : 'Webhook');
   const changes = useDeliveryChanges(id);
+  // The circuit opens and closes as deliveries fail and succeed.
+  useReloadOnChanges(changes, query);
   const replace = (next: Partial<Webhook>) =>
     query.setData((data) => ({ webhook: data.webhook && { ...data.webhook, ...next } }));
   return (

@@ -1,15 +1,18 @@
 import { useState } from 'preact/hooks';
-import { DashboardUpdateWebhookDocument } from '../../../generated/graphql.ts';
 import { useSession } from '../../context.ts';
 import { useAction } from '../../hooks.ts';
 import { EnabledBadge } from '../../ui/badges.tsx';
-import { FormError, SubmitButton, submitting } from '../../ui/forms.tsx';
 import { Time } from '../../ui/time.tsx';
 import { confirmWebhookDeletion, deleteWebhook, toggleWebhook } from '../webhook-actions.ts';
-import { WebhookFields } from '../webhook-fields.tsx';
+import { CircuitDetails, CircuitFact } from './circuit.tsx';
+import { DeliverySettings } from './delivery-settings.tsx';
+import { EditWebhookForm } from './edit-form.tsx';
 import type { ReplaceWebhook, Webhook } from './webhook.ts';
 
-/** The webhook's URL, description and status, and the buttons that change them. */
+/**
+ * The webhook's URL, description, status, circuit and delivery settings, and the buttons that
+ * change them.
+ */
 export function Overview({ webhook, replace }: { webhook: Webhook; replace: ReplaceWebhook }) {
   const { api, notify, confirm } = useSession();
   const action = useAction();
@@ -73,6 +76,7 @@ export function Overview({ webhook, replace }: { webhook: Webhook; replace: Repl
             <EnabledBadge enabled={webhook.enabled} />
           </dd>
         </div>
+        <CircuitFact circuit={webhook.circuit} />
         {webhook.disabledReason && (
           <div>
             <dt>Disabled by Hookline because</dt>
@@ -104,6 +108,8 @@ export function Overview({ webhook, replace }: { webhook: Webhook; replace: Repl
           </dd>
         </div>
       </dl>
+      <CircuitDetails circuit={webhook.circuit} />
+      <DeliverySettings webhook={webhook} />
       {editing && (
         <EditWebhookForm
           webhook={webhook}
@@ -115,48 +121,5 @@ export function Overview({ webhook, replace }: { webhook: Webhook; replace: Repl
         />
       )}
     </div>
-  );
-}
-
-function EditWebhookForm({
-  webhook,
-  onSaved,
-}: {
-  webhook: Webhook;
-  onSaved: (webhook: Webhook) => void;
-}) {
-  const { api } = useSession();
-  const [draft, setDraft] = useState({
-    url: webhook.url,
-    description: webhook.description,
-    orderByCall: webhook.orderByCall,
-  });
-  const action = useAction();
-  return (
-    <form
-      class="form inset"
-      aria-label="Edit webhook"
-      onSubmit={submitting(
-        action,
-        () =>
-          api.request(DashboardUpdateWebhookDocument, {
-            input: {
-              id: webhook.id,
-              url: draft.url.trim(),
-              description: draft.description.trim(),
-              orderByCall: draft.orderByCall,
-            },
-          }),
-        (result) => onSaved(result.updateWebhook.webhook),
-      )}
-    >
-      <WebhookFields draft={draft} onChange={setDraft} error={action.error} />
-      <FormError error={action.error} />
-      <div class="actions">
-        <SubmitButton action={action} class="button primary">
-          Save
-        </SubmitButton>
-      </div>
-    </form>
   );
 }

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { CircuitSettings } from '../../../config/config.ts';
 import type { Db } from '../../../db/database.ts';
 import { toWebhook } from '../../../webhooks/webhook.ts';
-import { cancelPendingDeliveriesOfWebhook } from '../../deliveries.cancel.ts';
+import { cancelPendingDeliveriesOfWebhook } from '../../deliveries.repository.ts';
 import { disabledReason, shouldDisable } from '../../policies/auto-disable.ts';
 import { afterAttempts, type CircuitTransition } from '../../policies/circuit-breaker.ts';
 import type { Attempted } from '../settlement.ts';

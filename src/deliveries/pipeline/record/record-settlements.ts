@@ -1,6 +1,8 @@
+import type { Transaction } from 'kysely';
 import type { CircuitSettings, EndpointSettings } from '../../../config/config.ts';
-import type { Db } from '../../../db/database.ts';
+import type { Database } from '../../../db/database.ts';
 import type { DeliveryNotice, Notices } from '../../../pubsub/notices.ts';
+import type { NoticeOutbox } from '../../../pubsub/transactions.ts';
 import type { Queue } from '../../../queue/queue.ts';
 import { effectiveConcurrency } from '../../../webhooks/webhook.ts';
 import type { DeliveryStatus } from '../../deliveries.table.ts';
@@ -49,10 +51,12 @@ export interface RecordOptions {
  *   each delivery to its next step → hold or cancel what was not attempted → release what closed
  *   circuits held and admit waiting deliveries into freed room → queue retries and deferrals →
  *   close the fetched jobs.
- * Returns the notices to publish with the commit, and the circuits that moved.
+ * Its notices go out with the commit (the outbox); they are returned too, with the circuits
+ * that moved, for the attempt log and metrics.
  */
 export async function recordSettlements(
-  trx: Db,
+  trx: Transaction<Database>,
+  outbox: NoticeOutbox,
   settlements: readonly Settlement[],
   options: RecordOptions,
 ): Promise<RecordResult> {
@@ -127,13 +131,11 @@ export async function recordSettlements(
   for (const released of await releaseHeld(trx, closed, now)) {
     notices.delivery(released, 'PENDING');
   }
-  notices.add(
-    await options.fanOut.admit(trx, [
-      ...closed,
-      ...failures.opened,
-      ...webhooksWithRoomFreed(settlements),
-    ]),
-  );
+  await options.fanOut.admit(trx, outbox, [
+    ...closed,
+    ...failures.opened,
+    ...webhooksWithRoomFreed(settlements),
+  ]);
 
   const deferred = settlements.filter((s) => s.kind === 'deferred');
   await options.fanOut.enqueue(trx, [
@@ -155,8 +157,10 @@ export async function recordSettlements(
   const organizationOf = new Map(
     attempted.map((s) => [s.context.webhook.id, s.context.webhook.organizationId]),
   );
+  const recorded = notices.toNotices();
+  outbox.notify(recorded);
   return {
-    notices: notices.toNotices(),
+    notices: recorded,
     circuits: [
       ...closed.map((webhookId) => ({
         webhookId,
@@ -214,7 +218,6 @@ function contextOf(settlements: readonly WithContext[], deliveryId: string): Del
 class NoticeList {
   readonly #deliveries: DeliveryNotice[] = [];
   readonly #attempts: NonNullable<Notices['attempts']> = [];
-  #wake = false;
 
   delivery(
     target:
@@ -254,12 +257,7 @@ class NoticeList {
     });
   }
 
-  add(notices: Notices): void {
-    this.#deliveries.push(...(notices.deliveries ?? []));
-    this.#wake ||= notices.wake === true;
-  }
-
   toNotices(): Notices {
-    return { wake: this.#wake, deliveries: this.#deliveries, attempts: this.#attempts };
+    return { deliveries: this.#deliveries, attempts: this.#attempts };
   }
 }
