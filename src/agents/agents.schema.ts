@@ -125,7 +125,7 @@ builder.mutationFields((t) => ({
     }),
   }),
   updateAgent: t.field({
-    description: withExpectedErrors('Renames an agent.', {
+    description: withExpectedErrors('Renames an agent, or changes its call-setup fallback.', {
       BAD_USER_INPUT: 'a field is invalid (extensions.field names it)',
       NOT_FOUND: "the agent does not exist, or is another organization's",
     }),

@@ -5,6 +5,7 @@ import type { DeliveryAttempt } from '../deliveries/delivery-attempt.ts';
 import { EventRef } from '../events/events.refs.ts';
 import { BATCH_ONLY, builder } from '../graphql/builder.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
+import { withExpectedErrors } from '../graphql/errors.ts';
 import { idempotencyKeySchema } from '../graphql/validators.ts';
 import { organizationOf } from '../graphql/viewer.ts';
 import { WebhookRef } from '../webhooks/webhooks.refs.ts';
@@ -110,8 +111,15 @@ const RequestCallSetupPayload = builder.simpleObject('RequestCallSetupPayload', 
 builder.mutationField('requestCallSetup', (t) =>
   t.field({
     type: RequestCallSetupPayload,
-    description:
+    description: withExpectedErrors(
       "A call is about to start: stores its pre-conversation event (delivered to the agent's subscribers as emitEvent does), asks the agent's call-setup responder how to set the call up, and answers by the deadline whatever the responder does: its answer, or the agent's callSetupFallback.",
+      {
+        BAD_USER_INPUT:
+          'the payload does not meet the pre-conversation JSON Schema (extensions.field names the path), or deadlineMs is out of range',
+        NOT_FOUND: "the agent does not exist, or is another organization's",
+        CONFLICT: 'the idempotency key was used before for another agent, type or payload',
+      },
+    ),
     authScopes: { organization: true },
     args: { input: t.arg({ type: RequestCallSetupInput, required: true }) },
     resolve: (_root, { input }, ctx) =>

@@ -223,7 +223,8 @@ builder.mutationFields((t) => ({
       'Starts a new series of attempts for a finished delivery, with the same webhook-id.',
       {
         NOT_FOUND: "the delivery does not exist, or is another organization's",
-        CONFLICT: 'the delivery is not finished yet (pending or held), or its webhook is disabled',
+        CONFLICT:
+          'the delivery is not finished yet (pending or held), was a call setup (never sent again), or its webhook is disabled',
       },
     ),
     authScopes: { organization: true },

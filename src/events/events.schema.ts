@@ -120,8 +120,10 @@ const PurgeCallPayload = builder.simpleObject('PurgeCallPayload', {
 builder.mutationField('purgeCall', (t) =>
   t.field({
     type: PurgeCallPayload,
-    description:
+    description: withExpectedErrors(
       "Erases a call: deletes this organization's events with that callId, with their deliveries (pending ones are cancelled), every attempt (response bodies included) and the call setup. Calls of other organizations, and other calls, are untouched. Run it once the call is over: an event of the call stored after it is not erased.",
+      { BAD_USER_INPUT: 'callId is empty or over 200 characters' },
+    ),
     authScopes: { organization: true },
     args: { input: t.arg({ type: PurgeCallInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({

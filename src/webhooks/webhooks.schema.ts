@@ -345,10 +345,11 @@ builder.mutationFields((t) => ({
   }),
   attachWebhook: t.field({
     description: withExpectedErrors(
-      "Sends an agent's events of these types to a webhook; attaching again replaces the list.",
+      "Sends an agent's events of these types to a webhook, which may also answer the agent's call setups; attaching again replaces the list and the flag.",
       {
         BAD_USER_INPUT: 'a field is invalid (extensions.field names it)',
         NOT_FOUND: "the webhook or the agent does not exist, or is another organization's",
+        CONFLICT: 'respondsToCallSetup, while another webhook answers the agent’s call setups',
       },
     ),
     type: AttachWebhookPayload,
