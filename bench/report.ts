@@ -1,3 +1,4 @@
+import type { CallSetupResults } from './scenarios/call-setup.ts';
 import type { CliResults } from './scenarios/cli.ts';
 import type { IsolationResults, LatencyFigures } from './scenarios/isolation.ts';
 import type { ScaleOutResults } from './scenarios/scale-out.ts';
@@ -27,6 +28,7 @@ interface Figures {
   isolation: IsolationResults;
   scaleOut: ScaleOutResults;
   cli: CliResults;
+  callSetup: CallSetupResults;
   targets: Record<string, { target: string; met: boolean }>;
 }
 
@@ -80,6 +82,7 @@ export function renderMarkdown(f: Figures): string {
     '',
     `CLI beside a running embedded server: \`hookline create-org\` answers in ${f.cli.commandMs.p50} ms (median of ${f.cli.runs}; slowest ${f.cli.commandMs.max} ms; target < 2 s: ${mark(f.targets.cliCommand!.met)}).`,
     '',
+    ...callSetupTable(f.callSetup, f.targets),
   ];
   return lines.join('\n');
 }
@@ -103,6 +106,20 @@ function isolationTable(i: IsolationResults, targets: Figures['targets']): strin
     row("(e) B's events also go to a dead endpoint of B's", i.fanOut),
     '',
     `Every ratio <= 2: ${mark(targets.isolationRatio!.met)}. B's p99 <= 1 s in every case: ${mark(targets.isolationP99!.met)}.`,
+    '',
+  ];
+}
+
+function callSetupTable(c: CallSetupResults, targets: Figures['targets']): string[] {
+  return [
+    `Call setups: ${c.ratePerSecond} requestCallSetup a second against a responder answering in 20 ms; overhead = the answer's time as the caller sees it less the responder's own time (a fresh Hookline, default settings).`,
+    '',
+    '| figure | value | target |',
+    '| --- | ---: | --- |',
+    `| overhead p50 | ${c.overheadMs.p50} ms | |`,
+    `| overhead p99 | ${c.overheadMs.p99} ms | <= 10 ms: ${mark(targets.callSetupOverhead!.met)} |`,
+    `| a hanging responder, deadline ${c.hanging.deadlineMs} ms: answered p99 | ${c.hanging.answerMsP99} ms | <= ${c.hanging.deadlineMs + 50} ms: ${mark(targets.callSetupHanging!.met)} |`,
+    `| overhead p99 while another organization's endpoint hangs with 2,000 queued | ${c.underNoisyNeighbour.overheadMsP99} ms | <= 10 ms: ${mark(targets.callSetupNoisy!.met)} |`,
     '',
   ];
 }

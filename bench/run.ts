@@ -5,6 +5,7 @@ import { committedTransactions, STATS_SETTLE_MS } from './commits.ts';
 import { describeMachine } from './machine.ts';
 import { startBenchReceiver } from './receiver.ts';
 import { renderMarkdown } from './report.ts';
+import { runCallSetup } from './scenarios/call-setup.ts';
 import { runCliTimings } from './scenarios/cli.ts';
 import { startHooklineUnderTest } from './scenarios/hookline.ts';
 import { runIsolation } from './scenarios/isolation.ts';
@@ -43,6 +44,7 @@ const settings = quick
       scaleOutRounds: 1,
       scaleOutEvents: 150,
       cliRuns: 3,
+      callSetupSeconds: 5,
     }
   : {
       // Rounds of a few seconds each, and enough of them that the median holds when a neighbour
@@ -60,6 +62,8 @@ const settings = quick
       scaleOutRounds: 3,
       scaleOutEvents: 500,
       cliRuns: 7,
+      // 100 call setups a second for this long, alone and beside the noisy neighbour.
+      callSetupSeconds: 30,
     };
 const log = (message: string) => process.stdout.write(`${message}\n`);
 
@@ -214,6 +218,10 @@ try {
     events: settings.scaleOutEvents,
     log,
   });
+  const callSetup = await runCallSetup(() => createTestDatabase('bench_call_setup'), {
+    seconds: settings.callSetupSeconds,
+    log,
+  });
 
   const medians = {
     P: pSummary,
@@ -247,6 +255,7 @@ try {
     isolation,
     scaleOut,
     cli,
+    callSetup,
     targets: {
       pOverQ: { target: '>= 0.8', met: ratios.pOverQ >= 0.8 },
       latencyP50: { target: '<= 10 ms', met: latencyMs.p50 <= 10 },
@@ -262,6 +271,18 @@ try {
       isolationP99: {
         target: "B's p99 <= 1 s in every case",
         met: [isolation.baseline, ...isolationRatios].every((c) => c.p99Ms <= 1_000),
+      },
+      callSetupOverhead: {
+        target: 'overhead p99 <= 10 ms at 100 setups/s',
+        met: callSetup.overheadMs.p99 <= 10,
+      },
+      callSetupHanging: {
+        target: 'a hanging responder: answered within the deadline + 50 ms',
+        met: callSetup.hanging.answerMsP99 <= callSetup.hanging.deadlineMs + 50,
+      },
+      callSetupNoisy: {
+        target: 'overhead p99 <= 10 ms beside the noisy neighbour',
+        met: callSetup.underNoisyNeighbour.overheadMsP99 <= 10,
       },
     },
   };

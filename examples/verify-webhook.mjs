@@ -25,7 +25,22 @@ export function verify(secret, headers, rawBody) {
   throw new Error('no valid signature');
 }
 
+/** A call setup (requestCallSetup) waits for the answer; any other delivery is a notification. */
+export function isCallSetup(headers) {
+  return headers['hookline-call-setup-deadline'] !== undefined;
+}
+
+/** How the call should go. Look the caller up in your CRM here; answer within the deadline. */
+export function callSetupAnswer(message) {
+  const caller = message.data.callerPhoneNumber;
+  return {
+    action: 'continue',
+    variables: { callerPhoneNumber: caller, customerTier: 'gold', knownCaller: true },
+  };
+}
+
 // Run as a tiny receiver: WEBHOOK_SECRET=whsec_... node verify-webhook.mjs 8000
+// It also answers call setups (requests with a hookline-call-setup-deadline header) with variables.
 if (import.meta.url === `file://${process.argv[1]}`) {
   const server = createServer(async (req, res) => {
     const chunks = [];
@@ -33,6 +48,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     try {
       const message = verify(process.env.WEBHOOK_SECRET, req.headers, Buffer.concat(chunks));
       console.log(JSON.stringify({ verified: message.type, id: req.headers['webhook-id'] }));
+      if (isCallSetup(req.headers)) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(callSetupAnswer(message)));
+        return;
+      }
       res.writeHead(204).end();
     } catch (error) {
       res.writeHead(400).end(String(error.message));

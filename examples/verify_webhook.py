@@ -6,6 +6,7 @@ space-separated `v1,<base64>` signatures, each an HMAC-SHA256 over
 `whsec_...` secret. Several signatures appear while a rotated secret is in its grace period.
 
 Run as a tiny receiver:  WEBHOOK_SECRET=whsec_... python3 verify_webhook.py 8000
+It also answers call setups (requests with a hookline-call-setup-deadline header) with variables.
 """
 import base64
 import hashlib
@@ -42,6 +43,20 @@ def verify(secret: str, headers, body: bytes) -> dict:
     raise InvalidWebhook("no valid signature")
 
 
+def is_call_setup(headers) -> bool:
+    """A call setup (requestCallSetup) waits for the answer; any other delivery is a notification."""
+    return headers.get("hookline-call-setup-deadline") is not None
+
+
+def call_setup_answer(message: dict) -> dict:
+    """How the call should go. Look the caller up in your CRM here; answer within the deadline."""
+    caller = message["data"]["callerPhoneNumber"]
+    return {
+        "action": "continue",
+        "variables": {"callerPhoneNumber": caller, "customerTier": "gold", "knownCaller": True},
+    }
+
+
 class Receiver(BaseHTTPRequestHandler):
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("content-length", 0)))
@@ -52,8 +67,16 @@ class Receiver(BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(str(error).encode())
             return
-        # Process `message` here; answer 2xx quickly, or Hookline retries.
         print(json.dumps({"verified": message["type"], "id": self.headers["webhook-id"]}), flush=True)
+        if is_call_setup(self.headers):
+            answer = json.dumps(call_setup_answer(message)).encode()
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+            return
+        # Process `message` here; answer 2xx quickly, or Hookline retries.
         self.send_response(204)
         self.end_headers()
 

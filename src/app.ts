@@ -1,8 +1,11 @@
 import type { Server } from 'node:http';
+import { MAX_CALL_VARIABLES_BYTES } from './agents/call-variables.ts';
 import { createAuthenticator } from './auth/authenticator.ts';
 import { type KeyConnections, watchKeyConnections } from './auth/key-revocation.ts';
 import { createLocalAccessKey, publishLocalAccess } from './auth/local-access.ts';
 import { ensureOperatorKey } from './auth/operator-keys.service.ts';
+import { type CallSetupLane, createCallSetupLane } from './call-setup/call-setup.service.ts';
+import { MAX_CALL_SETUP_DEADLINE_MS } from './call-setup/call-setup-deadline.ts';
 import type { Config } from './config/config.ts';
 import { withBootstrapLock } from './db/bootstrap-lock.ts';
 import { type DatabaseHandle, openDatabase } from './db/connect.ts';
@@ -182,14 +185,7 @@ export async function startHookline(
     teardown.add('authenticator', () => authenticator.stop());
     const fanOut = createFanOut({ queue, endpoints: config.delivery.endpoints });
     const recentAttempts = recentAttemptsOf(notifier);
-    const runtime: Runtime = {
-      transactions,
-      fanOut,
-      ingest: createEventIngest({ transactions, fanOut, tracer: tracing.tracer }),
-      metrics,
-      notifier,
-      keyring,
-    };
+    const ingest = createEventIngest({ transactions, fanOut, tracer: tracing.tracer });
 
     let worker: DeliveryWorker | undefined;
     if (runWorker) {
@@ -238,6 +234,46 @@ export async function startHookline(
       retention.start();
       teardown.add('retention', () => retention.stop());
     }
+
+    // The call-setup lane answers within a deadline from the API process itself: a client of its
+    // own (its own connection pool) with the workers' SSRF guard, behind no queue.
+    let callSetups: CallSetupLane | undefined;
+    if (serveApi) {
+      const lane = createCallSetupLane({
+        db: database.db,
+        ingest,
+        keyring,
+        transactions,
+        fanOut,
+        metrics,
+        client: createDeliveryClient({
+          connectTimeoutMs: config.delivery.connectTimeoutMs,
+          totalTimeoutMs: MAX_CALL_SETUP_DEADLINE_MS,
+          // One byte over the answer's limit, to tell an answer that is too large.
+          maxResponseBytes: MAX_CALL_VARIABLES_BYTES + 1,
+          addressPolicy: createAddressPolicy(config.delivery.allowNetworks),
+        }),
+        settings: {
+          defaultDeadlineMs: config.callSetup.defaultDeadlineMs,
+          requestTimeoutMs: config.delivery.requestTimeoutMs,
+          circuit: config.delivery.circuit,
+          disableAfterSeconds: config.delivery.disableAfterSeconds,
+        },
+        logger,
+        recentAttempts,
+      });
+      callSetups = lane;
+      teardown.add('call setups', () => lane.stop());
+    }
+    const runtime: Runtime = {
+      transactions,
+      fanOut,
+      ingest,
+      metrics,
+      notifier,
+      keyring,
+      callSetups,
+    };
 
     const routes: Record<string, RouteHandler> = {
       '/healthz': healthz,

@@ -29,22 +29,22 @@ export interface IsolationResults {
   settings: { seconds: number; ratePerSecond: number; queued: number; backlog: number };
 }
 
-const ADMIN_KEY = 'bench-operator-key-0123456789abcdef';
+export const ADMIN_KEY = 'bench-operator-key-0123456789abcdef';
 /** Production with DATABASE_URL needs an encryption key for secrets at rest (docs/operations.md). */
 const ENCRYPTION_KEY = 'be'.repeat(32);
 const RATE = 2;
 
-type Behaviour = 'ok' | 'hang' | 'error500' | 'slow200';
+export type Behaviour = 'ok' | 'hang' | 'error500' | 'slow200';
 
 /** An endpoint on loopback that behaves one way, and counts what it answered. */
-interface Endpoint {
+export interface Endpoint {
   url: string;
   answered: number;
   onArrival?: (callId: string | undefined, at: number) => void;
   close(): Promise<void>;
 }
 
-async function startEndpoint(behaviour: Behaviour): Promise<Endpoint> {
+export async function startEndpoint(behaviour: Behaviour): Promise<Endpoint> {
   const hanging = new Set<ServerResponse>();
   const endpoint: Endpoint = {
     url: '',
@@ -84,9 +84,9 @@ async function startEndpoint(behaviour: Behaviour): Promise<Endpoint> {
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: the bench reads a few known fields of each answer.
-type Answer = Record<string, any>;
+export type Answer = Record<string, any>;
 
-class Api {
+export class Api {
   readonly #pool: Pool;
   constructor(url: string) {
     this.#pool = new Pool(url, { connections: 64, pipelining: 1 });
@@ -112,7 +112,7 @@ class Api {
 }
 
 /** An organization with one agent sending to the given endpoints. */
-async function organization(api: Api, name: string, urls: readonly string[]) {
+export async function organization(api: Api, name: string, urls: readonly string[]) {
   const { createOrganization } = await api.graphql(
     ADMIN_KEY,
     'mutation ($n: String!) { createOrganization(input: { name: $n }) { apiKey } }',
@@ -152,7 +152,11 @@ async function organization(api: Api, name: string, urls: readonly string[]) {
 }
 
 /** Emits `count` events, 32 at a time. */
-async function emitMany(emit: (callId: string) => Promise<unknown>, tag: string, count: number) {
+export async function emitMany(
+  emit: (callId: string) => Promise<unknown>,
+  tag: string,
+  count: number,
+) {
   let next = 0;
   await Promise.all(
     Array.from({ length: 32 }, async () => {
@@ -207,6 +211,22 @@ async function measureB(
   };
 }
 
+/** One `all` process with default settings, but a short retry schedule and no rate limit. */
+export function startBenchHookline(databaseUrl: string) {
+  return startHooklineProcess({
+    DATABASE_URL: databaseUrl,
+    HOOKLINE_ADMIN_KEY: ADMIN_KEY,
+    HOOKLINE_ALLOW_NETWORKS: '127.0.0.0/8',
+    HOOKLINE_ROLE: 'all',
+    LOG_LEVEL: 'warn',
+    NODE_ENV: 'production',
+    HOOKLINE_ENCRYPTION_KEY: ENCRYPTION_KEY,
+    HOOKLINE_RATE_LIMIT_PER_MINUTE: '0',
+    HOOKLINE_RETRY_SCHEDULE: '5,10,20',
+    HOOKLINE_SHUTDOWN_TIMEOUT_MS: '1000',
+  });
+}
+
 export interface Case {
   /** A's endpoints, and how many events A queues before B starts (each goes to every one). */
   noisy: { behaviours: Behaviour[]; events: number } | null;
@@ -221,18 +241,7 @@ export async function runIsolationCase(
   log: (message: string) => void,
 ): Promise<{ figures: LatencyFigures; drainPerSecond: number }> {
   const endpoints: Endpoint[] = [];
-  const hookline = await startHooklineProcess({
-    DATABASE_URL: databaseUrl,
-    HOOKLINE_ADMIN_KEY: ADMIN_KEY,
-    HOOKLINE_ALLOW_NETWORKS: '127.0.0.0/8',
-    HOOKLINE_ROLE: 'all',
-    LOG_LEVEL: 'warn',
-    NODE_ENV: 'production',
-    HOOKLINE_ENCRYPTION_KEY: ENCRYPTION_KEY,
-    HOOKLINE_RATE_LIMIT_PER_MINUTE: '0',
-    HOOKLINE_RETRY_SCHEDULE: '5,10,20',
-    HOOKLINE_SHUTDOWN_TIMEOUT_MS: '1000',
-  });
+  const hookline = await startBenchHookline(databaseUrl);
   const api = new Api(hookline.url);
   try {
     await hookline.waitReady();

@@ -16,6 +16,8 @@ export type ApiKeyRole =
 export type AttachWebhookInput = {
   agentId: string | number;
   events: Array<EventType>;
+  /** Make this webhook the agent's call-setup responder: requestCallSetup asks it, within a deadline, how to set up each call. At most one per agent (a second is a CONFLICT). Null or left out: false (attaching again states the whole wish). */
+  respondsToCallSetup?: boolean | null | undefined;
   webhookId: string | number;
 };
 
@@ -28,6 +30,8 @@ export type CircuitState =
   | 'OPEN';
 
 export type CreateAgentInput = {
+  /** Variables a call setup answers when the responder does not: an object of names to strings, numbers or booleans, at most 64 KiB. Null: {}. */
+  callSetupFallback?: unknown;
   name: string;
 };
 
@@ -37,6 +41,8 @@ export type CreateWebhookInput = {
   headers?: Array<HeaderInput> | null | undefined;
   /** Most attempts in flight at once, 1 to the operator's ceiling (HOOKLINE_ENDPOINT_MAX_CONCURRENCY). Null: the default. */
   maxConcurrency?: number | null | undefined;
+  /** A call's events go to this endpoint one at a time, in order: the next is sent once the one before has succeeded or ended (FAILED, CANCELLED). Other calls are not held up. Off by default. Null: false. */
+  orderByCall?: boolean | null | undefined;
   /** At most this many attempts a second, 1 to 10000. Null: no limit. */
   rateLimitPerSecond?: number | null | undefined;
   /** Send W3C `traceparent` and `tracestate` headers with each attempt (when tracing is on). Null: false. */
@@ -49,6 +55,12 @@ export type CreateWebhookInput = {
 export type DeleteWebhookInput = {
   id: string | number;
 };
+
+export type DeliveryKind =
+  /** A call setup (requestCallSetup): sent to the agent's responder at once, tried only until its deadline, never queued or redelivered. */
+  | 'CALL_SETUP'
+  /** An event sent through the queue, retried on the schedule until it succeeds. */
+  | 'NOTIFICATION';
 
 export type DeliveryStatus =
   /** The webhook was disabled or deleted before delivery. */
@@ -79,6 +91,8 @@ export type EventType =
   | 'ENDPOINT_CIRCUIT_OPENED'
   /** endpoint.disabled: An endpoint was disabled: by Hookline after it failed for too long (trigger automatic), or by its organization (trigger manual). It gets no new deliveries until enabled again. */
   | 'ENDPOINT_DISABLED'
+  /** post-conversation: A call has ended. */
+  | 'POST_CONVERSATION'
   /** pre-conversation: A call is about to start. */
   | 'PRE_CONVERSATION';
 
@@ -124,6 +138,14 @@ export type ToggleWebhookInput = {
   id: string | number;
 };
 
+/** Fields left out (or a null name) keep their value; a null callSetupFallback is {}. */
+export type UpdateAgentInput = {
+  /** Variables a call setup answers when the responder does not: an object of names to strings, numbers or booleans, at most 64 KiB. Null: {}. */
+  callSetupFallback?: unknown;
+  id: string | number;
+  name?: string | null | undefined;
+};
+
 /** Fields left out keep their value; a setting given as null goes back to its default. */
 export type UpdateWebhookInput = {
   description?: string | null | undefined;
@@ -132,6 +154,8 @@ export type UpdateWebhookInput = {
   id: string | number;
   /** Most attempts in flight at once, 1 to the operator's ceiling (HOOKLINE_ENDPOINT_MAX_CONCURRENCY). Null: the default. */
   maxConcurrency?: number | null | undefined;
+  /** A call's events go to this endpoint one at a time, in order: the next is sent once the one before has succeeded or ended (FAILED, CANCELLED). Other calls are not held up. Off by default. Null: false. */
+  orderByCall?: boolean | null | undefined;
   /** At most this many attempts a second, 1 to 10000. Null: no limit. */
   rateLimitPerSecond?: number | null | undefined;
   /** Send W3C `traceparent` and `tracestate` headers with each attempt (when tracing is on). Null: false. */
@@ -153,7 +177,7 @@ export type DashboardAgentQueryVariables = Exact<{
 }>;
 
 
-export type DashboardAgentQuery = { agent: { id: string, name: string, createdAt: string, subscriptions: Array<{ events: Array<EventType>, createdAt: string, webhook: { id: string, url: string, description: string, enabled: boolean } }> } | null };
+export type DashboardAgentQuery = { agent: { id: string, name: string, createdAt: string, callSetupFallback: unknown, subscriptions: Array<{ events: Array<EventType>, respondsToCallSetup: boolean, createdAt: string, webhook: { id: string, url: string, description: string, enabled: boolean } }> } | null };
 
 export type DashboardAgentEventsQueryVariables = Exact<{
   agentId: string | number;
@@ -174,7 +198,14 @@ export type DashboardAttachWebhookMutationVariables = Exact<{
 }>;
 
 
-export type DashboardAttachWebhookMutation = { attachWebhook: { subscription: { events: Array<EventType>, createdAt: string, webhook: { id: string }, agent: { id: string } } } };
+export type DashboardAttachWebhookMutation = { attachWebhook: { subscription: { events: Array<EventType>, respondsToCallSetup: boolean, createdAt: string, webhook: { id: string }, agent: { id: string } } } };
+
+export type DashboardUpdateAgentFallbackMutationVariables = Exact<{
+  input: UpdateAgentInput;
+}>;
+
+
+export type DashboardUpdateAgentFallbackMutation = { updateAgent: { agent: { id: string, callSetupFallback: unknown } } };
 
 export type DashboardDetachWebhookMutationVariables = Exact<{
   input: DetachWebhookInput;
@@ -185,7 +216,7 @@ export type DashboardDetachWebhookMutation = { detachWebhook: { webhookId: strin
 
 export type DashboardAttemptFragment = { id: string, attemptNumber: number, startedAt: string, durationMs: number, responseStatus: number | null, responseBody: string | null, errorKind: string | null, error: string | null };
 
-export type DashboardDeliveryFragment = { id: string, status: DeliveryStatus, attemptCount: number, createdAt: string, lastAttemptAt: string | null, nextAttemptAt: string | null, event: { id: string, type: EventType, agent: { id: string, name: string } | null }, attempts: Array<{ id: string, attemptNumber: number, startedAt: string, durationMs: number, responseStatus: number | null, responseBody: string | null, errorKind: string | null, error: string | null }> };
+export type DashboardDeliveryFragment = { id: string, status: DeliveryStatus, kind: DeliveryKind, attemptCount: number, createdAt: string, lastAttemptAt: string | null, nextAttemptAt: string | null, event: { id: string, type: EventType, agent: { id: string, name: string } | null }, attempts: Array<{ id: string, attemptNumber: number, startedAt: string, durationMs: number, responseStatus: number | null, responseBody: string | null, errorKind: string | null, error: string | null }> };
 
 export type DashboardWebhookDeliveriesQueryVariables = Exact<{
   id: string | number;
@@ -194,21 +225,21 @@ export type DashboardWebhookDeliveriesQueryVariables = Exact<{
 }>;
 
 
-export type DashboardWebhookDeliveriesQuery = { webhook: { id: string, deliveries: { edges: Array<{ node: { id: string, status: DeliveryStatus, attemptCount: number, createdAt: string, lastAttemptAt: string | null, nextAttemptAt: string | null, event: { id: string, type: EventType, agent: { id: string, name: string } | null }, attempts: Array<{ id: string, attemptNumber: number, startedAt: string, durationMs: number, responseStatus: number | null, responseBody: string | null, errorKind: string | null, error: string | null }> } }>, pageInfo: { hasPreviousPage: boolean, startCursor: string | null } } } | null };
+export type DashboardWebhookDeliveriesQuery = { webhook: { id: string, deliveries: { edges: Array<{ node: { id: string, status: DeliveryStatus, kind: DeliveryKind, attemptCount: number, createdAt: string, lastAttemptAt: string | null, nextAttemptAt: string | null, event: { id: string, type: EventType, agent: { id: string, name: string } | null }, attempts: Array<{ id: string, attemptNumber: number, startedAt: string, durationMs: number, responseStatus: number | null, responseBody: string | null, errorKind: string | null, error: string | null }> } }>, pageInfo: { hasPreviousPage: boolean, startCursor: string | null } } } | null };
 
 export type DashboardSendTestEventMutationVariables = Exact<{
   input: SendTestEventInput;
 }>;
 
 
-export type DashboardSendTestEventMutation = { sendTestEvent: { delivery: { id: string, status: DeliveryStatus, attemptCount: number, createdAt: string, lastAttemptAt: string | null, nextAttemptAt: string | null, event: { id: string, type: EventType, agent: { id: string, name: string } | null }, attempts: Array<{ id: string, attemptNumber: number, startedAt: string, durationMs: number, responseStatus: number | null, responseBody: string | null, errorKind: string | null, error: string | null }> } } };
+export type DashboardSendTestEventMutation = { sendTestEvent: { delivery: { id: string, status: DeliveryStatus, kind: DeliveryKind, attemptCount: number, createdAt: string, lastAttemptAt: string | null, nextAttemptAt: string | null, event: { id: string, type: EventType, agent: { id: string, name: string } | null }, attempts: Array<{ id: string, attemptNumber: number, startedAt: string, durationMs: number, responseStatus: number | null, responseBody: string | null, errorKind: string | null, error: string | null }> } } };
 
 export type DashboardRedeliverMutationVariables = Exact<{
   input: RedeliverInput;
 }>;
 
 
-export type DashboardRedeliverMutation = { redeliver: { delivery: { id: string, status: DeliveryStatus, attemptCount: number, createdAt: string, lastAttemptAt: string | null, nextAttemptAt: string | null, event: { id: string, type: EventType, agent: { id: string, name: string } | null }, attempts: Array<{ id: string, attemptNumber: number, startedAt: string, durationMs: number, responseStatus: number | null, responseBody: string | null, errorKind: string | null, error: string | null }> } } };
+export type DashboardRedeliverMutation = { redeliver: { delivery: { id: string, status: DeliveryStatus, kind: DeliveryKind, attemptCount: number, createdAt: string, lastAttemptAt: string | null, nextAttemptAt: string | null, event: { id: string, type: EventType, agent: { id: string, name: string } | null }, attempts: Array<{ id: string, attemptNumber: number, startedAt: string, durationMs: number, responseStatus: number | null, responseBody: string | null, errorKind: string | null, error: string | null }> } } };
 
 export type DashboardReplayFailedDeliveriesMutationVariables = Exact<{
   input: ReplayFailedDeliveriesInput;
@@ -224,7 +255,7 @@ export type DashboardDeliveryAttemptsSubscriptionVariables = Exact<{
 }>;
 
 
-export type DashboardDeliveryAttemptsSubscription = { deliveryAttempts: { id: string, attemptNumber: number, startedAt: string, durationMs: number, responseStatus: number | null, errorKind: string | null, error: string | null, delivery: { id: string, status: DeliveryStatus, attemptCount: number, webhook: { id: string, url: string }, event: { id: string, type: EventType, agent: { id: string, name: string } | null } } } };
+export type DashboardDeliveryAttemptsSubscription = { deliveryAttempts: { id: string, attemptNumber: number, startedAt: string, durationMs: number, responseStatus: number | null, errorKind: string | null, error: string | null, delivery: { id: string, status: DeliveryStatus, kind: DeliveryKind, attemptCount: number, webhook: { id: string, url: string }, event: { id: string, type: EventType, agent: { id: string, name: string } | null } } } };
 
 export type DashboardLiveFiltersQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -285,14 +316,14 @@ export type DashboardWebhookChoicesQueryVariables = Exact<{ [key: string]: never
 
 export type DashboardWebhookChoicesQuery = { webhooks: { edges: Array<{ node: { id: string, url: string, description: string, enabled: boolean } }> } };
 
-export type DashboardWebhookDetailsFragment = { id: string, url: string, description: string, enabled: boolean, disabledReason: string | null, signingSecret: string, maxConcurrency: number, rateLimitPerSecond: number | null, timeoutMs: number, createdAt: string, updatedAt: string, circuit: { state: CircuitState, openedAt: string | null, nextProbeAt: string | null, consecutiveFailures: number }, subscriptions: Array<{ events: Array<EventType>, createdAt: string, agent: { id: string, name: string } }> };
+export type DashboardWebhookDetailsFragment = { id: string, url: string, description: string, enabled: boolean, disabledReason: string | null, signingSecret: string, maxConcurrency: number, rateLimitPerSecond: number | null, timeoutMs: number, orderByCall: boolean, createdAt: string, updatedAt: string, circuit: { state: CircuitState, openedAt: string | null, nextProbeAt: string | null, consecutiveFailures: number }, subscriptions: Array<{ events: Array<EventType>, respondsToCallSetup: boolean, createdAt: string, agent: { id: string, name: string } }> };
 
 export type DashboardWebhookQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type DashboardWebhookQuery = { webhook: { id: string, url: string, description: string, enabled: boolean, disabledReason: string | null, signingSecret: string, maxConcurrency: number, rateLimitPerSecond: number | null, timeoutMs: number, createdAt: string, updatedAt: string, circuit: { state: CircuitState, openedAt: string | null, nextProbeAt: string | null, consecutiveFailures: number }, subscriptions: Array<{ events: Array<EventType>, createdAt: string, agent: { id: string, name: string } }> } | null };
+export type DashboardWebhookQuery = { webhook: { id: string, url: string, description: string, enabled: boolean, disabledReason: string | null, signingSecret: string, maxConcurrency: number, rateLimitPerSecond: number | null, timeoutMs: number, orderByCall: boolean, createdAt: string, updatedAt: string, circuit: { state: CircuitState, openedAt: string | null, nextProbeAt: string | null, consecutiveFailures: number }, subscriptions: Array<{ events: Array<EventType>, respondsToCallSetup: boolean, createdAt: string, agent: { id: string, name: string } }> } | null };
 
 export type DashboardCreateWebhookMutationVariables = Exact<{
   input: CreateWebhookInput;
@@ -306,7 +337,7 @@ export type DashboardUpdateWebhookMutationVariables = Exact<{
 }>;
 
 
-export type DashboardUpdateWebhookMutation = { updateWebhook: { webhook: { id: string, url: string, description: string, enabled: boolean, disabledReason: string | null, signingSecret: string, maxConcurrency: number, rateLimitPerSecond: number | null, timeoutMs: number, createdAt: string, updatedAt: string, circuit: { state: CircuitState, openedAt: string | null, nextProbeAt: string | null, consecutiveFailures: number }, subscriptions: Array<{ events: Array<EventType>, createdAt: string, agent: { id: string, name: string } }> } } };
+export type DashboardUpdateWebhookMutation = { updateWebhook: { webhook: { id: string, url: string, description: string, enabled: boolean, disabledReason: string | null, signingSecret: string, maxConcurrency: number, rateLimitPerSecond: number | null, timeoutMs: number, orderByCall: boolean, createdAt: string, updatedAt: string, circuit: { state: CircuitState, openedAt: string | null, nextProbeAt: string | null, consecutiveFailures: number }, subscriptions: Array<{ events: Array<EventType>, respondsToCallSetup: boolean, createdAt: string, agent: { id: string, name: string } }> } } };
 
 export type DashboardToggleWebhookMutationVariables = Exact<{
   input: ToggleWebhookInput;
@@ -363,6 +394,7 @@ export const DashboardDeliveryFragmentDoc = new TypedDocumentString(`
     fragment DashboardDelivery on Delivery {
   id
   status
+  kind
   attemptCount
   createdAt
   lastAttemptAt
@@ -468,6 +500,7 @@ export const DashboardWebhookDetailsFragmentDoc = new TypedDocumentString(`
   maxConcurrency
   rateLimitPerSecond
   timeoutMs
+  orderByCall
   circuit {
     ...DashboardCircuit
   }
@@ -475,6 +508,7 @@ export const DashboardWebhookDetailsFragmentDoc = new TypedDocumentString(`
   updatedAt
   subscriptions {
     events
+    respondsToCallSetup
     createdAt
     agent {
       id
@@ -519,8 +553,10 @@ export const DashboardAgentDocument = new TypedDocumentString(`
     id
     name
     createdAt
+    callSetupFallback
     subscriptions {
       events
+      respondsToCallSetup
       createdAt
       webhook {
         id
@@ -561,6 +597,7 @@ export const DashboardAttachWebhookDocument = new TypedDocumentString(`
   attachWebhook(input: $input) {
     subscription {
       events
+      respondsToCallSetup
       createdAt
       webhook {
         id
@@ -572,6 +609,16 @@ export const DashboardAttachWebhookDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<DashboardAttachWebhookMutation, DashboardAttachWebhookMutationVariables>;
+export const DashboardUpdateAgentFallbackDocument = new TypedDocumentString(`
+    mutation DashboardUpdateAgentFallback($input: UpdateAgentInput!) {
+  updateAgent(input: $input) {
+    agent {
+      id
+      callSetupFallback
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<DashboardUpdateAgentFallbackMutation, DashboardUpdateAgentFallbackMutationVariables>;
 export const DashboardDetachWebhookDocument = new TypedDocumentString(`
     mutation DashboardDetachWebhook($input: DetachWebhookInput!) {
   detachWebhook(input: $input) {
@@ -610,6 +657,7 @@ export const DashboardWebhookDeliveriesDocument = new TypedDocumentString(`
 fragment DashboardDelivery on Delivery {
   id
   status
+  kind
   attemptCount
   createdAt
   lastAttemptAt
@@ -647,6 +695,7 @@ export const DashboardSendTestEventDocument = new TypedDocumentString(`
 fragment DashboardDelivery on Delivery {
   id
   status
+  kind
   attemptCount
   createdAt
   lastAttemptAt
@@ -684,6 +733,7 @@ export const DashboardRedeliverDocument = new TypedDocumentString(`
 fragment DashboardDelivery on Delivery {
   id
   status
+  kind
   attemptCount
   createdAt
   lastAttemptAt
@@ -724,6 +774,7 @@ export const DashboardDeliveryAttemptsDocument = new TypedDocumentString(`
     delivery {
       id
       status
+      kind
       attemptCount
       webhook {
         id
@@ -948,6 +999,7 @@ fragment DashboardWebhookDetails on Webhook {
   maxConcurrency
   rateLimitPerSecond
   timeoutMs
+  orderByCall
   circuit {
     ...DashboardCircuit
   }
@@ -955,6 +1007,7 @@ fragment DashboardWebhookDetails on Webhook {
   updatedAt
   subscriptions {
     events
+    respondsToCallSetup
     createdAt
     agent {
       id
@@ -1032,6 +1085,7 @@ fragment DashboardWebhookDetails on Webhook {
   maxConcurrency
   rateLimitPerSecond
   timeoutMs
+  orderByCall
   circuit {
     ...DashboardCircuit
   }
@@ -1039,6 +1093,7 @@ fragment DashboardWebhookDetails on Webhook {
   updatedAt
   subscriptions {
     events
+    respondsToCallSetup
     createdAt
     agent {
       id

@@ -1,14 +1,19 @@
 import type { Db } from '../db/database.ts';
 import { type PageRequest, paginateById } from '../shared/pagination.ts';
 import type { AgentRow } from './agents.table.ts';
+import type { CallVariables } from './call-variables.ts';
 
 // Every function takes the organization: there is no way to read another tenant's agent.
 
 export async function insertAgent(
   db: Db,
-  row: { id: string; organization_id: string; name: string },
+  row: { id: string; organization_id: string; name: string; call_setup_fallback: CallVariables },
 ): Promise<AgentRow> {
-  return db.insertInto('agents').values(row).returningAll().executeTakeFirstOrThrow();
+  return db
+    .insertInto('agents')
+    .values({ ...row, call_setup_fallback: JSON.stringify(row.call_setup_fallback) })
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
 
 export async function findAgent(
@@ -51,11 +56,15 @@ export async function updateAgentRow(
   db: Db,
   organizationId: string,
   id: string,
-  changes: { name?: string },
+  changes: { name?: string; callSetupFallback?: CallVariables },
 ): Promise<AgentRow | undefined> {
   return db
     .updateTable('agents')
-    .set({ ...changes, updated_at: new Date() })
+    .set({
+      name: changes.name,
+      call_setup_fallback: changes.callSetupFallback && JSON.stringify(changes.callSetupFallback),
+      updated_at: new Date(),
+    })
     .where('organization_id', '=', organizationId)
     .where('id', '=', id)
     .returningAll()

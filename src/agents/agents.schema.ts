@@ -1,4 +1,5 @@
 import { resolveCursorConnection } from '@pothos/plugin-relay';
+import { z } from 'zod';
 import { BATCH_ONLY, builder } from '../graphql/builder.ts';
 import { withExpectedErrors } from '../graphql/errors.ts';
 import { nameSchema } from '../graphql/validators.ts';
@@ -16,6 +17,7 @@ import {
   listAgents,
   updateAgent,
 } from './agents.service.ts';
+import { type CallVariables, fallbackProblem, MAX_CALL_VARIABLES_BYTES } from './call-variables.ts';
 
 builder.node(AgentRef, {
   description: 'A voice agent: it takes and makes calls, and its events go to webhooks.',
@@ -24,6 +26,12 @@ builder.node(AgentRef, {
   authScopes: { organization: true },
   fields: (t) => ({
     name: t.exposeString('name'),
+    callSetupFallback: t.field({
+      type: 'JSON',
+      description:
+        "What a call setup answers when the agent's responder does not (timeout, error, invalid answer, open circuit) or when it has none: variables, an object of names to strings, numbers or booleans. {} unless set.",
+      resolve: (agent) => agent.callSetupFallback,
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
     subscriptions: t.loadableGroup({
@@ -58,13 +66,33 @@ builder.queryFields((t) => ({
   }),
 }));
 
+/** Null is the default ({}), so only a given value is checked. */
+const fallbackInput = z.unknown().superRefine((value, ctx) => {
+  const problem = value === null || value === undefined ? null : fallbackProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+const FALLBACK_INPUT = `Variables a call setup answers when the responder does not: an object of names to strings, numbers or booleans, at most ${MAX_CALL_VARIABLES_BYTES / 1024} KiB. Null: {}.`;
+
 const CreateAgentInput = builder.inputType('CreateAgentInput', {
-  fields: (t) => ({ name: t.string({ required: true, validate: nameSchema }) }),
+  fields: (t) => ({
+    name: t.string({ required: true, validate: nameSchema }),
+    callSetupFallback: t.field({
+      type: 'JSON',
+      validate: fallbackInput,
+      description: FALLBACK_INPUT,
+    }),
+  }),
 });
 const UpdateAgentInput = builder.inputType('UpdateAgentInput', {
+  description: 'Fields left out (or a null name) keep their value; a null callSetupFallback is {}.',
   fields: (t) => ({
     id: t.id({ required: true }),
-    name: t.string({ required: true, validate: nameSchema }),
+    name: t.string({ validate: nameSchema }),
+    callSetupFallback: t.field({
+      type: 'JSON',
+      validate: fallbackInput,
+      description: FALLBACK_INPUT,
+    }),
   }),
 });
 const DeleteAgentInput = builder.inputType('DeleteAgentInput', {
@@ -90,11 +118,14 @@ builder.mutationFields((t) => ({
     authScopes: { manage: true },
     args: { input: t.arg({ type: CreateAgentInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({
-      agent: await createAgent(ctx.db, organizationOf(ctx), { name: input.name }),
+      agent: await createAgent(ctx.db, organizationOf(ctx), {
+        name: input.name,
+        callSetupFallback: input.callSetupFallback as CallVariables | null | undefined,
+      }),
     }),
   }),
   updateAgent: t.field({
-    description: withExpectedErrors('Renames an agent.', {
+    description: withExpectedErrors('Renames an agent, or changes its call-setup fallback.', {
       BAD_USER_INPUT: 'a field is invalid (extensions.field names it)',
       NOT_FOUND: "the agent does not exist, or is another organization's",
     }),
@@ -102,7 +133,10 @@ builder.mutationFields((t) => ({
     authScopes: { manage: true },
     args: { input: t.arg({ type: UpdateAgentInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({
-      agent: await updateAgent(ctx.db, organizationOf(ctx), input.id, { name: input.name }),
+      agent: await updateAgent(ctx.db, organizationOf(ctx), input.id, {
+        name: input.name ?? undefined,
+        callSetupFallback: input.callSetupFallback as CallVariables | null | undefined,
+      }),
     }),
   }),
   deleteAgent: t.field({

@@ -5,16 +5,18 @@ import { inOrderOf } from '../shared/in-order-of.ts';
 import type { PageRequest } from '../shared/pagination.ts';
 import { type Agent, toAgent } from './agent.ts';
 import * as agentsRepository from './agents.repository.ts';
+import type { CallVariables } from './call-variables.ts';
 
 export async function createAgent(
   db: Db,
   organizationId: string,
-  input: { name: string },
+  input: { name: string; callSetupFallback?: CallVariables | null },
 ): Promise<Agent> {
   const row = await agentsRepository.insertAgent(db, {
     id: newId('Agent'),
     organization_id: organizationId,
     name: input.name,
+    call_setup_fallback: input.callSetupFallback ?? {},
   });
   return toAgent(row);
 }
@@ -56,9 +58,13 @@ export async function updateAgent(
   db: Db,
   organizationId: string,
   id: string,
-  changes: { name?: string },
+  changes: { name?: string; callSetupFallback?: CallVariables | null },
 ): Promise<Agent> {
-  const row = await agentsRepository.updateAgentRow(db, organizationId, id, changes);
+  const row = await agentsRepository.updateAgentRow(db, organizationId, id, {
+    name: changes.name,
+    // null: back to the default, no variables.
+    callSetupFallback: changes.callSetupFallback === null ? {} : changes.callSetupFallback,
+  });
   if (!row) throw new NotFoundError('Agent', id);
   return toAgent(row);
 }

@@ -1,5 +1,9 @@
 import { z } from 'zod';
 import { MAX_PLATFORM_NAME_LENGTH, parseAccentColor } from '../auth/branding.ts';
+import {
+  MAX_CALL_SETUP_DEADLINE_MS,
+  MIN_CALL_SETUP_DEADLINE_MS,
+} from '../call-setup/call-setup-deadline.ts';
 import { parseRetrySchedule } from '../deliveries/policies/retry-schedule.ts';
 import { parseCidrList } from '../delivery-client/address-policy.ts';
 import { parseOriginList } from '../http/cors.ts';
@@ -148,6 +152,15 @@ export const configSchema = z.object({
   ),
   HOOKLINE_CIRCUIT_PROBE_SECONDS: positiveSeconds(5),
   HOOKLINE_CIRCUIT_MAX_PROBE_SECONDS: positiveSeconds(300),
+  HOOKLINE_CALL_SETUP_DEADLINE_MS: z.preprocess(
+    emptyAsUndefined,
+    z.coerce
+      .number()
+      .int()
+      .min(MIN_CALL_SETUP_DEADLINE_MS)
+      .max(MAX_CALL_SETUP_DEADLINE_MS)
+      .default(5_000),
+  ),
   HOOKLINE_SHUTDOWN_TIMEOUT_MS: positiveMs(15_000),
   HOOKLINE_RETENTION_DAYS: z.preprocess(
     emptyAsUndefined,
@@ -201,6 +214,10 @@ export interface Config {
     concurrency: number;
     endpoints: EndpointSettings;
     circuit: CircuitSettings;
+  };
+  callSetup: {
+    /** How long requestCallSetup waits for the responder unless the request says otherwise. */
+    defaultDeadlineMs: number;
   };
   /** At stop: how long requests and delivery attempts in flight may take to finish. */
   shutdownTimeoutMs: number;
@@ -402,6 +419,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
         maxProbeSeconds: raw.HOOKLINE_CIRCUIT_MAX_PROBE_SECONDS,
       },
     },
+    callSetup: { defaultDeadlineMs: raw.HOOKLINE_CALL_SETUP_DEADLINE_MS },
     shutdownTimeoutMs: raw.HOOKLINE_SHUTDOWN_TIMEOUT_MS,
     retention: {
       days: raw.HOOKLINE_RETENTION_DAYS,

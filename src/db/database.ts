@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { AgentsTable } from '../agents/agents.table.ts';
 import type { ApiKeysTable, OrganizationsTable } from '../auth/auth.table.ts';
 import type { PortalSessionsTable } from '../auth/portal-sessions.table.ts';
+import type { CallSetupsTable } from '../call-setup/call-setups.table.ts';
 import type { DeliveriesTable, DeliveryAttemptsTable } from '../deliveries/deliveries.table.ts';
 import type { EventsTable } from '../events/events.table.ts';
 import type {
@@ -21,6 +22,7 @@ export interface Database {
   delivery_attempts: DeliveryAttemptsTable;
   endpoint_rate_slots: EndpointRateSlotsTable;
   portal_sessions: PortalSessionsTable;
+  call_setups: CallSetupsTable;
 }
 
 /** What repository functions accept: the caller decides whether it is inside a transaction. */

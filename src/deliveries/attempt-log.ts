@@ -78,3 +78,57 @@ export function logCircuitChanges(logger: Logger, changes: readonly CircuitChang
     }
   }
 }
+
+/** A call setup once recorded: one line per try (as for any delivery attempt), then its answer. */
+export function logCallSetup(
+  logger: Logger,
+  setup: {
+    organizationId: string;
+    eventId: string;
+    webhookId: string | null;
+    deliveryId: string | null;
+    outcome: string;
+    reason: string | null;
+    durationMs: number;
+  },
+  attempts: readonly {
+    id: string;
+    attemptNumber: number;
+    responseStatus: number | null;
+    durationMs: number;
+    errorKind: string | null;
+  }[],
+): void {
+  const ids = {
+    organizationId: setup.organizationId,
+    webhookId: setup.webhookId,
+    deliveryId: setup.deliveryId,
+    eventId: setup.eventId,
+  };
+  for (const attempt of attempts) {
+    logger.info(
+      {
+        ...ids,
+        attemptId: attempt.id,
+        kind: 'call_setup',
+        eventType: 'PRE_CONVERSATION',
+        attemptNumber: attempt.attemptNumber,
+        outcome: attempt.errorKind === null ? 'success' : 'failure',
+        status: attempt.responseStatus,
+        durationMs: attempt.durationMs,
+        errorKind: attempt.errorKind,
+      },
+      'delivery attempt',
+    );
+  }
+  logger.info(
+    {
+      ...ids,
+      outcome: setup.outcome,
+      reason: setup.reason,
+      attempts: attempts.length,
+      durationMs: setup.durationMs,
+    },
+    'call setup',
+  );
+}

@@ -11,6 +11,7 @@ import {
   raiseOperationalEvents,
 } from './operational-events.ts';
 import type { CircuitChange } from './pipeline/record/record-settlements.ts';
+import { callOrderAllows } from './policies/call-order.ts';
 import { halfOpenWatchdogSeconds } from './policies/circuit-breaker.ts';
 import { JOB_PRIORITY } from './policies/fair-share.ts';
 
@@ -65,18 +66,25 @@ async function probe(
   outbox: NoticeOutbox,
   webhook: ReturnType<typeof toWebhook>,
   options: CircuitProbeOptions,
-): Promise<'probing' | 'closed'> {
+): Promise<'probing' | 'waiting' | 'closed'> {
   const now = new Date();
+  // The earliest held delivery that its call's order lets out (policies/call-order.ts).
   const held = await trx
     .selectFrom('deliveries')
     .select(['id', 'organization_id'])
     .where('webhook_id', '=', webhook.id)
     .where('status', '=', 'HELD')
+    .where(callOrderAllows('deliveries', sql.lit(webhook.orderByCall)))
     .orderBy('id')
     .limit(1)
     .forUpdate()
     .skipLocked()
     .executeTakeFirst();
+  if (!held && (await hasHeld(trx, webhook.id))) {
+    // Every held delivery waits for an earlier one of its call, still to be held when its retry
+    // comes due: the probe waits for it.
+    return 'waiting';
+  }
   if (!held) {
     // Closed on probation: the failure count stays, so one more failure opens it again.
     const { circuit_failures: _, ...closed } = CLOSED_CIRCUIT;
@@ -120,4 +128,15 @@ async function probe(
     ],
   });
   return 'probing';
+}
+
+async function hasHeld(trx: Transaction<Database>, webhookId: string): Promise<boolean> {
+  const row = await trx
+    .selectFrom('deliveries')
+    .select('id')
+    .where('webhook_id', '=', webhookId)
+    .where('status', '=', 'HELD')
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
 }

@@ -18,3 +18,17 @@ export const DeliveryStatusEnum = builder.enumType('DeliveryStatus', {
     CANCELLED: { description: 'The webhook was disabled or deleted before delivery.' },
   } as const,
 });
+
+export const DeliveryKindEnum = builder.enumType('DeliveryKind', {
+  values: {
+    NOTIFICATION: {
+      value: 'notification',
+      description: 'An event sent through the queue, retried on the schedule until it succeeds.',
+    },
+    CALL_SETUP: {
+      value: 'call_setup',
+      description:
+        "A call setup (requestCallSetup): sent to the agent's responder at once, tried only until its deadline, never queued or redelivered.",
+    },
+  } as const,
+});

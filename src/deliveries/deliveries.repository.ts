@@ -164,6 +164,8 @@ export async function findFailedDeliveryIdsSince(
     .where('organization_id', '=', organizationId)
     .where('webhook_id', '=', webhookId)
     .where('status', '=', 'FAILED')
+    // A call setup is over with its call: never sent again.
+    .where('kind', '=', 'notification')
     .where('created_at', '>=', since)
     .execute();
   return rows.map((row) => row.id);

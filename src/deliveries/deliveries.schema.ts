@@ -9,7 +9,12 @@ import { organizationOf } from '../graphql/viewer.ts';
 import { PAGE_SIZE } from '../shared/pagination.ts';
 import { WebhookRef } from '../webhooks/webhooks.refs.ts';
 import { loadWebhooksOfLog } from '../webhooks/webhooks.schema.ts';
-import { DeliveryAttemptRef, DeliveryRef, DeliveryStatusEnum } from './deliveries.refs.ts';
+import {
+  DeliveryAttemptRef,
+  DeliveryKindEnum,
+  DeliveryRef,
+  DeliveryStatusEnum,
+} from './deliveries.refs.ts';
 import { findAttempt } from './deliveries.repository.ts';
 import {
   getDeliveriesByIds,
@@ -45,6 +50,7 @@ builder.node(DeliveryRef, {
       resolve: (delivery) => delivery.webhookId,
     }),
     status: t.field({ type: DeliveryStatusEnum, resolve: (delivery) => delivery.status }),
+    kind: t.field({ type: DeliveryKindEnum, resolve: (delivery) => delivery.kind }),
     attemptCount: t.exposeInt('attemptCount'),
     nextAttemptAt: t.expose('nextAttemptAt', { type: 'DateTime', nullable: true }),
     lastAttemptAt: t.expose('lastAttemptAt', { type: 'DateTime', nullable: true }),
@@ -217,7 +223,8 @@ builder.mutationFields((t) => ({
       'Starts a new series of attempts for a finished delivery, with the same webhook-id.',
       {
         NOT_FOUND: "the delivery does not exist, or is another organization's",
-        CONFLICT: 'the delivery is not finished yet (pending or held), or its webhook is disabled',
+        CONFLICT:
+          'the delivery is not finished yet (pending or held), was a call setup (never sent again), or its webhook is disabled',
       },
     ),
     authScopes: { manage: true },

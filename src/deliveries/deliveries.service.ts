@@ -40,6 +40,11 @@ export async function redeliver(
   return transactions(async (trx, outbox) => {
     const current = await deliveriesRepository.findDelivery(trx, organizationId, deliveryId);
     if (!current) throw new NotFoundError('Delivery', deliveryId);
+    if (current.kind === 'call_setup') {
+      throw new ConflictError(
+        `Delivery ${deliveryId} was a call setup: its call has started, so it is not sent again`,
+      );
+    }
     if (current.status === 'PENDING' || current.status === 'HELD') {
       throw new ConflictError(
         `Delivery ${deliveryId} is still pending: it will be attempted again by itself`,

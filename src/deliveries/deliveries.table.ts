@@ -9,6 +9,12 @@ export type DeliveryStatus = 'PENDING' | 'HELD' | 'SUCCEEDED' | 'FAILED' | 'CANC
  */
 export type QueueState = 'waiting' | 'admitted' | 'retrying';
 
+/**
+ * A notification goes through the queue and is retried for hours; a call setup is attempted
+ * inline by the API within a deadline (src/call-setup) and is stored once it is over.
+ */
+export type DeliveryKind = 'notification' | 'call_setup';
+
 /** Statuses of deliveries that are not finished: they keep their event, and count as owed. */
 export const UNFINISHED_STATUSES = ['PENDING', 'HELD'] as const satisfies readonly DeliveryStatus[];
 
@@ -18,6 +24,9 @@ export interface DeliveriesTable {
   event_id: string;
   webhook_id: string;
   status: DeliveryStatus;
+  kind: Generated<DeliveryKind>;
+  /** Its event's call (denormalized for admission's ordering per call); null for test events. */
+  call_id: string | null;
   attempt_count: Generated<number>;
   series_attempt_count: Generated<number>;
   queue_state: Generated<QueueState>;

@@ -1,4 +1,4 @@
-import type { DeliveryRow, DeliveryStatus } from './deliveries.table.ts';
+import type { DeliveryKind, DeliveryRow, DeliveryStatus } from './deliveries.table.ts';
 
 export interface Delivery {
   id: string;
@@ -6,6 +6,7 @@ export interface Delivery {
   eventId: string;
   webhookId: string;
   status: DeliveryStatus;
+  kind: DeliveryKind;
   attemptCount: number;
   nextAttemptAt: Date | null;
   lastAttemptAt: Date | null;
@@ -20,6 +21,7 @@ export function toDelivery(row: DeliveryRow): Delivery {
     eventId: row.event_id,
     webhookId: row.webhook_id,
     status: row.status,
+    kind: row.kind,
     attemptCount: row.attempt_count,
     nextAttemptAt: row.next_attempt_at,
     lastAttemptAt: row.last_attempt_at,

@@ -35,6 +35,44 @@ export async function raiseOperationalEvents(
   await fanOut.queueNew(trx, outbox, created);
 }
 
+/**
+ * What recording requests to endpoints did to their health (a worker's attempts or a call
+ * setup's tries): circuits that opened or closed, endpoints disabled for failing too long.
+ */
+export function endpointHealthEvents(batch: {
+  /** The endpoints requested, as they were before this batch. */
+  webhooks: ReadonlyMap<string, Webhook>;
+  /** Each failing endpoint's last error, for the circuit's reason. */
+  lastError: ReadonlyMap<string, string | null>;
+  failures: {
+    transitions: readonly { webhookId: string; transition: string; circuit: EndpointCircuit }[];
+    disabled: readonly { webhook: Webhook; reason: string; failingSince: Date }[];
+  };
+  closed: readonly string[];
+  now: Date;
+}): OperationalEvent[] {
+  const events: OperationalEvent[] = [];
+  for (const t of batch.failures.transitions) {
+    if (t.transition !== 'opened') continue;
+    const webhook = batch.webhooks.get(t.webhookId)!;
+    events.push(circuitOpened(webhook, t.circuit, batch.lastError.get(t.webhookId) ?? null));
+  }
+  for (const id of batch.closed) {
+    events.push(circuitClosed(batch.webhooks.get(id)!, 'attempt_succeeded', batch.now));
+  }
+  for (const d of batch.failures.disabled) {
+    events.push(
+      endpointDisabled(d.webhook, {
+        trigger: 'automatic',
+        reason: d.reason,
+        failingSince: d.failingSince,
+        at: batch.now,
+      }),
+    );
+  }
+  return events;
+}
+
 function event(
   type: OperationalEventTypeName,
   webhook: Webhook,

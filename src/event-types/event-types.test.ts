@@ -30,6 +30,7 @@ describe('catalog', () => {
   test('lists every event type once, with unique wire names', () => {
     assert.deepEqual(EVENT_TYPE_NAMES, [
       'PRE_CONVERSATION',
+      'POST_CONVERSATION',
       'ANALYTICS_COMPLETED',
       'ENDPOINT_DISABLED',
       'ENDPOINT_CIRCUIT_OPENED',
@@ -66,6 +67,7 @@ describe('catalog', () => {
 
   test('wire names map to the expected event types', () => {
     assert.equal(eventTypeFromWireName('pre-conversation')?.name, 'PRE_CONVERSATION');
+    assert.equal(eventTypeFromWireName('post-conversation')?.name, 'POST_CONVERSATION');
     assert.equal(eventTypeFromWireName('analytics-completed')?.name, 'ANALYTICS_COMPLETED');
     assert.equal(eventTypeFromWireName('PRE_CONVERSATION'), undefined);
     assert.equal(eventTypeFromWireName('nope'), undefined);
@@ -157,6 +159,50 @@ describe('PRE_CONVERSATION payloads', () => {
       assert.equal(issues[0]!.path, '');
       assert.match(issues[0]!.message, /must be a JSON object/);
     }
+  });
+});
+
+describe('POST_CONVERSATION payloads', () => {
+  const postConversation = () => structuredClone(getEventType('POST_CONVERSATION').example);
+
+  test('recordingUrl, variables and metadata may be left out', () => {
+    const { recordingUrl: _, variables: __, metadata: ___, ...required } = postConversation();
+    assert.ok(validateEventPayload('POST_CONVERSATION', required).ok);
+  });
+
+  test('recordingUrl must be an absolute http(s) URL', () => {
+    for (const bad of ['/recordings/1.wav', 'ftp://example.com/1.wav', 'javascript:alert(1)']) {
+      assert.deepEqual(
+        pathsOf('POST_CONVERSATION', { ...postConversation(), recordingUrl: bad }),
+        ['recordingUrl'],
+        bad,
+      );
+    }
+  });
+
+  test('endedReason is an open set of strings, but not an empty one', () => {
+    assert.ok(
+      validateEventPayload('POST_CONVERSATION', {
+        ...postConversation(),
+        endedReason: 'voicemail_detected',
+      }).ok,
+    );
+    assert.deepEqual(pathsOf('POST_CONVERSATION', { ...postConversation(), endedReason: '' }), [
+      'endedReason',
+    ]);
+  });
+
+  test('the transcript has the shape of analytics-completed', () => {
+    const schema = (name: EventTypeName) =>
+      (payloadJsonSchema(name).properties as Record<string, unknown>).transcript;
+    assert.deepEqual(schema('POST_CONVERSATION'), schema('ANALYTICS_COMPLETED'));
+    assert.deepEqual(
+      pathsOf('POST_CONVERSATION', {
+        ...postConversation(),
+        transcript: [{ role: 'robot', text: 'x' }],
+      }),
+      ['transcript[0].role'],
+    );
   });
 });
 

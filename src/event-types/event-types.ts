@@ -15,11 +15,39 @@ import { OPERATIONAL_DEFINITIONS } from './operational-event-types.ts';
 // least 7 digits and allows a leading 0, which is not what we document.)
 const E164_PATTERN = /^\+[1-9]\d{1,14}$/;
 
-const callId = z.string().min(1).max(200).describe('Identifier of the call on the platform');
+const callId = z
+  .string()
+  .min(1)
+  .max(200)
+  .describe(
+    "Identifier of the call on the platform: the same in a call's pre-conversation, post-conversation and analytics-completed events",
+  );
 const phoneNumber = z
   .string()
   .regex(E164_PATTERN, { error: 'Must be an E.164 phone number, e.g. +14155550123' });
 const jsonRecord = z.record(z.string(), z.json());
+const transcript = z
+  .array(
+    z.object({
+      role: z.enum(['agent', 'user']),
+      text: z.string(),
+      startSeconds: z.number().nonnegative().optional(),
+    }),
+  )
+  .describe('Turns of the conversation, in order');
+const durationSeconds = z.number().nonnegative().describe('Length of the call in seconds');
+const exampleTranscript = [
+  {
+    role: 'agent' as const,
+    text: 'Hi, this is Ava from Northwind. How can I help?',
+    startSeconds: 0,
+  },
+  {
+    role: 'user' as const,
+    text: 'I would like to move my appointment to Friday.',
+    startSeconds: 3.8,
+  },
+];
 
 const DEFINITIONS = [
   defineEventType({
@@ -44,31 +72,53 @@ const DEFINITIONS = [
     },
   }),
   defineEventType({
+    name: 'POST_CONVERSATION',
+    wireName: 'post-conversation',
+    description: 'A call has ended.',
+    schema: z.strictObject({
+      callId,
+      durationSeconds,
+      endedReason: z
+        .string()
+        .min(1)
+        .max(200)
+        .describe(
+          'Why the call ended. Common values: caller_hung_up, agent_ended, transferred, error; platforms may send others',
+        ),
+      transcript,
+      recordingUrl: z
+        .url({ protocol: /^https?$/, error: 'Must be an absolute http(s) URL' })
+        .max(2048)
+        .describe('Where the recording can be fetched, an absolute http(s) URL')
+        .optional(),
+      variables: jsonRecord.describe('Variables collected during the call').optional(),
+      metadata: jsonRecord.describe('Free-form data passed through from the platform').optional(),
+    }),
+    example: {
+      callId: 'call_8f3a2c91d4e7',
+      durationSeconds: 184.6,
+      endedReason: 'caller_hung_up',
+      transcript: exampleTranscript,
+      recordingUrl: 'https://recordings.example.com/call_8f3a2c91d4e7.wav',
+      variables: { appointmentDay: 'Friday', rescheduled: true },
+      metadata: { campaign: 'spring-renewals', crmContactId: 'c_20931' },
+    },
+  }),
+  defineEventType({
     name: 'ANALYTICS_COMPLETED',
     wireName: 'analytics-completed',
     description: 'Post-call analytics are ready.',
     schema: z.strictObject({
       callId,
-      durationSeconds: z.number().nonnegative().describe('Length of the call in seconds'),
-      transcript: z
-        .array(
-          z.object({
-            role: z.enum(['agent', 'user']),
-            text: z.string(),
-            startSeconds: z.number().nonnegative().optional(),
-          }),
-        )
-        .describe('Turns of the conversation, in order'),
+      durationSeconds,
+      transcript,
       metrics: jsonRecord.describe('Computed call metrics'),
       variables: jsonRecord.describe('Variables collected during the call'),
     }),
     example: {
       callId: 'call_8f3a2c91d4e7',
       durationSeconds: 184.6,
-      transcript: [
-        { role: 'agent', text: 'Hi, this is Ava from Northwind. How can I help?', startSeconds: 0 },
-        { role: 'user', text: 'I would like to move my appointment to Friday.', startSeconds: 3.8 },
-      ],
+      transcript: exampleTranscript,
       metrics: { sentiment: 'positive', talkRatio: 0.42 },
       variables: { appointmentDay: 'Friday', rescheduled: true },
     },

@@ -24,6 +24,11 @@ export interface IngestRequest extends TracedEmit {
   idempotencyKey: string | null;
   /** The payload's size in bytes, to keep batches within a reasonable statement size. */
   payloadBytes: number;
+  /**
+   * A call setup's event: its agent's call-setup responder is asked inline (src/call-setup), so
+   * the fan-out leaves that one subscription out.
+   */
+  skipResponder?: boolean;
 }
 
 export interface Ingested {
@@ -96,6 +101,8 @@ export async function ingestBatch(
     payload: request.payload,
     idempotency_key: request.idempotencyKey,
     traceparent: request.span ? storedTraceparent(request.span) : null,
+    call_id: callIdOf(request.payload),
+    skip_responder: request.skipResponder === true,
   }));
   const stored = await storeEvents(trx, rows);
 
@@ -126,7 +133,8 @@ export async function ingestBatch(
   return rows.map((row, i): ItemOutcome<Ingested> => {
     const { agentFound, createdAt } = stored[i]!;
     if (createdAt) {
-      const event = { ...row, created_at: createdAt };
+      const { skip_responder: _, ...columns } = row;
+      const event = { ...columns, created_at: createdAt };
       const deliveryIds = stored[i]!.deliveries.map((d) => d.id);
       return { ok: true, value: { event, deliveryIds, replayed: false } };
     }
@@ -136,6 +144,10 @@ export async function ingestBatch(
     return { ok: false, error: new Error(`event ${row.id} was neither stored nor a replay`) };
   });
 }
+
+/** Every event type's payload has a callId (test events, made elsewhere, have none). */
+const callIdOf = (payload: Record<string, unknown>): string | null =>
+  typeof payload.callId === 'string' ? payload.callId : null;
 
 /**
  * A key used before means the event it first created: the same request again (same agent, type

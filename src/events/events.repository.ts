@@ -69,6 +69,9 @@ export interface NewEventRow {
   payload: Record<string, unknown>;
   idempotency_key: string | null;
   traceparent: string | null;
+  call_id: string | null;
+  /** Not stored: the fan-out leaves out the agent's call-setup responder (a call setup's event). */
+  skip_responder: boolean;
 }
 
 export interface StoredEvent {
@@ -99,17 +102,19 @@ export async function storeEvents(db: Db, rows: readonly NewEventRow[]): Promise
     with input as (
       select * from jsonb_to_recordset(${input}::jsonb) as t(
         ord int, id text, organization_id text, agent_id text, type text, payload jsonb,
-        idempotency_key text, traceparent text)
+        idempotency_key text, traceparent text, call_id text, skip_responder boolean)
     ), valid as (
       select input.* from input
       join agents a on a.organization_id = input.organization_id and a.id = input.agent_id
     ), inserted as (
-      insert into events (id, organization_id, agent_id, type, payload, idempotency_key, traceparent)
-      select id, organization_id, agent_id, type, payload, idempotency_key, traceparent
+      insert into events (id, organization_id, agent_id, type, payload, idempotency_key, traceparent, call_id)
+      select id, organization_id, agent_id, type, payload, idempotency_key, traceparent, call_id
       from valid order by ord
       on conflict (organization_id, idempotency_key) do nothing
-      returning id, organization_id, agent_id, type, created_at
-    ), new_deliveries as (${subscribedDeliveriesInsert(sql`inserted`)}
+      returning id, organization_id, agent_id, type, call_id, created_at
+    ), new_deliveries as (${subscribedDeliveriesInsert(
+      sql`(select inserted.*, valid.skip_responder from inserted join valid on valid.id = inserted.id)`,
+    )}
     )
     select
       exists (select 1 from valid where valid.ord = input.ord) as agent_found,
@@ -142,4 +147,29 @@ export async function findEventsByIdempotencyKeys(
     join jsonb_to_recordset(${wanted}::jsonb) as k("organizationId" text, key text)
       on e.organization_id = k."organizationId" and e.idempotency_key = k.key`.execute(db);
   return result.rows;
+}
+
+/**
+ * Deletes a call's events with everything that hangs off them (deliveries, their attempts,
+ * call setups: on delete cascade). The deliveries are locked first, in id order, as the attempt
+ * recorder locks them (deliveries/pipeline/record/insert-attempts.ts), so that an attempt in
+ * flight meanwhile is dropped rather than failing its batch. Returns how many events went.
+ */
+export async function deleteEventsOfCall(
+  db: Db,
+  organizationId: string,
+  callId: string,
+): Promise<number> {
+  await sql`
+    select d.id from deliveries d
+    join events e on e.id = d.event_id
+    where e.organization_id = ${organizationId} and e.call_id = ${callId}
+    order by d.id
+    for update of d`.execute(db);
+  const result = await db
+    .deleteFrom('events')
+    .where('organization_id', '=', organizationId)
+    .where('call_id', '=', callId)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
 }

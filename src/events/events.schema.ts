@@ -5,11 +5,12 @@ import { getAgentsByIds } from '../agents/agents.service.ts';
 import { EventTypeEnum } from '../event-types/event-types.schema.ts';
 import { BATCH_ONLY, builder } from '../graphql/builder.ts';
 import { withExpectedErrors } from '../graphql/errors.ts';
+import { idempotencyKeySchema } from '../graphql/validators.ts';
 import { organizationOf } from '../graphql/viewer.ts';
 import { PAGE_SIZE } from '../shared/pagination.ts';
 import type { Event } from './event.ts';
 import { EventRef } from './events.refs.ts';
-import { emitEvent, getEvent, getEventsByIds, listEvents } from './events.service.ts';
+import { emitEvent, getEvent, getEventsByIds, listEvents, purgeCall } from './events.service.ts';
 
 builder.node(EventRef, {
   description:
@@ -65,7 +66,7 @@ const EmitEventInput = builder.inputType('EmitEventInput', {
       description: 'Must meet the JSON Schema of the type (see eventTypes); at most 256 KiB.',
     }),
     idempotencyKey: t.string({
-      validate: z.string().min(1, 'must not be empty').max(255, 'must be at most 255 characters'),
+      validate: idempotencyKeySchema,
       description:
         'Sending the same request again with the same key (within the organization) returns the first event and sends nothing again; a different agent, type or payload with a key already used gets CONFLICT, with `extensions.eventId` naming the first event.',
     }),
@@ -104,5 +105,34 @@ builder.mutationField('emitEvent', (t) =>
       );
       return { event };
     },
+  }),
+);
+
+const PurgeCallInput = builder.inputType('PurgeCallInput', {
+  fields: (t) => ({
+    callId: t.string({
+      required: true,
+      validate: z.string().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
+      description: 'The callId of the payloads of the call to erase.',
+    }),
+  }),
+});
+
+const PurgeCallPayload = builder.simpleObject('PurgeCallPayload', {
+  fields: (t) => ({ events: t.int({ description: 'How many events of the call were deleted.' }) }),
+});
+
+builder.mutationField('purgeCall', (t) =>
+  t.field({
+    type: PurgeCallPayload,
+    description: withExpectedErrors(
+      "Erases a call: deletes this organization's events with that callId, with their deliveries (pending ones are cancelled), every attempt (response bodies included) and the call setup. Calls of other organizations, and other calls, are untouched. Run it once the call is over: an event of the call stored after it is not erased.",
+      { BAD_USER_INPUT: 'callId is empty or over 200 characters' },
+    ),
+    authScopes: { manage: true },
+    args: { input: t.arg({ type: PurgeCallInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => ({
+      events: await purgeCall(ctx.runtime, organizationOf(ctx), input.callId),
+    }),
   }),
 );

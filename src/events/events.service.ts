@@ -155,3 +155,17 @@ export async function getEventsByIds(
 ): Promise<(Event | null)[]> {
   return inOrderOf(ids, await eventsRepository.findEventsByIds(db, organizationId, ids), toEvent);
 }
+
+/**
+ * Erases a call: its events of this organization, with their deliveries (pending ones are
+ * cancelled by going: their queued jobs find nothing and end), every attempt (response bodies
+ * included) and its call setup. How a customer honours an erasure request; returns how many
+ * events went.
+ */
+export async function purgeCall(
+  { transactions }: Pick<Queueing, 'transactions'>,
+  organizationId: string,
+  callId: string,
+): Promise<number> {
+  return transactions((trx) => eventsRepository.deleteEventsOfCall(trx, organizationId, callId));
+}

@@ -12,6 +12,8 @@ export interface EventsTable {
    * each delivery attempt links to it (events/ingest-spans.ts).
    */
   traceparent: string | null;
+  /** The payload's callId; null for test events. */
+  call_id: string | null;
   created_at: Generated<Date>;
 }
 

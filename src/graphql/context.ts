@@ -2,6 +2,7 @@ import type { Context as TraceContext } from '@opentelemetry/api';
 import type { Kysely } from 'kysely';
 import type { Authenticator } from '../auth/authenticator.ts';
 import type { Viewer } from '../auth/viewer.ts';
+import type { CallSetupLane } from '../call-setup/call-setup.service.ts';
 import type { Config } from '../config/config.ts';
 import type { Database } from '../db/database.ts';
 import type { FanOut } from '../deliveries/fan-out/fan-out.ts';
@@ -24,6 +25,8 @@ export interface Runtime {
   notifier: Notifier;
   /** Seals and opens secrets at rest (signing secrets, endpoint headers). */
   keyring: Keyring;
+  /** The call-setup lane, in processes that serve the API (src/call-setup). */
+  callSetups?: CallSetupLane;
 }
 
 /** Built once per operation (HTTP request or WebSocket subscribe). */

@@ -11,5 +11,6 @@ import '../event-types/event-types.schema.ts';
 import '../events/events.schema.ts';
 import '../deliveries/deliveries.schema.ts';
 import '../deliveries/deliveries.subscriptions.ts';
+import '../call-setup/call-setup.schema.ts';
 
 export const schema = builder.toSchema();

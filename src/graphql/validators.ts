@@ -7,6 +7,11 @@ export const nameSchema = z
   .min(1, 'must not be empty')
   .max(200, 'must be at most 200 characters');
 
+export const idempotencyKeySchema = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(255, 'must be at most 255 characters');
+
 export const descriptionSchema = z.string().trim().max(1000, 'must be at most 1000 characters');
 
 export const MAX_URL_LENGTH = 2048;

@@ -20,6 +20,10 @@ export interface Metrics {
   /** Attempts cut short by a shutdown: their jobs went back to the queue for another worker. */
   deliveryJobsReleased: Counter;
   activeSubscriptions: Gauge<'transport'>;
+  /** Call setups answered by this process, by outcome (ANSWERED|FALLBACK|NO_RESPONDER). */
+  callSetups: Counter<'outcome'>;
+  /** From the request to the answer, by outcome. */
+  callSetupDuration: Histogram<'outcome'>;
 }
 
 export type SubscriptionTransport = 'ws' | 'sse';
@@ -70,6 +74,19 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       registers: [registry],
     }),
     activeSubscriptions,
+    callSetups: new Counter({
+      name: 'hookline_call_setups_total',
+      help: 'Call setups answered by this process, by outcome (ANSWERED, FALLBACK, NO_RESPONDER).',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    callSetupDuration: new Histogram({
+      name: 'hookline_call_setup_duration_seconds',
+      help: 'Time from a requestCallSetup to its answer, by outcome.',
+      labelNames: ['outcome'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
   };
 }
 

@@ -10,6 +10,7 @@ export async function upsertSubscription(
     webhook_id: string;
     agent_id: string;
     events: string[];
+    responds_to_call_setup: boolean;
   },
 ): Promise<WebhookSubscriptionRow> {
   return db
@@ -18,6 +19,7 @@ export async function upsertSubscription(
     .onConflict((oc) =>
       oc.columns(['webhook_id', 'agent_id']).doUpdateSet({
         events: (eb) => eb.ref('excluded.events'),
+        responds_to_call_setup: (eb) => eb.ref('excluded.responds_to_call_setup'),
         updated_at: new Date(),
       }),
     )
@@ -70,3 +72,24 @@ export async function listSubscriptionRows(
     .orderBy('id')
     .execute();
 }
+
+/** The webhook that answers this agent's call setups, other than `exceptWebhookId`, if any. */
+export async function findResponderWebhookId(
+  db: Db,
+  organizationId: string,
+  agentId: string,
+  exceptWebhookId: string,
+): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('webhook_subscriptions')
+    .select('webhook_id')
+    .where('organization_id', '=', organizationId)
+    .where('agent_id', '=', agentId)
+    .where('responds_to_call_setup', '=', true)
+    .where('webhook_id', '<>', exceptWebhookId)
+    .executeTakeFirst();
+  return row?.webhook_id;
+}
+
+/** The unique index that allows an agent one call-setup responder. */
+export const ONE_RESPONDER_INDEX = 'webhook_subscriptions_one_responder';

@@ -7,6 +7,8 @@ export interface WebhookSubscription {
   webhookId: string;
   agentId: string;
   events: EventTypeName[];
+  /** This webhook answers the agent's call setups (src/call-setup). */
+  respondsToCallSetup: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -18,6 +20,7 @@ export function toSubscription(row: WebhookSubscriptionRow): WebhookSubscription
     webhookId: row.webhook_id,
     agentId: row.agent_id,
     events: row.events as EventTypeName[],
+    respondsToCallSetup: row.responds_to_call_setup,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

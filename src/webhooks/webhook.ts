@@ -36,6 +36,8 @@ export interface Webhook {
   timeoutMs: number | null;
   /** Attempts carry `traceparent` (and `tracestate`) naming their span, when tracing is on. */
   sendTraceContext: boolean;
+  /** A call's deliveries go out one at a time, in order (deliveries/policies/call-order.ts). */
+  orderByCall: boolean;
   circuit: EndpointCircuit;
   createdAt: Date;
   updatedAt: Date;
@@ -60,6 +62,7 @@ export function toWebhook(row: WebhookRow): Webhook {
     rateLimitPerSecond: row.rate_limit_per_second,
     timeoutMs: row.timeout_ms,
     sendTraceContext: row.send_trace_context,
+    orderByCall: row.order_by_call,
     circuit: {
       state: row.circuit_state,
       consecutiveFailures: row.circuit_failures,

@@ -19,6 +19,7 @@ export async function insertWebhook(
     rate_limit_per_second: number | null;
     timeout_ms: number | null;
     send_trace_context?: boolean;
+    order_by_call: boolean;
   },
 ): Promise<WebhookRow> {
   return db.insertInto('webhooks').values(row).returningAll().executeTakeFirstOrThrow();

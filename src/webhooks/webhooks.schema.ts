@@ -45,6 +45,9 @@ import {
   updateWebhook,
 } from './webhooks.service.ts';
 
+const ORDER_BY_CALL =
+  "A call's events go to this endpoint one at a time, in order: the next is sent once the one before has succeeded or ended (FAILED, CANCELLED). Other calls are not held up. Off by default.";
+
 const CircuitStateEnum = builder.enumType('CircuitState', {
   values: {
     CLOSED: { description: 'Attempts go out as usual.' },
@@ -150,6 +153,7 @@ builder.node(WebhookRef, {
       description:
         'The organization’s operational endpoint (setOperationalWebhook): it gets operational events only.',
     }),
+    orderByCall: t.exposeBoolean('orderByCall', { description: ORDER_BY_CALL }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
     subscriptions: t.loadableGroup({
@@ -180,6 +184,10 @@ builder.objectType(WebhookSubscriptionRef, {
       resolve: (sub) => sub.agentId,
     }),
     events: t.field({ type: [EventTypeEnum], resolve: (sub) => sub.events }),
+    respondsToCallSetup: t.exposeBoolean('respondsToCallSetup', {
+      description:
+        "This webhook answers the agent's call setups (requestCallSetup): at most one per agent.",
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
   }),
 });
@@ -241,6 +249,7 @@ const endpointSettingFields = (
     description:
       'Send W3C `traceparent` and `tracestate` headers with each attempt (when tracing is on). Null: false.',
   }),
+  orderByCall: t.boolean({ description: `${ORDER_BY_CALL} Null: false.` }),
 });
 
 const CreateWebhookInput = builder.inputType('CreateWebhookInput', {
@@ -277,6 +286,10 @@ const AttachWebhookInput = builder.inputType('AttachWebhookInput', {
       type: [EventTypeEnum],
       required: true,
       validate: z.array(z.string()).min(1, 'must name at least one event type'),
+    }),
+    respondsToCallSetup: t.boolean({
+      description:
+        "Make this webhook the agent's call-setup responder: requestCallSetup asks it, within a deadline, how to set up each call. At most one per agent (a second is a CONFLICT). Null or left out: false (attaching again states the whole wish).",
     }),
   }),
 });
@@ -319,6 +332,7 @@ builder.mutationFields((t) => ({
           rateLimitPerSecond: input.rateLimitPerSecond,
           timeoutMs: input.timeoutMs,
           sendTraceContext: input.sendTraceContext,
+          orderByCall: input.orderByCall,
         }),
       };
     },
@@ -343,6 +357,7 @@ builder.mutationFields((t) => ({
           rateLimitPerSecond: input.rateLimitPerSecond,
           timeoutMs: input.timeoutMs,
           sendTraceContext: input.sendTraceContext,
+          orderByCall: input.orderByCall,
         }),
       };
     },
@@ -413,10 +428,11 @@ builder.mutationFields((t) => ({
   }),
   attachWebhook: t.field({
     description: withExpectedErrors(
-      "Sends an agent's events of these types to a webhook; attaching again replaces the list.",
+      "Sends an agent's events of these types to a webhook, which may also answer the agent's call setups; attaching again replaces the list and the flag.",
       {
         BAD_USER_INPUT: 'a field is invalid (extensions.field names it)',
         NOT_FOUND: "the webhook or the agent does not exist, or is another organization's",
+        CONFLICT: 'respondsToCallSetup, while another webhook answers the agent’s call setups',
       },
     ),
     type: AttachWebhookPayload,

@@ -27,6 +27,7 @@ export async function createWebhook(
     headers?: readonly EndpointHeader[] | null;
     operational?: boolean;
     sendTraceContext?: boolean | null;
+    orderByCall?: boolean | null;
   } & EndpointSettingsInput,
 ): Promise<Webhook> {
   const id = newId('Webhook');
@@ -42,6 +43,7 @@ export async function createWebhook(
     rate_limit_per_second: input.rateLimitPerSecond ?? null,
     timeout_ms: input.timeoutMs ?? null,
     send_trace_context: input.sendTraceContext ?? false,
+    order_by_call: input.orderByCall ?? false,
   });
   return toWebhook(row);
 }
@@ -110,6 +112,7 @@ export async function updateWebhook(
     description?: string;
     headers?: readonly EndpointHeader[] | null;
     sendTraceContext?: boolean | null;
+    orderByCall?: boolean | null;
   } & EndpointSettingsInput,
 ): Promise<Webhook> {
   return db.transaction().execute(async (trx) => {
@@ -123,6 +126,7 @@ export async function updateWebhook(
       timeout_ms: changes.timeoutMs,
       send_trace_context:
         changes.sendTraceContext === undefined ? undefined : (changes.sendTraceContext ?? false),
+      order_by_call: changes.orderByCall === null ? false : changes.orderByCall,
     });
     // A new rate applies from now, not after the slots the old one handed out.
     if (changes.rateLimitPerSecond !== undefined) await webhooksRepository.forgetRateSlots(trx, id);

@@ -25,6 +25,8 @@ export interface WebhooksTable {
   timeout_ms: number | null;
   /** Send W3C trace context headers with each attempt (when tracing is on). */
   send_trace_context: Generated<boolean>;
+  /** Deliveries of one call go out one at a time, in order (deliveries/policies/call-order.ts). */
+  order_by_call: Generated<boolean>;
   circuit_state: Generated<CircuitState>;
   /** Failed attempts in a row (any success resets it). */
   circuit_failures: Generated<number>;
@@ -46,6 +48,8 @@ export interface WebhookSubscriptionsTable {
   agent_id: string;
   /** GraphQL enum names of the subscribed event types. */
   events: string[];
+  /** This webhook answers the agent's call setups (at most one per agent). */
+  responds_to_call_setup: Generated<boolean>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }

@@ -247,7 +247,11 @@ describe('event type catalog', () => {
     const result = await server.client().request(EventTypesDocument);
     const byName = new Map(result.eventTypes.map((t) => [t.name, t]));
     const platform = result.eventTypes.filter((t) => !t.operational).map((t) => t.name);
-    assert.deepEqual(platform.sort(), ['analytics-completed', 'pre-conversation']);
+    assert.deepEqual(platform.sort(), [
+      'analytics-completed',
+      'post-conversation',
+      'pre-conversation',
+    ]);
     // Hookline's own, for operational endpoints (docs/operational-webhooks.md).
     assert.deepEqual(
       result.eventTypes.filter((t) => t.operational).map((t) => t.name),
@@ -258,6 +262,15 @@ describe('event type catalog', () => {
         'delivery.exhausted',
       ],
     );
+    const post = byName.get('post-conversation')!;
+    assert.equal(post.type, 'POST_CONVERSATION');
+    const postSchema = post.schema as { required: string[] };
+    assert.deepEqual(postSchema.required.sort(), [
+      'callId',
+      'durationSeconds',
+      'endedReason',
+      'transcript',
+    ]);
     const pre = byName.get('pre-conversation')!;
     assert.equal(pre.type, 'PRE_CONVERSATION');
     const schema = pre.schema as { properties: Record<string, unknown> };

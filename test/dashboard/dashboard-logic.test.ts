@@ -10,6 +10,7 @@ import {
 import { describeError } from '../../dashboard/src/errors.ts';
 import { formatSetting, maskSecret } from '../../dashboard/src/format.ts';
 import { hrefOf, parseRoute, type Route } from '../../dashboard/src/router.ts';
+import { parseFallback } from '../../dashboard/src/screens/agent-details/fallback-text.ts';
 import { formatRate, healthOf } from '../../dashboard/src/stats.ts';
 import { verificationSnippets } from '../../dashboard/src/verification-code.ts';
 
@@ -148,5 +149,27 @@ describe('verification code', () => {
     assert.ok(masked.startsWith('whsec_•'));
     assert.ok(masked.endsWith('dHM='));
     assert.ok(!masked.includes('c2VjcmV0'));
+  });
+});
+
+describe('the call-setup fallback editor', () => {
+  it('takes an object of strings, numbers and booleans', () => {
+    assert.deepEqual(parseFallback('{"greeting": "Hi", "vip": true, "tier": 2}'), {
+      value: { greeting: 'Hi', vip: true, tier: 2 },
+    });
+    assert.deepEqual(parseFallback('{}'), { value: {} });
+  });
+
+  it('says what is wrong with anything else', () => {
+    assert.deepEqual(parseFallback('{"greeting": '), { problem: 'Not valid JSON' });
+    for (const text of ['[]', '"hi"', 'null', '3']) {
+      assert.match(parseFallback(text).problem ?? '', /Must be a JSON object/, text);
+    }
+    assert.equal(
+      parseFallback('{"customer": {"name": "Ada"}}').problem,
+      'customer: values must be strings, numbers or booleans',
+    );
+    assert.match(parseFallback('{"tags": ["a"]}').problem ?? '', /^tags:/);
+    assert.match(parseFallback('{"gone": null}').problem ?? '', /^gone:/);
   });
 });

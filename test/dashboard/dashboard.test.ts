@@ -5,6 +5,7 @@ import {
   DeliveryDocument,
   EmitEventDocument,
   type HooklineClient,
+  RequestCallSetupDocument,
   SendTestEventDocument,
   WebhookDocument,
 } from '@hookline/client';
@@ -128,6 +129,7 @@ describe('dashboard', () => {
     const attach = page.locator('form', { has: page.getByLabel('Webhook', { exact: true }) });
     await attach.getByLabel('Webhook', { exact: true }).selectOption(webhookId);
     // Only pre-conversation at first.
+    await attach.getByRole('checkbox', { name: /post-conversation/ }).uncheck();
     await attach.getByRole('checkbox', { name: /analytics-completed/ }).uncheck();
     await attach.getByRole('button', { name: 'Attach webhook' }).click();
     const item = page
@@ -138,7 +140,7 @@ describe('dashboard', () => {
 
     // Attaching again replaces the events.
     await item.getByRole('checkbox', { name: /analytics-completed/ }).check();
-    await item.getByRole('button', { name: 'Save events' }).click();
+    await item.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByText(/now gets pre-conversation, analytics-completed/).waitFor();
     assert.deepEqual((await subscribedEvents()).sort(), [
       'ANALYTICS_COMPLETED',
@@ -242,6 +244,61 @@ describe('dashboard', () => {
     await row.getByRole('button', { name: /^Enable/ }).click();
     await row.locator('[data-status="enabled"]').getByText('Enabled').waitFor();
     assert.equal((await client.request(WebhookDocument, { id: webhookId })).webhook?.enabled, true);
+  });
+
+  it("makes the webhook the agent's call-setup responder, with a fallback; marks its call setups", async () => {
+    await page.goto(`${server.url}/#/agents/${agentId}`);
+    const item = page
+      .getByTestId('agent-subscriptions')
+      .locator(`li[data-webhook-id="${webhookId}"]`);
+    await item.getByRole('checkbox', { name: /Answers call setups/ }).check();
+    await item.getByRole('button', { name: 'Save', exact: true }).click();
+    await item.getByText('Call-setup responder').waitFor();
+    const agent = async () => (await client.request(AgentDocument, { id: agentId })).agent!;
+    assert.equal((await agent()).subscriptions[0]?.respondsToCallSetup, true);
+    assert.deepEqual((await agent()).subscriptions[0]?.events.sort(), [
+      'ANALYTICS_COMPLETED',
+      'PRE_CONVERSATION',
+    ]);
+
+    // The fallback editor refuses what is not an object of scalars, next to the field.
+    const fallback = page.locator('form', { has: page.getByLabel('Variables') });
+    await fallback.getByLabel('Variables').fill('{"customer": {"name": "Ada"}}');
+    await fallback.getByRole('button', { name: 'Save fallback' }).click();
+    await fallback.getByText('customer: values must be strings, numbers or booleans').waitFor();
+    assert.equal(await fallback.getByLabel('Variables').getAttribute('aria-invalid'), 'true');
+    await fallback.getByLabel('Variables').fill('{"greeting": "Hello!", "vip": false}');
+    await fallback.getByRole('button', { name: 'Save fallback' }).click();
+    await page.getByText('Call-setup fallback saved').waitFor();
+    assert.deepEqual((await agent()).callSetupFallback, { greeting: 'Hello!', vip: false });
+    await screenshot(page, 'agent-call-setup');
+
+    // A call setup's delivery is marked as such on the webhook's page, and not redelivered.
+    const { setup } = (
+      await client.request(RequestCallSetupDocument, {
+        input: { agentId, payload: preConversation('call_setup_1') },
+      })
+    ).requestCallSetup;
+    // The receiver answers "ok", which is not an answer: the fallback applies.
+    assert.equal(setup.reason, 'invalid_json');
+    await page.goto(`${server.url}/#/webhooks/${webhookId}`);
+    const delivery = page.getByTestId('deliveries').locator('li[data-kind="CALL_SETUP"]');
+    await delivery.getByText('Call setup').waitFor();
+    assert.equal(await delivery.getByRole('button', { name: /^Redeliver/ }).count(), 0);
+    await delivery.getByRole('button', { name: /attempts of/ }).click();
+    await delivery.getByRole('cell', { name: 'HTTP 200 · invalid_json' }).waitFor();
+  });
+
+  it("turns ordering by call on in the webhook's edit form", async () => {
+    await page.getByRole('button', { name: 'Edit' }).click();
+    await page.getByRole('checkbox', { name: /Order by call/ }).check();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByTestId('webhook-order-by-call').getByText('On').waitFor();
+    assert.equal(
+      (await client.request(WebhookDocument, { id: webhookId })).webhook?.orderByCall,
+      true,
+    );
+    await navigate(page, 'Webhooks');
   });
 
   it('deletes a webhook only after confirmation', async () => {

@@ -4,9 +4,11 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import {
+  AttachWebhookDocument,
   DeliveriesDocument,
   DeliveryDocument,
   EmitEventDocument,
+  RequestCallSetupDocument,
   RotateWebhookSecretDocument,
   UpdateWebhookDocument,
 } from '@hookline/client';
@@ -23,6 +25,7 @@ import { startTestServer, type TestServer } from '../support/server.ts';
 const ROOT = resolve(import.meta.dirname, '../..');
 const EXAMPLES = resolve(ROOT, 'examples');
 const DELIVERING_PAGE = resolve(ROOT, 'docs/delivering.md');
+const CALL_HOOKS_PAGE = resolve(ROOT, 'docs/call-hooks.md');
 let server: TestServer;
 const children: ChildProcess[] = [];
 
@@ -111,6 +114,37 @@ for (const [language, command, file] of [
   });
 }
 
+for (const [language, command, file] of [
+  ['Python', 'python3', 'verify_webhook.py'],
+  ['Node.js', process.execPath, 'verify-webhook.mjs'],
+] as const) {
+  test(`the docs' ${language} receiver answers real call setups with variables`, async () => {
+    const { client } = await server.newOrganization();
+    const { agentId, webhookId, signingSecret } = await agentWithWebhook(
+      client,
+      'http://127.0.0.1:9/',
+    );
+    const example = await startExample(command, file, signingSecret);
+    await client.request(UpdateWebhookDocument, { input: { id: webhookId, url: example.url } });
+    await client.request(AttachWebhookDocument, {
+      input: { webhookId, agentId, events: ['PRE_CONVERSATION'], respondsToCallSetup: true },
+    });
+    const { setup } = (
+      await client.request(RequestCallSetupDocument, {
+        input: { agentId, payload: preConversation(), deadlineMs: 5000 },
+      })
+    ).requestCallSetup;
+    assert.equal(setup.outcome, 'ANSWERED', `${setup.reason} ${setup.attempts[0]?.responseBody}`);
+    assert.equal(setup.action, 'CONTINUE');
+    assert.deepEqual(setup.variables, {
+      callerPhoneNumber: preConversation().callerPhoneNumber,
+      customerTier: 'gold',
+      knownCaller: true,
+    });
+    assert.match(example.output(), /"verified": ?"pre-conversation"/);
+  });
+}
+
 test('the Python receiver refuses a forged delivery', async () => {
   const example = await startExample(
     'python3',
@@ -156,16 +190,24 @@ function missingLines(excerpt: string, file: string): string[] {
   return missing;
 }
 
-test('docs/delivering.md shows the verification code of the examples run above, line for line', async () => {
-  const blocks = excerpts(await readFile(DELIVERING_PAGE, 'utf8'));
-  assert.deepEqual(
-    [...blocks.keys()].sort(),
-    ['examples/verify-webhook.mjs', 'examples/verify_webhook.py'],
-    'the page marks the Python and the Node block',
-  );
-  for (const [file, excerpt] of blocks) {
-    assert.ok(excerpt.includes('def verify(') || excerpt.includes('function verify('), file);
-    const missing = missingLines(excerpt, await readFile(resolve(ROOT, file), 'utf8'));
-    assert.deepEqual(missing, [], `lines of the page's block not in ${file}, in order`);
-  }
-});
+for (const [page, path, shows] of [
+  ['docs/delivering.md', DELIVERING_PAGE, ['def verify(', 'function verify(']],
+  ['docs/call-hooks.md', CALL_HOOKS_PAGE, ['def call_setup_answer(', 'function callSetupAnswer(']],
+] as const) {
+  test(`${page} shows the code of the examples run above, line for line`, async () => {
+    const blocks = excerpts(await readFile(path, 'utf8'));
+    assert.deepEqual(
+      [...blocks.keys()].sort(),
+      ['examples/verify-webhook.mjs', 'examples/verify_webhook.py'],
+      'the page marks the Python and the Node block',
+    );
+    for (const [file, excerpt] of blocks) {
+      assert.ok(
+        shows.some((code) => excerpt.includes(code)),
+        `${file}'s block shows ${shows.join(' or ')}`,
+      );
+      const missing = missingLines(excerpt, await readFile(resolve(ROOT, file), 'utf8'));
+      assert.deepEqual(missing, [], `lines of the page's block not in ${file}, in order`);
+    }
+  });
+}

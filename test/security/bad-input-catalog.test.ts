@@ -24,7 +24,7 @@ import { startTestServer, TEST_ADMIN_KEY, type TestServer } from '../support/ser
  */
 let server: TestServer;
 let key: string;
-let ids: { agentId: string; webhookId: string };
+let ids: { agentId: string; webhookId: string; secondWebhookId: string };
 let foreign: { agentId: string; webhookId: string; apiKeyId: string; organizationId: string };
 /** More keys of ours, one per case of the per-key connection cap: no other case holds theirs. */
 const capKeys: string[] = [];
@@ -36,7 +36,32 @@ before(async () => {
   server = await startTestServer('security_catalog');
   const mine = await server.newOrganization('Mine');
   key = mine.apiKey;
-  ids = await agentWithWebhook(mine.client, 'https://example.com/mine');
+  const mineIds = await agentWithWebhook(mine.client, 'https://example.com/mine');
+  // The first webhook answers the agent's call setups; the second would be a second responder.
+  await postGraphQL(
+    server.url,
+    'mutation($input: AttachWebhookInput!) { attachWebhook(input: $input) { subscription { events } } }',
+    {
+      input: {
+        webhookId: mineIds.webhookId,
+        agentId: mineIds.agentId,
+        events: ['PRE_CONVERSATION'],
+        respondsToCallSetup: true,
+      },
+    },
+    mine.apiKey,
+  );
+  const second = await postGraphQL(
+    server.url,
+    'mutation { createWebhook(input: { url: "https://example.com/second" }) { webhook { id } } }',
+    {},
+    mine.apiKey,
+  );
+  ids = {
+    ...mineIds,
+    secondWebhookId: (second.json!.data as { createWebhook: { webhook: { id: string } } })
+      .createWebhook.webhook.id,
+  };
   const theirs = await server.newOrganization('Theirs');
   const theirIds = await agentWithWebhook(theirs.client, 'https://example.com/theirs');
   const keyId = await postGraphQL(
@@ -294,11 +319,19 @@ const m = {
     'mutation($input: SetBrandingInput!) { setBranding(input: $input) { organization { id } } }',
   setOperational:
     'mutation($input: SetOperationalWebhookInput!) { setOperationalWebhook(input: $input) { url } }',
+  callSetup:
+    'mutation($input: RequestCallSetupInput!) { requestCallSetup(input: $input) { setup { outcome } } }',
+  purgeCall: 'mutation($input: PurgeCallInput!) { purgeCall(input: $input) { events } }',
 };
 
 /** createWebhook's variables with these static headers. */
 const withHeaders = (headers: unknown) => ({
   input: { url: 'https://example.com/gated', headers },
+});
+
+/** requestCallSetup's variables for our agent, with these fields changed. */
+const callSetupOf = (input: Record<string, unknown>) => ({
+  input: { agentId: ids.agentId, payload: pre(), ...input },
 });
 
 /** The id of the one operator key the test server has (its HOOKLINE_ADMIN_KEY). */
@@ -809,6 +842,124 @@ const cases: Case[] = [
     expect: notFound,
     run: () =>
       http(m.replay, { input: { webhookId: foreign.webhookId, since: '2026-01-01T00:00:00Z' } }),
+  },
+  // requestCallSetup, purgeCall, and the call settings of agents and webhooks
+  {
+    name: 'requestCallSetup: unknown agent',
+    expect: notFound,
+    run: () => http(m.callSetup, callSetupOf({ agentId: UNKNOWN.agent })),
+  },
+  {
+    name: "requestCallSetup: another organization's agent",
+    expect: notFound,
+    run: () => http(m.callSetup, callSetupOf({ agentId: foreign.agentId })),
+  },
+  {
+    name: 'requestCallSetup: payload missing callId',
+    expect: bad('payload.callId'),
+    run: () =>
+      http(m.callSetup, callSetupOf({ payload: { callerPhoneNumber: PHONE, direction: 'in' } })),
+  },
+  {
+    name: 'requestCallSetup: payload of another event type',
+    expect: bad('payload.callerPhoneNumber'),
+    run: () =>
+      http(m.callSetup, callSetupOf({ payload: { callId: 'c', endedReason: 'caller_hung_up' } })),
+  },
+  {
+    name: 'requestCallSetup: payload is an array',
+    expect: bad('payload'),
+    run: () => http(m.callSetup, callSetupOf({ payload: [pre()] })),
+  },
+  ...[0, 99, 10_001, -1, 2.5].map(
+    (deadlineMs): Case => ({
+      name: `requestCallSetup: deadlineMs ${deadlineMs}`,
+      expect: bad('deadlineMs'),
+      run: () => http(m.callSetup, callSetupOf({ deadlineMs })),
+    }),
+  ),
+  {
+    name: 'requestCallSetup: idempotency key too long',
+    expect: bad('idempotencyKey'),
+    run: () => http(m.callSetup, callSetupOf({ idempotencyKey: 'k'.repeat(256) })),
+  },
+  {
+    name: 'requestCallSetup: an idempotency key used before for another event',
+    expect: { code: 'CONFLICT' },
+    run: () =>
+      http(
+        m.callSetup,
+        callSetupOf({
+          agentId: quietAgentId,
+          payload: pre({ callId: 'another call' }),
+          idempotencyKey: USED_KEY,
+        }),
+      ),
+  },
+  {
+    name: 'purgeCall: empty callId',
+    expect: bad('callId'),
+    run: () => http(m.purgeCall, { input: { callId: '' } }),
+  },
+  {
+    name: 'purgeCall: 10,000-character callId',
+    expect: bad('callId'),
+    run: () => http(m.purgeCall, { input: { callId: 'c'.repeat(10_000) } }),
+  },
+  ...(
+    [
+      ['an array', ['a']],
+      ['a string', 'vip'],
+      ['a number', 7],
+      ['a nested object', { customer: { name: 'Ada' } }],
+      ['a null value', { customer: null }],
+      ['an array value', { tags: ['a'] }],
+      ['an empty name', { '': 1 }],
+      ['over 64 KiB', { big: 'x'.repeat(70_000) }],
+    ] as const
+  ).flatMap(([what, callSetupFallback]): Case[] => [
+    {
+      name: `createAgent: callSetupFallback ${what}`,
+      expect: bad('callSetupFallback'),
+      run: () => http(m.createAgent, { input: { name: 'Fallback', callSetupFallback } }),
+    },
+    {
+      name: `updateAgent: callSetupFallback ${what}`,
+      expect: bad('callSetupFallback'),
+      run: () => http(m.updateAgent, { input: { id: ids.agentId, callSetupFallback } }),
+    },
+  ]),
+  {
+    name: 'createWebhook: "yes" for orderByCall',
+    expect: bad('orderByCall'),
+    run: () =>
+      http(m.createWebhook, { input: { url: 'https://example.com/', orderByCall: 'yes' } }),
+  },
+  {
+    name: 'attachWebhook: "yes" for respondsToCallSetup',
+    expect: bad('respondsToCallSetup'),
+    run: () =>
+      http(m.attach, {
+        input: {
+          webhookId: ids.secondWebhookId,
+          agentId: ids.agentId,
+          events: ['PRE_CONVERSATION'],
+          respondsToCallSetup: 'yes',
+        },
+      }),
+  },
+  {
+    name: 'attachWebhook: a second call-setup responder for one agent',
+    expect: { code: 'CONFLICT' },
+    run: () =>
+      http(m.attach, {
+        input: {
+          webhookId: ids.secondWebhookId,
+          agentId: ids.agentId,
+          events: ['PRE_CONVERSATION'],
+          respondsToCallSetup: true,
+        },
+      }),
   },
   // keys and organizations
   {

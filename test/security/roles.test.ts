@@ -53,6 +53,9 @@ const q = {
   createApiKey: 'mutation { createApiKey(input: { name: "k" }) { apiKey } }',
   emit: 'mutation($input: EmitEventInput!) { emitEvent(input: $input) { event { id type } } }',
   deliveryUpdated: 'subscription { deliveryUpdated { id status } }',
+  requestCallSetup:
+    'mutation($input: RequestCallSetupInput!) { requestCallSetup(input: $input) { setup { outcome } } }',
+  purgeCall: 'mutation { purgeCall(input: { callId: "call_roles" }) { events } }',
 };
 const emitVariables = () => ({
   input: { agentId: ids.agentId, type: 'PRE_CONVERSATION', payload: preConversation() },
@@ -84,6 +87,14 @@ const MATRIX: Array<{
   { name: 'createWebhook', ADMIN: true, EMITTER: 'FORBIDDEN', VIEWER: 'FORBIDDEN' },
   { name: 'createApiKey', ADMIN: true, EMITTER: 'FORBIDDEN', VIEWER: 'FORBIDDEN' },
   { name: 'emit', variables: emitVariables, ADMIN: true, EMITTER: true, VIEWER: 'FORBIDDEN' },
+  {
+    name: 'requestCallSetup',
+    variables: () => ({ input: { agentId: ids.agentId, payload: preConversation() } }),
+    ADMIN: true,
+    EMITTER: true,
+    VIEWER: 'FORBIDDEN',
+  },
+  { name: 'purgeCall', ADMIN: true, EMITTER: 'FORBIDDEN', VIEWER: 'FORBIDDEN' },
 ];
 
 /** Row counts, except attempts: other cases' deliveries are still being attempted meanwhile. */
@@ -91,6 +102,9 @@ async function rowsBesideAttempts(): Promise<Record<string, number>> {
   const { delivery_attempts: _, ...rest } = await countRows(server.database.url);
   return rest;
 }
+
+/** Documentation a receiver's developer may read without a key. */
+const PUBLIC_QUERIES = ['eventTypes', 'callSetupAnswerSchema'];
 
 describe('every root field names a role scope', () => {
   test('no query, mutation or subscription is open to any organization key whatever its role', () => {
@@ -100,8 +114,8 @@ describe('every root field names a role scope', () => {
       for (const field of Object.values(root.getFields())) {
         const options = field.extensions?.pothosOptions as { authScopes?: unknown } | undefined;
         const scopes = options?.authScopes;
-        // The catalog needs no key at all; everything else names who may call it.
-        if (root.name === 'Query' && field.name === 'eventTypes') continue;
+        // The catalogs need no key at all; everything else names who may call it.
+        if (root.name === 'Query' && PUBLIC_QUERIES.includes(field.name)) continue;
         if (typeof scopes !== 'object' || scopes === null || 'organization' in scopes) {
           unguarded.push(`${root.name}.${field.name} (${getNamedType(field.type).name})`);
         }

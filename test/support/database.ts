@@ -65,6 +65,7 @@ export async function countRows(url: string): Promise<Record<string, number>> {
       'deliveries',
       'delivery_attempts',
       'portal_sessions',
+      'call_setups',
     ];
     const counts: Record<string, number> = {};
     for (const table of tables) {

@@ -1,10 +1,11 @@
 import type { SettingName, SettingsDraft } from '../endpoint-settings.ts';
 import type { ErrorView } from '../errors.ts';
-import { TextField } from '../ui/fields.tsx';
+import { CheckboxField, TextField } from '../ui/fields.tsx';
 
 export interface WebhookDraft {
   url: string;
   description: string;
+  orderByCall: boolean;
 }
 
 /** The fields a webhook is created and edited with, and their errors from the API. */
@@ -36,6 +37,13 @@ export function WebhookFields({
         value={draft.description}
         onInput={(description) => onChange({ ...draft, description })}
         error={fields.description}
+      />
+      <CheckboxField
+        label="Order by call"
+        hint="Send each call's events one at a time, in order: the next once the one before has succeeded or ended."
+        name="orderByCall"
+        checked={draft.orderByCall}
+        onChange={(orderByCall) => onChange({ ...draft, orderByCall })}
       />
     </>
   );

@@ -209,7 +209,7 @@ function useBusyRows() {
 
 function CreateWebhookForm({ onCreated }: { onCreated: (webhook: Created) => void }) {
   const { api } = useSession();
-  const [draft, setDraft] = useState({ url: '', description: '' });
+  const [draft, setDraft] = useState({ url: '', description: '', orderByCall: false });
   const [settings, setSettings] = useState(EMPTY_SETTINGS);
   const action = useAction();
   const create = submitting(
@@ -219,6 +219,7 @@ function CreateWebhookForm({ onCreated }: { onCreated: (webhook: Created) => voi
         input: {
           url: draft.url.trim(),
           description: draft.description.trim() || null,
+          orderByCall: draft.orderByCall,
           ...settingsToCreate(settings),
         },
       }),

@@ -52,8 +52,14 @@ export function AttemptResult({
   errorKind: string | null | undefined;
 }) {
   if (responseStatus != null) {
-    const ok = responseStatus >= 200 && responseStatus < 300;
-    return <span class={`badge ${ok ? 'badge-good' : 'badge-bad'}`}>HTTP {responseStatus}</span>;
+    // A 2xx can still fail: a call setup's answer that breaks its schema (errorKind says so).
+    const ok = responseStatus >= 200 && responseStatus < 300 && !errorKind;
+    return (
+      <span class={`badge ${ok ? 'badge-good' : 'badge-bad'}`}>
+        HTTP {responseStatus}
+        {ok || !errorKind || errorKind === 'http_status' ? '' : ` · ${errorKind}`}
+      </span>
+    );
   }
   return <span class="badge badge-bad">{errorKind ?? 'no response'}</span>;
 }
@@ -97,5 +103,18 @@ export function EventChips({
         </li>
       ))}
     </ul>
+  );
+}
+
+/** Marks a call setup's delivery (answered inline, within a deadline) among notifications. */
+export function CallSetupBadge({ kind }: { kind: string }) {
+  if (kind !== 'CALL_SETUP') return null;
+  return (
+    <span
+      class="badge badge-call-setup"
+      title="Asked inline by requestCallSetup, within a deadline"
+    >
+      Call setup
+    </span>
   );
 }

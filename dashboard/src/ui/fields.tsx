@@ -145,3 +145,33 @@ export function EventCheckboxes({
     </fieldset>
   );
 }
+
+/** One labelled checkbox, its hint beside the label (the markup of the event checkboxes). */
+export function CheckboxField({
+  label,
+  hint,
+  checked,
+  onChange,
+  name,
+}: {
+  label: string;
+  hint?: string;
+  checked: boolean;
+  onChange: (checked: boolean) => void;
+  name?: string;
+}) {
+  return (
+    <label class="checkbox">
+      <input
+        type="checkbox"
+        name={name}
+        checked={checked}
+        onChange={(event) => onChange(event.currentTarget.checked)}
+      />
+      <span>
+        {label}
+        {hint && <span class="hint"> {hint}</span>}
+      </span>
+    </label>
+  );
+}

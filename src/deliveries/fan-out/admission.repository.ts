@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { EndpointSettings } from '../../config/config.ts';
 import type { Db } from '../../db/database.ts';
+import { callOrderAllows } from '../policies/call-order.ts';
 import { ADMITTED_PER_SLOT, BUSY_ORGANIZATION_ADMITTED } from '../policies/fair-share.ts';
 
 export interface AdmittedDelivery {
@@ -27,8 +28,9 @@ export interface Admission {
 
 /**
  * Admits waiting deliveries of these webhooks, oldest first, up to each endpoint's queue limit
- * (policies/fair-share.ts), and holds those of endpoints whose circuit is not closed
- * (policies/circuit-breaker.ts). Two transactions admitting for one endpoint at once may go a
+ * (policies/fair-share.ts) and, for endpoints that order by call, only those whose call has
+ * nothing earlier unfinished (policies/call-order.ts); holds those of endpoints whose circuit is
+ * not closed (policies/circuit-breaker.ts). Two transactions admitting for one endpoint at once may go a
  * little over its limit; the hard cap on attempts in flight is pg-boss's group concurrency.
  */
 export async function admitWaitingDeliveries(
@@ -49,7 +51,7 @@ export async function admitWaitingDeliveries(
   }>`
     /* admitWaitingDeliveries */
     with target as (
-      select w.id, w.circuit_state,
+      select w.id, w.circuit_state, w.order_by_call,
         least(coalesce(w.max_concurrency, ${endpoints.defaultConcurrency}::int), ${endpoints.maxConcurrency}::int) as concurrency
       from webhooks w
       where w.id = any(${[...new Set(webhookIds)]}::text[])
@@ -60,7 +62,7 @@ export async function admitWaitingDeliveries(
         and d.status = 'PENDING' and d.queue_state = 'waiting'
       returning d.id, d.organization_id, d.webhook_id
     ), room as (
-      select t.id, t.concurrency,
+      select t.id, t.concurrency, t.order_by_call,
         ${limit} * t.concurrency - (
           select count(*) from (
             select 1 from deliveries q
@@ -75,6 +77,7 @@ export async function admitWaitingDeliveries(
       from room cross join lateral (
         select d.id from deliveries d
         where d.webhook_id = room.id and d.status = 'PENDING' and d.queue_state = 'waiting'
+          and ${callOrderAllows('d', sql<boolean>`room.order_by_call`)}
         order by d.id
         limit greatest(room.free, 0)
         for update skip locked

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { type RawBuilder, sql } from 'kysely';
 
 /**
@@ -7,4 +8,9 @@ import { type RawBuilder, sql } from 'kysely';
  */
 export function newDeliveryIdSql(eventIdColumn: RawBuilder<unknown>): RawBuilder<string> {
   return sql<string>`'dlv_' || substr(${eventIdColumn}, 5, 10) || upper(left(replace(gen_random_uuid()::text, '-', ''), 16))`;
+}
+
+/** The same, made here: for a call setup's delivery, whose id is its webhook-id before it is stored. */
+export function newDeliveryId(eventId: string): string {
+  return `dlv_${eventId.slice(4, 14)}${randomBytes(8).toString('hex').toUpperCase()}`;
 }

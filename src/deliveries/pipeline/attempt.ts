@@ -1,16 +1,12 @@
 import type { Tracer } from '@opentelemetry/api';
 import type { DeliveryClient } from '../../delivery-client/index.ts';
 import type { Keyring } from '../../shared/keyring.ts';
-import { USER_AGENT } from '../../shared/version.ts';
 import { traceHeadersOf } from '../../telemetry/trace-context.ts';
-import { maskHeaderValue, openHeaders } from '../../webhooks/endpoint-headers.ts';
-import { activeSigningSecrets } from '../../webhooks/webhook.ts';
 import { endAttemptSpan, startAttemptSpan } from './attempt-span.ts';
-import { buildHeaders } from './build-headers.ts';
 import { buildMessage } from './build-message.ts';
 import type { DeliveryContext } from './load-contexts.ts';
+import { requestHeaders } from './request-headers.ts';
 import type { AttemptResult } from './settlement.ts';
-import { sign } from './sign.ts';
 
 export interface AttemptOptions {
   client: DeliveryClient;
@@ -32,34 +28,25 @@ export async function makeAttempt(
   const { delivery, event, webhook } = context;
   const span = startAttemptSpan(options.tracer, context, options.probe);
   const startedAt = new Date();
-  const timestamp = Math.floor(startedAt.getTime() / 1000);
   const body = buildMessage(event);
   // The delivery id is the message id: stable across retries and redeliveries, so receivers
   // can drop duplicates.
-  const signature = sign({
-    secrets: activeSigningSecrets(webhook, options.keyring, startedAt),
+  const headers = requestHeaders({
+    webhook,
+    keyring: options.keyring,
     msgId: delivery.id,
-    timestamp,
     body,
-  });
-  const headers = buildHeaders({
-    msgId: delivery.id,
-    timestamp,
-    signature,
-    userAgent: USER_AGENT,
+    startedAt,
     // Empty when tracing is off: a no-op span names no trace.
     traceContext: webhook.sendTraceContext ? traceHeadersOf(span) : undefined,
   });
-  // The webhook's own static headers go out as set, but the attempt log keeps them masked.
-  const custom = openHeaders(options.keyring, webhook.id, webhook.sealedHeaders);
   const outcome = await options.client.send({
     url: webhook.url,
-    headers: { ...Object.fromEntries(custom.map((h) => [h.name, h.value])), ...headers },
+    headers: headers.sent,
     body,
     timeoutMs: options.timeoutMs,
     signal: options.signal,
   });
   endAttemptSpan(span, outcome);
-  const logged = { ...Object.fromEntries(custom.map((h) => [h.name, maskHeaderValue(h.value)])) };
-  return { startedAt, requestHeaders: { ...logged, ...headers }, outcome, probe: options.probe };
+  return { startedAt, requestHeaders: headers.logged, outcome, probe: options.probe };
 }

@@ -45,6 +45,7 @@ function context(
       rateLimitPerSecond: null,
       timeoutMs: null,
       sendTraceContext: false,
+      orderByCall: false,
       circuit: closedCircuit(),
       createdAt: now,
       updatedAt: now,

@@ -3,27 +3,35 @@ import { DashboardDetachWebhookDocument } from '../../../generated/graphql.ts';
 import { eventTypeLabel, useSession } from '../../context.ts';
 import { useAction } from '../../hooks.ts';
 import { EnabledBadge, EventChips } from '../../ui/badges.tsx';
+import { CheckboxField } from '../../ui/fields.tsx';
 import { SubmitButton, submitting } from '../../ui/forms.tsx';
-import { type Agent, attachWebhook } from './agent.ts';
+import { type Agent, attachWebhook, RESPONDER_HINT, RESPONDER_LABEL } from './agent.ts';
 import { EventsField } from './events-field.tsx';
 
 type Subscription = Agent['subscriptions'][number];
 
-/** One attached webhook: its events, changed in place, and a detach button. */
+/**
+ * One attached webhook: its events and whether it answers call setups, changed in place, and a
+ * detach button. `canRespond`: no other webhook of the agent answers its call setups.
+ */
 export function SubscriptionItem({
   agentId,
   subscription,
+  canRespond,
   onChanged,
 }: {
   agentId: string;
   subscription: Subscription;
+  canRespond: boolean;
   onChanged: () => void;
 }) {
   const { api, notify, confirm, eventTypes, canManage } = useSession();
   const [events, setEvents] = useState<string[]>(subscription.events);
+  const [respondsToCallSetup, setResponds] = useState(subscription.respondsToCallSetup);
   const save = useAction();
   const detach = useAction();
   const changed =
+    respondsToCallSetup !== subscription.respondsToCallSetup ||
     events.length !== subscription.events.length ||
     events.some((e) => !(subscription.events as readonly string[]).includes(e));
   const webhook = subscription.webhook;
@@ -48,10 +56,10 @@ export function SubscriptionItem({
     onChanged();
   };
 
-  // Attaching again replaces the events of the subscription.
+  // Attaching again replaces the events of the subscription, and its responder flag.
   const saveEvents = submitting(
     save,
-    () => attachWebhook(api, { agentId, webhookId: webhook.id, events }),
+    () => attachWebhook(api, { agentId, webhookId: webhook.id, events, respondsToCallSetup }),
     (saved) => {
       const names = saved.events.map((t) => eventTypeLabel(eventTypes, t));
       notify('success', `${webhook.url} now gets ${names.join(', ')}`);
@@ -66,7 +74,10 @@ export function SubscriptionItem({
           <a class="url" href={`#/webhooks/${webhook.id}`}>
             {webhook.url}
           </a>{' '}
-          <EnabledBadge enabled={webhook.enabled} />
+          <EnabledBadge enabled={webhook.enabled} />{' '}
+          {subscription.respondsToCallSetup && (
+            <span class="badge badge-call-setup">Call-setup responder</span>
+          )}
           {webhook.description && <p class="hint">{webhook.description}</p>}
         </div>
         {canManage && (
@@ -85,9 +96,18 @@ export function SubscriptionItem({
       ) : (
         <form class="form" aria-label={`Events sent to ${webhook.url}`} onSubmit={saveEvents}>
           <EventsField legend="Events" value={events} onChange={setEvents} error={save.error} />
+          {(canRespond || subscription.respondsToCallSetup) && (
+            <CheckboxField
+              label={RESPONDER_LABEL}
+              hint={RESPONDER_HINT}
+              name="respondsToCallSetup"
+              checked={respondsToCallSetup}
+              onChange={setResponds}
+            />
+          )}
           <div class="actions">
             <SubmitButton action={save} class="button small" disabled={!changed}>
-              Save events
+              Save
             </SubmitButton>
             {changed && (
               <button
@@ -95,6 +115,7 @@ export function SubscriptionItem({
                 class="button small ghost"
                 onClick={() => {
                   setEvents(subscription.events);
+                  setResponds(subscription.respondsToCallSetup);
                   save.clearError();
                 }}
               >

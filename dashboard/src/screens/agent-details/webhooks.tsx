@@ -3,8 +3,9 @@ import { useSession } from '../../context.ts';
 import { useQuery } from '../../hooks.ts';
 import { EmptyState, Loaded } from '../../ui/feedback.tsx';
 import { Card } from '../../ui/layout.tsx';
-import type { Agent } from './agent.ts';
+import { type Agent, otherResponder } from './agent.ts';
 import { AttachForm } from './attach-form.tsx';
+import { CallSetupFallback } from './fallback.tsx';
 import { SubscriptionItem } from './subscription-item.tsx';
 
 /** The webhooks an agent sends to, each with its events, and a form to attach another. */
@@ -26,9 +27,10 @@ export function AgentWebhooks({ agent, reload }: { agent: Agent; reload: () => v
           <ul class="subscriptions" data-testid="agent-subscriptions">
             {agent.subscriptions.map((subscription) => (
               <SubscriptionItem
-                key={`${subscription.webhook.id}:${subscription.events.join(',')}`}
+                key={`${subscription.webhook.id}:${subscription.events.join(',')}:${subscription.respondsToCallSetup}`}
                 agentId={agent.id}
                 subscription={subscription}
+                canRespond={!otherResponder(agent, subscription.webhook.id)}
                 onChanged={reload}
               />
             ))}
@@ -58,9 +60,24 @@ export function AgentWebhooks({ agent, reload }: { agent: Agent; reload: () => v
               )
             }
           >
-            {() => <AttachForm agentId={agent.id} webhooks={available} onAttached={reload} />}
+            {() => (
+              <AttachForm
+                agentId={agent.id}
+                webhooks={available}
+                responder={otherResponder(agent, undefined)}
+                onAttached={reload}
+              />
+            )}
           </Loaded>
         </Card>
+      )}
+      {/* Keyed by the stored fallback: once saved and reloaded, the editor starts from it. */}
+      {canManage && (
+        <CallSetupFallback
+          key={JSON.stringify(agent.callSetupFallback)}
+          agent={agent}
+          onSaved={reload}
+        />
       )}
     </>
   );

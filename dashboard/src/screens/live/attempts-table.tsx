@@ -1,6 +1,6 @@
 import { eventTypeLabel, useSession } from '../../context.ts';
 import { formatDuration, formatTime } from '../../format.ts';
-import { AttemptResult, DeliveryBadge } from '../../ui/badges.tsx';
+import { AttemptResult, CallSetupBadge, DeliveryBadge } from '../../ui/badges.tsx';
 import { type Column, None, Table } from '../../ui/tables.tsx';
 import type { Attempt } from './attempt-feed.ts';
 
@@ -23,6 +23,7 @@ export function AttemptsTable({ attempts }: { attempts: readonly Attempt[] }) {
       cell: (attempt) => (
         <span>
           <DeliveryBadge status={attempt.delivery.status} />{' '}
+          <CallSetupBadge kind={attempt.delivery.kind} />{' '}
           <span class="muted">attempt {attempt.attemptNumber}</span>
         </span>
       ),

@@ -7,7 +7,7 @@ import {
 import { eventTypeLabel, useSession } from '../../context.ts';
 import { formatDuration } from '../../format.ts';
 import { useAction } from '../../hooks.ts';
-import { AttemptResult, DeliveryBadge } from '../../ui/badges.tsx';
+import { AttemptResult, CallSetupBadge, DeliveryBadge } from '../../ui/badges.tsx';
 import { type Column, None, Table } from '../../ui/tables.tsx';
 import { Time } from '../../ui/time.tsx';
 
@@ -38,7 +38,12 @@ export function DeliveryItem({
     onRedelivered();
   };
   return (
-    <li class="delivery" data-delivery-id={delivery.id} data-status={delivery.status}>
+    <li
+      class="delivery"
+      data-delivery-id={delivery.id}
+      data-status={delivery.status}
+      data-kind={delivery.kind}
+    >
       <div class="delivery-summary">
         <button
           type="button"
@@ -49,6 +54,7 @@ export function DeliveryItem({
         >
           <span class="visually-hidden">{open ? 'Hide' : 'Show'} attempts of </span>
           <DeliveryBadge status={delivery.status} />
+          <CallSetupBadge kind={delivery.kind} />
           <span class="event-type">{eventTypeLabel(eventTypes, delivery.event.type)}</span>
           <span class="muted">{delivery.event.agent?.name ?? 'test event'}</span>
           <Time iso={delivery.createdAt} />
@@ -59,7 +65,8 @@ export function DeliveryItem({
             <AttemptResult responseStatus={last.responseStatus} errorKind={last.errorKind} />
           )}
         </button>
-        {!unfinished && canManage && (
+        {/* A call setup is over with its call: it is never sent again. */}
+        {!unfinished && canManage && delivery.kind !== 'CALL_SETUP' && (
           <button
             type="button"
             class="button small"

@@ -8,7 +8,7 @@ import { SettingsFields, WebhookFields } from '../webhook-fields.tsx';
 import type { Webhook } from './webhook.ts';
 
 /**
- * The webhook's URL, description and delivery settings. Only the settings changed are sent, so
+ * The webhook's URL, description, ordering by call and delivery settings. Only the settings changed are sent, so
  * that one left alone keeps following the server's default.
  */
 export function EditWebhookForm({
@@ -19,7 +19,11 @@ export function EditWebhookForm({
   onSaved: (webhook: Webhook) => void;
 }) {
   const { api } = useSession();
-  const [draft, setDraft] = useState({ url: webhook.url, description: webhook.description });
+  const [draft, setDraft] = useState({
+    url: webhook.url,
+    description: webhook.description,
+    orderByCall: webhook.orderByCall,
+  });
   const [initialSettings] = useState(() => settingsDraftOf(webhook));
   const [settings, setSettings] = useState(initialSettings);
   const action = useAction();
@@ -35,6 +39,7 @@ export function EditWebhookForm({
               id: webhook.id,
               url: draft.url.trim(),
               description: draft.description.trim(),
+              orderByCall: draft.orderByCall,
               ...settingsToUpdate(settings, initialSettings),
             },
           }),

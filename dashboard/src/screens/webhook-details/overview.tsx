@@ -86,6 +86,12 @@ export function Overview({ webhook, replace }: { webhook: Webhook; replace: Repl
           </div>
         )}
         <div>
+          <dt>Order by call</dt>
+          <dd data-testid="webhook-order-by-call">
+            {webhook.orderByCall ? "On: each call's events in order" : 'Off'}
+          </dd>
+        </div>
+        <div>
           <dt>Created</dt>
           <dd>
             <Time iso={webhook.createdAt} />

@@ -13,7 +13,17 @@ export function Subscriptions({ webhook }: { webhook: Webhook }) {
   const { eventTypes } = useSession();
   const columns: Column<Subscription>[] = [
     { label: 'Agent', cell: (s) => <a href={`#/agents/${s.agent.id}`}>{s.agent.name}</a> },
-    { label: 'Events', cell: (s) => <EventChips events={s.events} eventTypes={eventTypes} /> },
+    {
+      label: 'Events',
+      cell: (s) => (
+        <>
+          <EventChips events={s.events} eventTypes={eventTypes} />
+          {s.respondsToCallSetup && (
+            <span class="badge badge-call-setup">Call-setup responder</span>
+          )}
+        </>
+      ),
+    },
     { label: 'Since', cell: (s) => <Time iso={s.createdAt} /> },
   ];
   return (

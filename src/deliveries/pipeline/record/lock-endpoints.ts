@@ -1,6 +1,12 @@
 import { sql } from 'kysely';
 import type { Db } from '../../../db/database.ts';
-import type { Attempted } from '../settlement.ts';
+import type { Webhook } from '../../../webhooks/webhook.ts';
+
+/** One request's outcome at an endpoint: a worker's attempt or a call setup's try. */
+export interface EndpointOutcome {
+  webhook: Pick<Webhook, 'id' | 'circuit'>;
+  ok: boolean;
+}
 
 /**
  * A batch that changes endpoints both ways (streaks ended, streaks started or circuits moved)
@@ -11,13 +17,11 @@ import type { Attempted } from '../settlement.ts';
  */
 export async function lockEndpointsIfChanging(
   trx: Db,
-  attempted: readonly Attempted[],
+  outcomes: readonly EndpointOutcome[],
 ): Promise<void> {
-  const changing = attempted.some(
-    (s) => !s.result.outcome.ok || s.context.webhook.circuit.state !== 'CLOSED',
-  );
+  const changing = outcomes.some((o) => !o.ok || o.webhook.circuit.state !== 'CLOSED');
   if (!changing) return;
-  const ids = [...new Set(attempted.map((s) => s.context.webhook.id))].sort();
+  const ids = [...new Set(outcomes.map((o) => o.webhook.id))].sort();
   await sql`select id from webhooks where id = any(${ids}::text[]) order by id for no key update`.execute(
     trx,
   );

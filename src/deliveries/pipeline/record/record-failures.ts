@@ -23,6 +23,9 @@ export interface FailureEffects {
   disabled: { webhook: Webhook; reason: string; failingSince: Date }[];
 }
 
+/** What counting a failed attempt needs: a worker's attempt, or a call setup's try. */
+export type FailedAttempt = { result: Pick<Attempted['result'], 'probe' | 'startedAt'> };
+
 export interface RecordFailuresOptions {
   circuit: CircuitSettings;
   disableAfterSeconds: number;
@@ -36,7 +39,7 @@ export interface RecordFailuresOptions {
  */
 export async function recordFailures(
   trx: Db,
-  failing: ReadonlyMap<string, readonly Attempted[]>,
+  failing: ReadonlyMap<string, readonly FailedAttempt[]>,
   now: Date,
   options: RecordFailuresOptions,
 ): Promise<FailureEffects> {

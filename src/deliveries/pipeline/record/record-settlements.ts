@@ -9,10 +9,8 @@ import type { DeliveryStatus } from '../../deliveries.table.ts';
 import type { DeliveryAttempt } from '../../delivery-attempt.ts';
 import type { FanOut } from '../../fan-out/fan-out.ts';
 import {
-  circuitClosed,
-  circuitOpened,
   deliveryExhausted,
-  endpointDisabled,
+  endpointHealthEvents,
   type OperationalEvent,
   raiseOperationalEvents,
 } from '../../operational-events.ts';
@@ -73,12 +71,20 @@ export async function recordSettlements(
   const notices = new NoticeList();
   const attempted = settlements.filter((s): s is Attempted => s.kind === 'attempted');
 
-  await lockEndpointsIfChanging(trx, attempted);
+  await lockEndpointsIfChanging(
+    trx,
+    attempted.map((s) => ({ webhook: s.context.webhook, ok: s.result.outcome.ok })),
+  );
   const records = attempted.map(toAttemptRecord);
   const healthy = webhooksThatAnswered(attempted);
-  const closed = await insertAttemptsAndResetHealthy(trx, records, healthy, options.recentAttempts);
+  const { inserted, closed } = await insertAttemptsAndResetHealthy(
+    trx,
+    records,
+    healthy,
+    options.recentAttempts,
+  );
   records.forEach((record, i) => {
-    notices.attempt(record, attempted[i]!.context);
+    if (inserted.has(record.id)) notices.attempt(record, attempted[i]!.context);
   });
   const failures = await recordFailures(trx, webhooksThatOnlyFailed(attempted, healthy), now, {
     circuit: options.circuit,
@@ -219,25 +225,15 @@ function operationalEventsOf(batch: {
       ),
     );
   });
-  for (const t of batch.failures.transitions) {
-    if (t.transition !== 'opened') continue;
-    events.push(
-      circuitOpened(webhooks.get(t.webhookId)!, t.circuit, lastError.get(t.webhookId) ?? null),
-    );
-  }
-  for (const id of batch.closed) {
-    events.push(circuitClosed(webhooks.get(id)!, 'attempt_succeeded', now));
-  }
-  for (const d of batch.failures.disabled) {
-    events.push(
-      endpointDisabled(d.webhook, {
-        trigger: 'automatic',
-        reason: d.reason,
-        failingSince: d.failingSince,
-        at: now,
-      }),
-    );
-  }
+  events.push(
+    ...endpointHealthEvents({
+      webhooks,
+      lastError,
+      failures: batch.failures,
+      closed: batch.closed,
+      now,
+    }),
+  );
   return events;
 }
 
