@@ -13,10 +13,11 @@ import { openKeyring } from './db/encryption-key.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { transactionsWithOutbox } from './db/transactions.ts';
 import { logCircuitChanges, logSettlements } from './deliveries/attempt-log.ts';
+import { createDeliveryFeeds } from './deliveries/delivery-feeds.ts';
 import { createDeliveryWorker, type DeliveryWorker } from './deliveries/delivery-worker.ts';
 import { createFanOut } from './deliveries/fan-out/fan-out.ts';
 import { DEFAULT_RETRY_SCHEDULE_SECONDS } from './deliveries/policies/retry-schedule.ts';
-import { recentAttemptsOf } from './deliveries/recent-attempts.ts';
+import { RecentAttempts } from './deliveries/recent-attempts.ts';
 import { countSettlements } from './deliveries/settlement-metrics.ts';
 import {
   createAddressPolicy,
@@ -39,6 +40,7 @@ import { attachGraphQLWebSocket, type GraphQLWebSocket } from './http/websocket.
 import { createHooklineYoga, type HooklineYoga } from './http/yoga.ts';
 import { registerDatabaseGauges } from './metrics/database-gauges.ts';
 import { createMetrics } from './metrics/metrics.ts';
+import { LiveFeeds } from './pubsub/live-feed.ts';
 import {
   createInProcessNotifier,
   createPostgresNotifier,
@@ -184,7 +186,7 @@ export async function startHookline(
     const authenticator = createAuthenticator({ db: database.db, notifier, localAccessKey });
     teardown.add('authenticator', () => authenticator.stop());
     const fanOut = createFanOut({ queue, endpoints: config.delivery.endpoints });
-    const recentAttempts = recentAttemptsOf(notifier);
+    const recentAttempts = new RecentAttempts();
     const ingest = createEventIngest({ transactions, fanOut, tracer: tracing.tracer });
 
     let worker: DeliveryWorker | undefined;
@@ -273,6 +275,8 @@ export async function startHookline(
       notifier,
       keyring,
       callSetups,
+      liveFeeds: new LiveFeeds({ notifier, db: database.db, logger }),
+      deliveryFeeds: createDeliveryFeeds(recentAttempts),
     };
 
     const routes: Record<string, RouteHandler> = {

@@ -71,11 +71,11 @@ describe('mutations per API key', () => {
     try {
       const ids = [ws.subscribe('subscription { deliveryUpdated { id } }')];
       ids.push(ws.subscribe('subscription { deliveryAttempts { id } }'));
-      await subscribersToBe(server.hookline.runtime.notifier, 2);
+      await subscribersToBe(server.hookline.runtime.liveFeeds, 2);
     } finally {
       ws.close();
     }
-    await subscribersToBe(server.hookline.runtime.notifier, 0);
+    await subscribersToBe(server.hookline.runtime.liveFeeds, 0);
   });
 
   test('each key has its own bucket', async () => {

@@ -184,7 +184,7 @@ describe('roles over WebSocket', () => {
       assert.equal(error?.extensions?.code, 'FORBIDDEN', JSON.stringify(refused));
       const id = connection.subscribe(q.deliveryUpdated);
       // The subscription is registered before the emit: wait for the server to hold it.
-      await subscribersToBe(server.hookline.runtime.notifier, 1);
+      await subscribersToBe(server.hookline.runtime.liveFeeds, 1);
       const emitted = await postGraphQL(server.url, q.emit, emitVariables(), keys.EMITTER);
       assert.equal(emitted.json?.errors, undefined, JSON.stringify(emitted.json));
       const next = await connection.next(id);
@@ -227,7 +227,7 @@ describe('roles over server-sent events', () => {
     try {
       assert.equal(stream.status, 200);
       const next = stream.results.next();
-      await subscribersToBe(server.hookline.runtime.notifier, 1);
+      await subscribersToBe(server.hookline.runtime.liveFeeds, 1);
       const emitted = await postGraphQL(server.url, q.emit, emitVariables(), keys.ADMIN);
       assert.equal(emitted.json?.errors, undefined);
       const first = await next;
