@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { ulid } from 'ulidx';
 import { MAX_WS_MESSAGE_BYTES } from '../../src/http/websocket.ts';
 import { countRows } from '../support/database.ts';
 import { agentWithWebhook } from '../support/fixtures.ts';
@@ -1678,6 +1679,27 @@ const cases: Case[] = [
     run: () =>
       ws('subscription($webhookId: ID) { deliveryAttempts(webhookId: $webhookId) { id } }', {
         webhookId: 'whk_\ud800',
+      }),
+  },
+  {
+    name: 'subscription: after that is not an attempt id',
+    expect: bad('after'),
+    run: () => ws('subscription { deliveryAttempts(after: "nope") { id } }'),
+  },
+  {
+    name: "subscription: after, a recent attempt id that is not the organization's",
+    expect: bad('after'),
+    run: () =>
+      ws('subscription($after: ID) { deliveryAttempts(after: $after) { id } }', {
+        after: `att_${ulid()}`,
+      }),
+  },
+  {
+    name: 'subscription: deliveryUpdated after an attempt id (it takes a changeId)',
+    expect: bad('after'),
+    run: () =>
+      ws('subscription($after: ID) { deliveryUpdated(after: $after) { id } }', {
+        after: `att_${ulid()}`,
       }),
   },
   {

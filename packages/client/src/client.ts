@@ -95,6 +95,18 @@ function positionOf(data: unknown): string | undefined {
   return typeof position === 'string' ? position : undefined;
 }
 
+/** Close codes after which trying again cannot help: the key or the request is wrong. */
+const FINAL_CLOSE_CODES = new Set([4400, 4401, 4403, 4429]);
+
+function isFinalClose(failure: unknown): boolean {
+  return (
+    typeof failure === 'object' &&
+    failure !== null &&
+    'code' in failure &&
+    FINAL_CLOSE_CODES.has((failure as { code: unknown }).code as number)
+  );
+}
+
 type Payload = { data?: unknown; errors?: GraphQLErrorShape[] };
 
 export function createHooklineClient(options: HooklineClientOptions): HooklineClient {
@@ -109,6 +121,8 @@ export function createHooklineClient(options: HooklineClientOptions): HooklineCl
       connectionParams: authorization ? { authorization } : {},
       lazy: true,
       retryAttempts: 5,
+      // A lost connection (a close or a network error) is retried; a refused key or request is not.
+      shouldRetry: (failure) => !isFinalClose(failure),
       ...(options.webSocketImpl ? { webSocketImpl: options.webSocketImpl } : {}),
     });
     return ws;
