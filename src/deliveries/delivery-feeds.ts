@@ -8,6 +8,7 @@ import {
   changePosition,
   type Delivery,
   parseChangeId,
+  rowChangeIdOf,
   toDelivery,
 } from './delivery.ts';
 import { type DeliveryAttempt, toDeliveryAttempt } from './delivery-attempt.ts';
@@ -77,6 +78,8 @@ function attemptsFeed(
       });
     },
     positionOf: (attempt) => attempt.id,
+    keyOf: (attempt) => attempt.id,
+    versionOf: (attempt) => attempt.id,
     positionAt: attemptIdAt,
     timeOf: (id) => (kindOfId(id) === 'DeliveryAttempt' ? timeOfUlid(id.slice(4)) : undefined),
     isOwn: attemptBelongsTo,
@@ -98,7 +101,8 @@ function attemptsFeed(
  * read), so each live item carries the status its notice announced: a subscriber sees PENDING,
  * then SUCCEEDED, even if both changes were committed before the first load ran. The other
  * fields are as loaded. Its position is its change id (delivery.ts); a replay sends each
- * delivery changed after a position once, as it is now.
+ * delivery changed after a position once, as it is now, and the live items that would repeat
+ * it (or show an older state after it) are skipped.
  */
 function deliveriesFeed(): FeedKind<DeliveryNotice, Delivery, DeliveryFeedFilter> {
   const positionAfter = (after: string, notBefore: Date) => {
@@ -112,17 +116,29 @@ function deliveriesFeed(): FeedKind<DeliveryNotice, Delivery, DeliveryFeedFilter
     matches: (filter, notice) =>
       (!filter.webhookId || notice.webhookId === filter.webhookId) &&
       (!filter.status || notice.status === filter.status),
-    async load(db, notices) {
+    async load(db, notices, receivedAt) {
       const ids = [...new Set(notices.map((notice) => notice.deliveryId))];
       const byId = new Map((await findDeliveriesByIds(db, ids)).map((row) => [row.id, row]));
+      // The notices' changes were committed before they were received: a row read later may show
+      // a newer change, whose own notice is still to come, and so may other deliveries' changes
+      // made in between. The item's position stays at the notice, so that resuming from it
+      // replays them.
+      const received = changePosition(receivedAt, '0'.repeat(16));
       return notices.map((notice) => {
         const row = byId.get(notice.deliveryId);
-        return row?.organization_id === notice.organizationId
-          ? { ...toDelivery(row), status: notice.status }
-          : undefined;
+        if (row?.organization_id !== notice.organizationId) return undefined;
+        const delivery = toDelivery(row);
+        const rowChange = rowChangeIdOf(delivery);
+        return {
+          ...delivery,
+          status: notice.status,
+          ...(rowChange > received ? { changeId: received } : {}),
+        };
       });
     },
     positionOf: changeIdOf,
+    keyOf: (delivery) => delivery.id,
+    versionOf: rowChangeIdOf,
     positionAt: (ms) => changePosition(ms, '0'.repeat(16)),
     timeOf: (id) => parseChangeId(id)?.ms,
     // A change id names no row: nothing to check beyond its form, and a replay only ever reads

@@ -13,6 +13,11 @@ export interface Delivery {
   lastAttemptAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
+  /**
+   * Set on deliveryUpdated's live items whose row had changed again by the time it was read:
+   * their position in that feed is then that of their notice (live-feed.ts), not of the row.
+   */
+  changeId?: string;
 }
 
 export function toDelivery(row: DeliveryRow): Delivery {
@@ -38,7 +43,12 @@ const CHANGE_ID = /^chg_([0-9A-HJKMNP-TV-Z]{10})([0-9A-HJKMNP-TV-Z]{16})$/;
  * the change (as in a ULID), then the random part of the delivery's id. Change ids sort in the
  * order changes were made; the feed replays what came after one (pubsub/live-feed.ts).
  */
-export function changeIdOf(delivery: Pick<Delivery, 'id' | 'updatedAt'>): string {
+export function changeIdOf(delivery: Pick<Delivery, 'id' | 'updatedAt' | 'changeId'>): string {
+  return delivery.changeId ?? rowChangeIdOf(delivery);
+}
+
+/** The change id of the row as read: its last change. */
+export function rowChangeIdOf(delivery: Pick<Delivery, 'id' | 'updatedAt'>): string {
   return changePosition(delivery.updatedAt.getTime(), delivery.id.slice(-16));
 }
 

@@ -68,9 +68,17 @@ export interface FeedKind<N extends OrganizationNotice, T, F> {
    * Loads the items of the given notices (every notice of one batch that some subscriber in this
    * process wants), in one query: one entry per notice, in order, undefined when its row is gone.
    */
-  load(db: Kysely<Database>, notices: readonly N[]): Promise<ReadonlyArray<T | undefined>>;
+  load(
+    db: Kysely<Database>,
+    notices: readonly N[],
+    /** When this process received the notices (Date.now()): their changes are older. */
+    receivedAt: number,
+  ): Promise<ReadonlyArray<T | undefined>>;
   /** Where an item stands: positions sort (as strings) in the order items are recorded. */
   positionOf(item: T): string;
+  /** What the item shows: a row (its key) as of some change (its version, sorting like positions). */
+  keyOf(item: T): string;
+  versionOf(item: T): string;
   /** A position before every item recorded from `timeMs` on. */
   positionAt(timeMs: number): string;
   /** When a position a client sent was recorded, or undefined when it is not one of this feed's. */
@@ -255,7 +263,7 @@ class Feed<N extends OrganizationNotice, T, F> {
     }
     if (routes.length === 0) return;
 
-    const loading = kind.load(db, wanted).catch((error: unknown) => {
+    const loading = kind.load(db, wanted, Date.now()).catch((error: unknown) => {
       // The subscribers miss these items; their slots are given back below.
       logger.error({ err: error, feed: kind.name }, 'could not load live feed items');
       return [] as Array<T | undefined>;
@@ -299,8 +307,11 @@ class FeedSubscriber<N extends OrganizationNotice, T, F>
   /** The greatest position handed to the client: a replay starts after it. */
   #position: string;
   #replay: Replay<T> | undefined;
-  /** Positions the last replay handed out, against live items of the same rows still loading. */
-  #replayed: Set<string> | undefined;
+  /**
+   * What the last replay handed out (key → version), against live items that show the same rows
+   * as of the same change or an older one: they would repeat it, or take it back.
+   */
+  #replayed: Map<string, string> | undefined;
   /** A replay waiting for the client to pull what the previous page gave. */
   #onDrained: (() => void) | undefined;
   /** Pending `next()` calls, oldest first (there is at most one when graphql-js consumes). */
@@ -437,7 +448,7 @@ class FeedSubscriber<N extends OrganizationNotice, T, F>
   async #replayPages(replay: Replay<T>): Promise<void> {
     const { kind, db } = this.#feed;
     const pageSize = Math.max(1, Math.min(500, Math.floor(this.#capacity / 2)));
-    const replayed = new Set<string>();
+    const replayed = new Map<string, string>();
     do {
       replay.again = false;
       for (;;) {
@@ -446,7 +457,7 @@ class FeedSubscriber<N extends OrganizationNotice, T, F>
         const page = await kind.readAfter(db, this.#query(pageSize));
         if (this.#detached) return;
         for (const item of page) {
-          replayed.add(kind.positionOf(item));
+          replayed.set(kind.keyOf(item), kind.versionOf(item));
           this.#deliver(item);
         }
         if (page.length < pageSize) break;
@@ -462,8 +473,10 @@ class FeedSubscriber<N extends OrganizationNotice, T, F>
   }
 
   #deliver(item: T): void {
-    const position = this.#feed.kind.positionOf(item);
-    if (this.#replayed?.has(position)) return;
+    const { kind } = this.#feed;
+    const replayed = this.#replayed?.get(kind.keyOf(item));
+    if (replayed !== undefined && kind.versionOf(item) <= replayed) return;
+    const position = kind.positionOf(item);
     if (position > this.#position) this.#position = position;
     const waiting = this.#waiting.shift();
     if (waiting) waiting({ value: item, done: false });

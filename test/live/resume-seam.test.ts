@@ -36,6 +36,8 @@ function tableFeed(table: string[]) {
     matches: () => true,
     load: async (_db, notices) => notices.map((n) => n.attemptId),
     positionOf: (id) => id,
+    keyOf: (id) => id,
+    versionOf: (id) => id,
     positionAt: () => 'p00',
     timeOf: (id) => (/^p\d\d$/.test(id) ? Date.now() : undefined),
     isOwn: async (_db, _org, id) => table.includes(id),

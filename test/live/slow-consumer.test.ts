@@ -50,6 +50,8 @@ function testFeed(name: string, load: TestFeed['load']): TestFeed {
     matches: (matches, notice) => matches(notice),
     load,
     positionOf: (item) => item,
+    keyOf: (item) => item,
+    versionOf: (item) => item,
     positionAt: () => '',
     timeOf: () => undefined,
     isOwn: async () => false,
