@@ -6,6 +6,10 @@ import type { CallSetupsTable } from '../call-setup/call-setups.table.ts';
 import type { DeliveriesTable, DeliveryAttemptsTable } from '../deliveries/deliveries.table.ts';
 import type { EventsTable } from '../events/events.table.ts';
 import type {
+  ListenerExchangesTable,
+  ListenerSessionsTable,
+} from '../webhooks/listeners.table.ts';
+import type {
   EndpointRateSlotsTable,
   WebhookSubscriptionsTable,
   WebhooksTable,
@@ -23,6 +27,8 @@ export interface Database {
   endpoint_rate_slots: EndpointRateSlotsTable;
   portal_sessions: PortalSessionsTable;
   call_setups: CallSetupsTable;
+  listener_sessions: ListenerSessionsTable;
+  listener_exchanges: ListenerExchangesTable;
 }
 
 /** What repository functions accept: the caller decides whether it is inside a transaction. */
