@@ -48,7 +48,9 @@ export const run: RunCommand = async (args, { config, io }) => {
     const { webhook } = startListener;
     const agents = [...new Set(webhook.subscriptions.map((s) => s.agent.name))];
     if (options.json) {
-      io.out(JSON.stringify({ webhookId: webhook.id, signingSecret: webhook.signingSecret, forwardTo }));
+      io.out(
+        JSON.stringify({ webhookId: webhook.id, signingSecret: webhook.signingSecret, forwardTo }),
+      );
     } else {
       io.out(`Forwarding deliveries of webhook ${webhook.id} to ${forwardTo}`);
       io.out(`Agents: ${agents.length > 0 ? agents.join(', ') : 'none yet'}`);
@@ -124,7 +126,9 @@ async function forwardOne(
     answer = { status: response.status, body };
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    answer = { error: `${forwardTo}: ${cause?.code ?? cause?.message ?? (error as Error).message}` };
+    answer = {
+      error: `${forwardTo}: ${cause?.code ?? cause?.message ?? (error as Error).message}`,
+    };
   }
   if (signal.aborted) {
     return { deliveryId: request.deliveryId, status: null, error: 'stopped', accepted: false };
@@ -149,7 +153,9 @@ function describe(line: Forwarded): string {
 function localUrl(value: string): string {
   const url = URL.parse(value);
   if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-    throw new UsageError('--forward-to must be an http(s) URL, such as http://localhost:3000/webhooks');
+    throw new UsageError(
+      '--forward-to must be an http(s) URL, such as http://localhost:3000/webhooks',
+    );
   }
   return url.href;
 }

@@ -5,10 +5,7 @@ import type { PortalSessionsTable } from '../auth/portal-sessions.table.ts';
 import type { CallSetupsTable } from '../call-setup/call-setups.table.ts';
 import type { DeliveriesTable, DeliveryAttemptsTable } from '../deliveries/deliveries.table.ts';
 import type { EventsTable } from '../events/events.table.ts';
-import type {
-  ListenerExchangesTable,
-  ListenerSessionsTable,
-} from '../webhooks/listeners.table.ts';
+import type { ListenerExchangesTable, ListenerSessionsTable } from '../webhooks/listeners.table.ts';
 import type {
   EndpointRateSlotsTable,
   WebhookSubscriptionsTable,

@@ -10,7 +10,11 @@ export async function insertListenerSession(
 }
 
 export async function touchListenerSession(db: Db, id: string): Promise<void> {
-  await db.updateTable('listener_sessions').set({ seen_at: new Date() }).where('id', '=', id).execute();
+  await db
+    .updateTable('listener_sessions')
+    .set({ seen_at: new Date() })
+    .where('id', '=', id)
+    .execute();
 }
 
 export async function deleteListenerSession(db: Db, id: string): Promise<void> {

@@ -1,17 +1,17 @@
 import { z } from 'zod';
-import { BadUserInputError } from '../shared/errors.ts';
 import { EventTypeEnum } from '../event-types/event-types.schema.ts';
 import { builder } from '../graphql/builder.ts';
 import { withExpectedErrors } from '../graphql/errors.ts';
 import { webhookUrlSchema } from '../graphql/validators.ts';
 import { organizationOf } from '../graphql/viewer.ts';
+import { BadUserInputError } from '../shared/errors.ts';
 import { openListenerSession } from './listener-session.ts';
-import type { ListenerExchangeRow } from './listeners.table.ts';
 import {
   answerListenerRequest,
   requireListenerWebhook,
   startListenerWebhook,
 } from './listeners.service.ts';
+import type { ListenerExchangeRow } from './listeners.table.ts';
 import { WebhookRef } from './webhooks.refs.ts';
 
 /** As much of the local server's answer as the attempt log keeps of any endpoint's. */
@@ -27,7 +27,8 @@ builder.objectType(ListenerRequestRef, {
     deliveryId: t.exposeID('delivery_id'),
     headers: t.field({
       type: 'JSON',
-      description: 'Header name to value: content-type, webhook-id, webhook-timestamp, webhook-signature, ...',
+      description:
+        'Header name to value: content-type, webhook-id, webhook-timestamp, webhook-signature, ...',
       resolve: (row) => row.request_headers,
     }),
     body: t.exposeString('body', { description: 'The exact bytes that were signed (UTF-8).' }),
@@ -67,7 +68,9 @@ const ReportListenerResultInput = builder.inputType('ReportListenerResultInput',
       description: 'The HTTP status the local server answered.',
       validate: z.number().int().min(100).max(599),
     }),
-    body: t.string({ description: `Its response body; the first ${MAX_ANSWER_BODY_CHARS} characters are kept.` }),
+    body: t.string({
+      description: `Its response body; the first ${MAX_ANSWER_BODY_CHARS} characters are kept.`,
+    }),
     error: t.string({
       description: 'Set instead of status when the local server could not be reached.',
       validate: z.string().min(1).max(MAX_ANSWER_ERROR_CHARS),

@@ -113,7 +113,10 @@ test('hookline listen: signed deliveries reach a local server, and those owed wh
     assert.ok(edge);
     return edge.node.id;
   };
-  const until = (id: string, check: (d: NonNullable<Awaited<ReturnType<typeof load>>>) => boolean) =>
+  const until = (
+    id: string,
+    check: (d: NonNullable<Awaited<ReturnType<typeof load>>>) => boolean,
+  ) =>
     eventually(async () => {
       const delivery = await load(id);
       return delivery && check(delivery) ? delivery : undefined;
@@ -135,7 +138,10 @@ test('hookline listen: signed deliveries reach a local server, and those owed wh
   assert.equal(succeeded.attempts.length, 1);
   assert.equal(succeeded.attempts[0]!.responseStatus, 202);
   assert.equal(succeeded.attempts[0]!.responseBody, 'got it');
-  assert.equal(succeeded.attempts[0]!.requestHeaders['webhook-id'], firstDelivery);
+  assert.equal(
+    (succeeded.attempts[0]!.requestHeaders as Record<string, string>)['webhook-id'],
+    firstDelivery,
+  );
 
   // Ctrl-C ends it cleanly.
   first.child.kill('SIGINT');

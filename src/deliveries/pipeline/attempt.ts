@@ -1,8 +1,8 @@
 import type { Tracer } from '@opentelemetry/api';
 import type { DeliveryClient } from '../../delivery-client/index.ts';
 import type { Keyring } from '../../shared/keyring.ts';
-import type { ListenerRelay } from '../../webhooks/listener-relay.ts';
 import { traceHeadersOf } from '../../telemetry/trace-context.ts';
+import type { ListenerRelay } from '../../webhooks/listener-relay.ts';
 import { endAttemptSpan, startAttemptSpan } from './attempt-span.ts';
 import { buildMessage } from './build-message.ts';
 import type { DeliveryContext } from './load-contexts.ts';
