@@ -52,6 +52,7 @@ import type { Logger } from './shared/logger.ts';
 import { createHttpDrain } from './shutdown/http-drain.ts';
 import { createLiveSubscriptions } from './shutdown/live-subscriptions.ts';
 import { startTracing, type Tracing, type TracingOptions } from './telemetry/tracing.ts';
+import { createListenerRelay } from './webhooks/listener-relay.ts';
 import { sealSecretsAtRest } from './webhooks/seal-at-rest.ts';
 
 export interface Hookline {
@@ -198,7 +199,10 @@ export async function startHookline(
         addressPolicy: createAddressPolicy(config.delivery.allowNetworks),
       });
       teardown.add('delivery client', () => client.close());
+      const listeners = createListenerRelay({ db: database.db, notifier, logger });
+      teardown.add('listener relay', () => listeners.stop());
       worker = createDeliveryWorker({
+        listeners,
         db: database.db,
         transactions,
         queue,

@@ -109,6 +109,7 @@ export const configSchema = z.object({
     emptyAsUndefined,
     z.string().min(24, 'must be at least 24 characters').optional(),
   ),
+  HOOKLINE_API_KEY: z.preprocess(emptyAsUndefined, z.string().min(1).optional()),
   HOOKLINE_ROLE: z.preprocess(emptyAsUndefined, z.enum(['all', 'api', 'worker']).default('all')),
   LOG_LEVEL: z.preprocess(
     emptyAsUndefined,
@@ -188,6 +189,8 @@ export interface Config {
   port: number;
   host: string;
   adminKey: string | undefined;
+  /** An organization's API key for CLI commands that act as it (`hookline listen`). */
+  apiKey: string | undefined;
   role: Role;
   logLevel: RawConfig['LOG_LEVEL'];
   production: boolean;
@@ -385,6 +388,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     port: raw.PORT,
     host: raw.HOST,
     adminKey: raw.HOOKLINE_ADMIN_KEY,
+    apiKey: raw.HOOKLINE_API_KEY,
     role: raw.HOOKLINE_ROLE,
     logLevel: raw.LOG_LEVEL,
     production: raw.NODE_ENV === 'production',
