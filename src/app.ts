@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { buildDashboard, type DashboardBuild } from '../dashboard/build.ts';
 import { MAX_CALL_VARIABLES_BYTES } from './agents/call-variables.ts';
 import { createAuthenticator } from './auth/authenticator.ts';
 import { type KeyConnections, watchKeyConnections } from './auth/key-revocation.ts';
@@ -46,13 +47,14 @@ import {
   createPostgresNotifier,
   type Notifier,
 } from './pubsub/notifier.ts';
-import { type Queue, startQueue } from './queue/queue.ts';
+import { jobLifetimes, type Queue, startQueue } from './queue/queue.ts';
 import { serializedFetchDb } from './queue/serialized-fetch.ts';
 import { createRetentionScheduler } from './retention/retention-scheduler.ts';
 import type { Logger } from './shared/logger.ts';
 import { createHttpDrain } from './shutdown/http-drain.ts';
 import { createLiveSubscriptions } from './shutdown/live-subscriptions.ts';
 import { startTracing, type Tracing, type TracingOptions } from './telemetry/tracing.ts';
+import { createListenerRelay } from './webhooks/listener-relay.ts';
 import { sealSecretsAtRest } from './webhooks/seal-at-rest.ts';
 
 export interface Hookline {
@@ -73,6 +75,8 @@ export interface Hookline {
 export interface HooklineOptions {
   /** Tracing's parts that are not configuration: an exporter of the caller's (the tests'). */
   tracing?: TracingOptions;
+  /** Builds the dashboard (the tests start many servers, and share one build between them). */
+  buildDashboard?: () => Promise<DashboardBuild>;
 }
 
 /** Cleanup steps, run in reverse order of start; each runs even if an earlier one failed. */
@@ -174,8 +178,7 @@ export async function startHookline(
         pool: database.pool,
         mode: database.mode,
         supervise: runWorker,
-        expireInSeconds: Math.ceil(config.delivery.requestTimeoutMs / 1000) + 15,
-        deleteAfterSeconds: Math.round(config.retention.days * 86_400),
+        ...jobLifetimes(config),
         logger,
       }),
     );
@@ -198,7 +201,10 @@ export async function startHookline(
         addressPolicy: createAddressPolicy(config.delivery.allowNetworks),
       });
       teardown.add('delivery client', () => client.close());
+      const listeners = createListenerRelay({ db: database.db, notifier, logger });
+      teardown.add('listener relay', () => listeners.stop());
       worker = createDeliveryWorker({
+        listeners,
         db: database.db,
         transactions,
         queue,
@@ -289,7 +295,9 @@ export async function startHookline(
     if (serveApi) {
       Object.assign(
         routes,
-        dashboardRoutes(logger, { frameAncestors: config.portal.frameAncestors }),
+        dashboardRoutes(logger, (options.buildDashboard ?? buildDashboard)(), {
+          frameAncestors: config.portal.frameAncestors,
+        }),
       );
       const graphiql = config.production ? undefined : offlineGraphiQL();
       if (graphiql) Object.assign(routes, graphiql.routes);

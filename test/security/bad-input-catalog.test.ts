@@ -323,6 +323,11 @@ const m = {
   callSetup:
     'mutation($input: RequestCallSetupInput!) { requestCallSetup(input: $input) { setup { outcome } } }',
   purgeCall: 'mutation($input: PurgeCallInput!) { purgeCall(input: $input) { events } }',
+  startListener:
+    'mutation($input: StartListenerInput!) { startListener(input: $input) { webhook { id } } }',
+  reportListener:
+    'mutation($input: ReportListenerResultInput!) { reportListenerResult(input: $input) { accepted } }',
+  listenerRequests: 'subscription($id: ID!) { listenerRequests(webhookId: $id) { id body } }',
 };
 
 /** createWebhook's variables with these static headers. */
@@ -606,6 +611,54 @@ const cases: Case[] = [
     name: 'detachWebhook: not attached',
     expect: notFound,
     run: () => http(m.detach, { input: { webhookId: ids.webhookId, agentId: UNKNOWN.agent } }),
+  },
+  // startListener / reportListenerResult / listenerRequests
+  {
+    name: 'startListener: forwardTo not a URL',
+    expect: bad('forwardTo'),
+    run: () => http(m.startListener, { input: { forwardTo: 'localhost:3000' } }),
+  },
+  {
+    name: 'startListener: unknown event type',
+    expect: bad(),
+    run: () =>
+      http(m.startListener, {
+        input: { forwardTo: 'http://localhost:3000/hooks', events: ['CALL_HACKED'] },
+      }),
+  },
+  {
+    name: "startListener: another organization's agent",
+    expect: notFound,
+    run: () =>
+      http(m.startListener, {
+        input: { forwardTo: 'http://localhost:3000/hooks', agentIds: [foreign.agentId] },
+      }),
+  },
+  {
+    name: 'reportListenerResult: both status and error',
+    expect: bad('status'),
+    run: () =>
+      http(m.reportListener, {
+        input: { requestId: 'lxc_01M8M7GWX0JP8796V1GS8HC8MH', status: 200, error: 'refused' },
+      }),
+  },
+  {
+    name: 'reportListenerResult: status out of range',
+    expect: bad('status'),
+    run: () =>
+      http(m.reportListener, {
+        input: { requestId: 'lxc_01M8M7GWX0JP8796V1GS8HC8MH', status: 42 },
+      }),
+  },
+  {
+    name: 'listenerRequests: an HTTP webhook',
+    expect: bad('webhookId'),
+    run: () => ws(m.listenerRequests, { id: ids.webhookId }),
+  },
+  {
+    name: "listenerRequests: another organization's webhook",
+    expect: notFound,
+    run: () => ws(m.listenerRequests, { id: foreign.webhookId }),
   },
   // emitEvent / sendTestEvent / redeliver / replay
   {

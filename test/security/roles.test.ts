@@ -56,6 +56,8 @@ const q = {
   requestCallSetup:
     'mutation($input: RequestCallSetupInput!) { requestCallSetup(input: $input) { setup { outcome } } }',
   purgeCall: 'mutation { purgeCall(input: { callId: "call_roles" }) { events } }',
+  startListener:
+    'mutation { startListener(input: { forwardTo: "http://localhost:3000/hooks" }) { webhook { id kind signingSecret } } }',
 };
 const emitVariables = () => ({
   input: { agentId: ids.agentId, type: 'PRE_CONVERSATION', payload: preConversation() },
@@ -95,6 +97,8 @@ const MATRIX: Array<{
     VIEWER: 'FORBIDDEN',
   },
   { name: 'purgeCall', ADMIN: true, EMITTER: 'FORBIDDEN', VIEWER: 'FORBIDDEN' },
+  // A listener receives the organization's deliveries: its secret and its stream are an ADMIN's.
+  { name: 'startListener', ADMIN: true, EMITTER: 'FORBIDDEN', VIEWER: 'FORBIDDEN' },
 ];
 
 /** Row counts, except attempts: other cases' deliveries are still being attempted meanwhile. */

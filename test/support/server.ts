@@ -3,6 +3,7 @@ import {
   createHooklineClient,
   type HooklineClient,
 } from '@hookline/client';
+import { buildDashboard, type DashboardBuild } from '../../dashboard/build.ts';
 import { type Hookline, type HooklineOptions, startHookline } from '../../src/app.ts';
 import { parseConfig } from '../../src/config/config.ts';
 import { createLogger } from '../../src/shared/logger.ts';
@@ -21,6 +22,14 @@ export interface TestServer {
   ): Promise<{ client: HooklineClient; apiKey: string; organizationId: string }>;
   client(apiKey?: string): HooklineClient;
   stop(): Promise<void>;
+}
+
+let dashboardBuild: Promise<DashboardBuild> | undefined;
+
+/** One dashboard build for every server a test file starts: each would build the same files. */
+function sharedDashboardBuild(): Promise<DashboardBuild> {
+  dashboardBuild ??= buildDashboard();
+  return dashboardBuild;
 }
 
 /**
@@ -43,7 +52,10 @@ export async function startTestServer(
     HOOKLINE_DB_POOL_SIZE: '5',
     ...env,
   });
-  const hookline = await startHookline(config, createLogger({ level: config.logLevel }), options);
+  const hookline = await startHookline(config, createLogger({ level: config.logLevel }), {
+    buildDashboard: sharedDashboardBuild,
+    ...options,
+  });
   const clients: HooklineClient[] = [];
   const client = (apiKey?: string) => {
     const c = createHooklineClient({ url: hookline.url, apiKey });
