@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'node:test';
 import { sql } from 'kysely';
 import pg from 'pg';
+import { TEMPLATE_ENV } from './pglite-template.ts';
 import { dbOf, type ServerDb } from './server-db.ts';
 
 /**
@@ -111,6 +112,8 @@ async function postgresDatabase(safe: string): Promise<TestDatabase> {
 
 function pgliteDatabase(safe: string): TestDatabase {
   const dir = mkdtempSync(join(tmpdir(), `${TEST_DATABASE_PREFIX}${safe}_`));
+  const template = process.env[TEMPLATE_ENV];
+  if (template) cpSync(join(template, 'pgdata'), join(dir, 'pgdata'), { recursive: true });
   return {
     kind: 'pglite',
     name: dir,
