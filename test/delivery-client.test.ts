@@ -385,6 +385,7 @@ describe('https', () => {
     });
     const receiver = await track(server, '127.0.0.1', {
       connections: 0,
+      closed: 0,
       bytesReceived: 0,
       requests: [],
     });

@@ -51,7 +51,8 @@ export interface TestDatabase {
 const failures = { any: false };
 if (process.env.NODE_TEST_CONTEXT || process.execArgv.includes('--test')) {
   afterEach((t) => {
-    if (!t.passed) failures.any = true;
+    // Each test's own context, not a suite's, is what an afterEach hook is given.
+    if ('passed' in t && !t.passed) failures.any = true;
   });
 }
 
