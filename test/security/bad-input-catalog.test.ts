@@ -1827,7 +1827,7 @@ describe('bad input changes nothing, says what is wrong, and harms nothing', () 
 
   for (const c of cases) {
     test(c.name, async () => {
-      const before = await countRows(server.database.url);
+      const before = await countRows(server);
       const outcome = await c.run();
       const expected = c.expect;
       if ('close' in expected) {
@@ -1842,7 +1842,7 @@ describe('bad input changes nothing, says what is wrong, and harms nothing', () 
         const status = outcome.status ?? 0;
         assert.ok(status >= 400 && status < 500, `no data, so a 4xx status: ${status}`);
       }
-      assert.deepEqual(await countRows(server.database.url), before, 'the database is unchanged');
+      assert.deepEqual(await countRows(server), before, 'the database is unchanged');
       assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
       const follow = await postGraphQL(server.url, '{ organization { name } }', {}, key);
       assert.deepEqual(follow.json?.data, { organization: { name: 'Mine' } });

@@ -103,7 +103,7 @@ const MATRIX: Array<{
 
 /** Row counts, except attempts: other cases' deliveries are still being attempted meanwhile. */
 async function rowsBesideAttempts(): Promise<Record<string, number>> {
-  const { delivery_attempts: _, ...rest } = await countRows(server.database.url);
+  const { delivery_attempts: _, ...rest } = await countRows(server);
   return rest;
 }
 

@@ -44,7 +44,7 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const database = await createTestDatabase(label);
   const config = parseConfig({
-    DATABASE_URL: database.url,
+    ...database.env,
     PORT: '0',
     HOOKLINE_ADMIN_KEY: TEST_ADMIN_KEY,
     HOOKLINE_ALLOW_NETWORKS: '127.0.0.0/8,::1/128',
