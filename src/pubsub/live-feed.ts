@@ -181,6 +181,8 @@ interface FeedContext<N extends OrganizationNotice, T, F> {
   limits: ResumeLimits;
   /** Settles once every batch routed so far has been handed out. */
   handedOut(): Promise<void>;
+  /** Settles once every notice committed before the call has been routed (notifier.ts). */
+  heardUpToNow(): Promise<void>;
 }
 
 class Feed<N extends OrganizationNotice, T, F> {
@@ -199,6 +201,7 @@ class Feed<N extends OrganizationNotice, T, F> {
       logger: options.logger,
       limits: options.limits,
       handedOut: () => this.#handedOut,
+      heardUpToNow: () => this.#notifier.heardUpToNow(options.db),
     };
   }
 
@@ -466,10 +469,16 @@ class FeedSubscriber<N extends OrganizationNotice, T, F>
     this.#replay = undefined;
     this.#replayed = replayed;
     for (const item of replay.held) this.#deliver(item);
-    // Live items routed before the replay ended may still be loading: skip those it covered.
-    void this.#feed.handedOut().then(() => {
-      if (this.#replayed === replayed) this.#replayed = undefined;
-    });
+    // The notices of rows the replay read may still be on their way, or loading: skip those
+    // it covered until every notice committed before now has been heard and handed out.
+    // (A marker that cannot be sent means the database is away: the reconnect replays anyway.)
+    void this.#feed
+      .heardUpToNow()
+      .catch(() => {})
+      .then(() => this.#feed.handedOut())
+      .then(() => {
+        if (this.#replayed === replayed) this.#replayed = undefined;
+      });
   }
 
   #deliver(item: T): void {
