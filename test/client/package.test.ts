@@ -17,7 +17,7 @@ import { type Receiver, startReceiver } from '../support/receiver.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 /**
- * `@hookline/client` as an integrator gets it: `npm pack` (which builds it), the tarball
+ * `@hookline/client` as an integrator gets it: `npm pack` of the build (made by `pretest`), the tarball
  * installed into a scratch project outside the repository, and consumer.ts run from there
  * against a real server, as plain JavaScript and compiled by tsc, on the system's Node and on
  * the pinned Node 24. The pack and the install happen once, for every case.
@@ -60,7 +60,10 @@ let apiKey: string;
 let organizationId: string;
 
 async function packAndInstall(): Promise<void> {
-  const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', scratch], {
+  // Without its prepack build: that empties dist/ for a moment, under the feet of the other
+  // test files running beside this one (they import the client from there).
+  const args = ['pack', '--ignore-scripts', '--json', '--pack-destination', scratch];
+  const { stdout } = await run('npm', args, {
     cwd: PACKAGE_DIR,
     env: cleanEnv(),
   });
