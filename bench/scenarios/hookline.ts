@@ -67,6 +67,8 @@ export async function startHooklineUnderTest(
     HOOKLINE_ENCRYPTION_KEY: ENCRYPTION_KEY,
     // One key emits thousands of events a minute here: measure delivery, not the rate limit.
     HOOKLINE_RATE_LIMIT_PER_MINUTE: '0',
+    // A thousand subscribers share one organization's key: measure their cost, not the cap.
+    HOOKLINE_MAX_CONNECTIONS_PER_KEY: '5000',
   };
   const process = await startHooklineProcess(
     { ...settings, HOOKLINE_ROLE: options.split ? 'api' : 'all' },

@@ -10,7 +10,9 @@ import type { Notifier } from './notifier.ts';
  * processes, in-process events in embedded mode).
  *
  * - Filtering happens on the fields the notices carry (organization, ids, status, event type),
- *   so a notice nobody in this process wants costs no query.
+ *   so a notice nobody in this process wants costs no query. Subscribers are indexed by
+ *   organization: a notice is matched against its own organization's subscribers only, so one
+ *   organization's traffic costs nothing per subscriber of another.
  * - Each batch of notices is loaded once per process, in one query, whatever the number of
  *   subscribers who want it; subscribers receive the items in the order the notices came.
  * - Each subscriber has a bounded buffer. Items count against it from the moment a notice is
@@ -114,7 +116,9 @@ class Feed<N extends OrganizationNotice, T> {
   readonly #notifier: Notifier;
   readonly #db: Kysely<Database>;
   readonly #logger: Logger;
-  readonly #subscribers = new Set<FeedSubscriber<N, T>>();
+  /** By organization: a notice wakes, and costs, only its own organization's subscribers. */
+  readonly #subscribers = new Map<string, Set<FeedSubscriber<N, T>>>();
+  #size = 0;
   #unlisten: (() => void) | undefined;
   /** Batches are loaded concurrently but handed out in notice order, along this chain. */
   #handedOut: Promise<void> = Promise.resolve();
@@ -127,17 +131,26 @@ class Feed<N extends OrganizationNotice, T> {
   }
 
   get size(): number {
-    return this.#subscribers.size;
+    return this.#size;
   }
 
   add(subscriber: FeedSubscriber<N, T>): void {
-    this.#subscribers.add(subscriber);
+    let organization = this.#subscribers.get(subscriber.organizationId);
+    if (!organization) {
+      organization = new Set();
+      this.#subscribers.set(subscriber.organizationId, organization);
+    }
+    if (!organization.has(subscriber)) this.#size++;
+    organization.add(subscriber);
     this.#unlisten ??= this.#notifier.listen((notices) => this.#onNotices(notices));
   }
 
   remove(subscriber: FeedSubscriber<N, T>): void {
-    this.#subscribers.delete(subscriber);
-    if (this.#subscribers.size === 0 && this.#unlisten) {
+    const organization = this.#subscribers.get(subscriber.organizationId);
+    if (!organization?.delete(subscriber)) return;
+    this.#size--;
+    if (organization.size === 0) this.#subscribers.delete(subscriber.organizationId);
+    if (this.#size === 0 && this.#unlisten) {
       this.#unlisten();
       this.#unlisten = undefined;
     }
@@ -146,27 +159,29 @@ class Feed<N extends OrganizationNotice, T> {
   /** Runs synchronously inside the notifier's dispatch: routes, starts the load, returns. */
   #onNotices(notices: Notices): void {
     const candidates = this.#kind.select(notices);
-    if (candidates.length === 0 || this.#subscribers.size === 0) return;
+    if (candidates.length === 0 || this.#size === 0) return;
     const wanted: N[] = [];
     const indexOf = new Map<N, number>();
     const routes: Array<{ subscriber: FeedSubscriber<N, T>; indexes: number[] }> = [];
-    // A copy: a subscriber that falls behind removes itself while we iterate.
-    for (const subscriber of [...this.#subscribers]) {
-      const indexes: number[] = [];
-      for (const notice of candidates) {
-        if (notice.organizationId !== subscriber.organizationId || !subscriber.matches(notice)) {
-          continue;
+    for (const [organizationId, ofOrganization] of this.#byOrganization(candidates)) {
+      const subscribers = this.#subscribers.get(organizationId);
+      if (!subscribers) continue;
+      // A copy: a subscriber that falls behind removes itself while we iterate.
+      for (const subscriber of [...subscribers]) {
+        const indexes: number[] = [];
+        for (const notice of ofOrganization) {
+          if (!subscriber.matches(notice)) continue;
+          if (!subscriber.reserve()) break;
+          let index = indexOf.get(notice);
+          if (index === undefined) {
+            index = wanted.length;
+            indexOf.set(notice, index);
+            wanted.push(notice);
+          }
+          indexes.push(index);
         }
-        if (!subscriber.reserve()) break;
-        let index = indexOf.get(notice);
-        if (index === undefined) {
-          index = wanted.length;
-          indexOf.set(notice, index);
-          wanted.push(notice);
-        }
-        indexes.push(index);
+        if (indexes.length > 0) routes.push({ subscriber, indexes });
       }
-      if (indexes.length > 0) routes.push({ subscriber, indexes });
     }
     if (routes.length === 0) return;
 
@@ -185,6 +200,18 @@ class Feed<N extends OrganizationNotice, T> {
       .catch((error: unknown) => {
         this.#logger.error({ err: error, feed: this.#kind.name }, 'live feed dispatch failed');
       });
+  }
+
+  /** The notices of organizations with subscribers here, grouped by organization, in order. */
+  #byOrganization(candidates: readonly N[]): Map<string, N[]> {
+    const grouped = new Map<string, N[]>();
+    for (const notice of candidates) {
+      if (!this.#subscribers.has(notice.organizationId)) continue;
+      const group = grouped.get(notice.organizationId);
+      if (group) group.push(notice);
+      else grouped.set(notice.organizationId, [notice]);
+    }
+    return grouped;
   }
 }
 
