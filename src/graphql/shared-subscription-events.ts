@@ -18,7 +18,7 @@ type EventResult = ExecutionResult | Promise<ExecutionResult>;
  * Subscriptions whose events are executed once per audience, not once per subscriber.
  *
  * A live feed hands the same item object to every subscriber who wants it. Subscribers with the
- * same operation, the same variables and the same authority (viewer kind and organization) would
+ * same operation, the same variables and the same authority (viewer kind, organization and role) would
  * each run the same resolvers on it and get the same result: with a hundred dashboards open, that
  * execution was most of what a delivery attempt cost. Here the first subscriber's result is kept
  * with the item (weakly: it goes when the item goes) and handed to the others, as the very same
@@ -41,7 +41,9 @@ export function sharingSubscriptionEvents() {
       operationId = nextOperationId++;
       operationIds.set(args.operation, operationId);
     }
-    const authority = viewer.kind === 'organization' ? viewer.organizationId : viewer.kind;
+    // The role too: results are shared only where every field would resolve the same.
+    const authority =
+      viewer.kind === 'organization' ? `${viewer.organizationId} ${viewer.role}` : viewer.kind;
     return `${operationId} ${authority} ${JSON.stringify(args.variableValues.coerced)}`;
   };
 

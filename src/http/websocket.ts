@@ -1,8 +1,7 @@
 import type { Server } from 'node:http';
-import { type DocumentNode, type ExecutionArgs, type ExecutionResult, GraphQLError } from 'graphql';
+import { type DocumentNode, type ExecutionArgs, GraphQLError } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { isAsyncIterable } from 'graphql-yoga';
 import type { Kysely } from 'kysely';
 import { WebSocketServer } from 'ws';
 import { parseBearer } from '../auth/api-key.ts';
@@ -17,7 +16,7 @@ import { toGraphQLError } from '../graphql/errors.ts';
 import { ConnectionLimitError, DomainError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import { batchFrameWrites } from './ws-frame-batching.ts';
-import { nextPayloads, sendAsNextFrames } from './ws-next-frames.ts';
+import { sendNextFramesOnce } from './ws-next-frames.ts';
 import type { HooklineYoga } from './yoga.ts';
 
 /** Largest client message we accept; GraphQL documents and variables are small. */
@@ -63,16 +62,12 @@ export function attachGraphQLWebSocket(
     maxPayload: MAX_WS_MESSAGE_BYTES,
   });
   batchFrameWrites(wss);
-  const payloads = nextPayloads();
   const disposable = useServer(
     {
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as never,
       subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args) as never,
       // A stream's results go out serialized once per result, whoever else receives them.
-      onOperation: (ctx, id, _payload, _args, result) =>
-        isAsyncIterable<ExecutionResult>(result)
-          ? sendAsNextFrames(result, id, ctx.extra.socket, payloads)
-          : undefined,
+      onOperation: sendNextFramesOnce(),
       onConnect: async (ctx) => {
         const header = ctx.connectionParams?.authorization;
         const key = typeof header === 'string' ? parseBearer(header) : undefined;

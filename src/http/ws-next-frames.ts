@@ -1,4 +1,7 @@
 import type { ExecutionResult } from 'graphql';
+import type { Context, OperationResult } from 'graphql-ws';
+import type { Extra } from 'graphql-ws/use/ws';
+import { isAsyncIterable } from 'graphql-yoga';
 import type { WebSocket } from 'ws';
 
 /**
@@ -19,6 +22,24 @@ import type { WebSocket } from 'ws';
 export interface NextPayloads {
   /** The payload of a `next` message for this result, exactly as graphql-ws would write it. */
   of(result: ExecutionResult): string;
+}
+
+/**
+ * graphql-ws's `onOperation` hook for one WebSocket server (it owns the memory of serialized
+ * results): a subscription's stream is replaced by one that sends its frames itself.
+ */
+export function sendNextFramesOnce() {
+  const payloads = nextPayloads();
+  return (
+    ctx: Context<Record<string, unknown> | undefined, Extra>,
+    id: string,
+    _payload: unknown,
+    _args: unknown,
+    result: OperationResult,
+  ) =>
+    isAsyncIterable<ExecutionResult>(result)
+      ? sendAsNextFrames(result, id, ctx.extra.socket, payloads)
+      : undefined;
 }
 
 /** One memory of serialized results, for one WebSocket server. */
