@@ -5,7 +5,7 @@ import type { WebSocket, WebSocketServer } from 'ws';
 const EARLY_ACK_BYTES = 64 * 1024;
 
 /** A socket that wrote less than this long ago gathers its next frames until this much has passed. */
-export const FRAME_GATHER_MS = 20;
+const FRAME_GATHER_MS = 20;
 
 type SendCallback = (error?: Error) => void;
 

@@ -92,10 +92,18 @@ export function sendAsNextFrames(
     });
   const frames: Frames = {
     async next() {
-      for (;;) {
-        const step = await source.next();
-        if (step.done || returned) return { done: true, value: undefined };
-        await send(nextMessage(id, payloads.of(step.value)));
+      try {
+        for (;;) {
+          const step = await source.next();
+          if (step.done || returned) return { done: true, value: undefined };
+          await send(nextMessage(id, payloads.of(step.value)));
+        }
+      } catch (error) {
+        // graphql-ws reports the error and forgets the operation, as when its own loop fails; a
+        // for-await would have returned the source, so this does.
+        returned = true;
+        await source.return?.();
+        throw error;
       }
     },
     async return() {
