@@ -49,7 +49,7 @@ const settings = quick
         count: 300,
         concurrency: 64,
         rounds: 1,
-        oneOrgCounts: [0, 100],
+        oneOrgCounts: [0, 100, 1_000],
         organizations: 100,
         perOrganization: 10,
       },
