@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { buildDashboard, type DashboardBuild } from '../dashboard/build.ts';
 import { MAX_CALL_VARIABLES_BYTES } from './agents/call-variables.ts';
 import { createAuthenticator } from './auth/authenticator.ts';
 import { type KeyConnections, watchKeyConnections } from './auth/key-revocation.ts';
@@ -13,10 +14,11 @@ import { openKeyring } from './db/encryption-key.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { transactionsWithOutbox } from './db/transactions.ts';
 import { logCircuitChanges, logSettlements } from './deliveries/attempt-log.ts';
+import { createDeliveryFeeds } from './deliveries/delivery-feeds.ts';
 import { createDeliveryWorker, type DeliveryWorker } from './deliveries/delivery-worker.ts';
 import { createFanOut } from './deliveries/fan-out/fan-out.ts';
 import { DEFAULT_RETRY_SCHEDULE_SECONDS } from './deliveries/policies/retry-schedule.ts';
-import { recentAttemptsOf } from './deliveries/recent-attempts.ts';
+import { RecentAttempts } from './deliveries/recent-attempts.ts';
 import { countSettlements } from './deliveries/settlement-metrics.ts';
 import {
   createAddressPolicy,
@@ -39,18 +41,20 @@ import { attachGraphQLWebSocket, type GraphQLWebSocket } from './http/websocket.
 import { createHooklineYoga, type HooklineYoga } from './http/yoga.ts';
 import { registerDatabaseGauges } from './metrics/database-gauges.ts';
 import { createMetrics } from './metrics/metrics.ts';
+import { LiveFeeds } from './pubsub/live-feed.ts';
 import {
   createInProcessNotifier,
   createPostgresNotifier,
   type Notifier,
 } from './pubsub/notifier.ts';
-import { type Queue, startQueue } from './queue/queue.ts';
+import { jobLifetimes, type Queue, startQueue } from './queue/queue.ts';
 import { serializedFetchDb } from './queue/serialized-fetch.ts';
 import { createRetentionScheduler } from './retention/retention-scheduler.ts';
 import type { Logger } from './shared/logger.ts';
 import { createHttpDrain } from './shutdown/http-drain.ts';
 import { createLiveSubscriptions } from './shutdown/live-subscriptions.ts';
 import { startTracing, type Tracing, type TracingOptions } from './telemetry/tracing.ts';
+import { createListenerRelay } from './webhooks/listener-relay.ts';
 import { sealSecretsAtRest } from './webhooks/seal-at-rest.ts';
 
 export interface Hookline {
@@ -71,6 +75,8 @@ export interface Hookline {
 export interface HooklineOptions {
   /** Tracing's parts that are not configuration: an exporter of the caller's (the tests'). */
   tracing?: TracingOptions;
+  /** Builds the dashboard (the tests start many servers, and share one build between them). */
+  buildDashboard?: () => Promise<DashboardBuild>;
 }
 
 /** Cleanup steps, run in reverse order of start; each runs even if an earlier one failed. */
@@ -172,8 +178,7 @@ export async function startHookline(
         pool: database.pool,
         mode: database.mode,
         supervise: runWorker,
-        expireInSeconds: Math.ceil(config.delivery.requestTimeoutMs / 1000) + 15,
-        deleteAfterSeconds: Math.round(config.retention.days * 86_400),
+        ...jobLifetimes(config),
         logger,
       }),
     );
@@ -184,7 +189,7 @@ export async function startHookline(
     const authenticator = createAuthenticator({ db: database.db, notifier, localAccessKey });
     teardown.add('authenticator', () => authenticator.stop());
     const fanOut = createFanOut({ queue, endpoints: config.delivery.endpoints });
-    const recentAttempts = recentAttemptsOf(notifier);
+    const recentAttempts = new RecentAttempts();
     const ingest = createEventIngest({ transactions, fanOut, tracer: tracing.tracer });
 
     let worker: DeliveryWorker | undefined;
@@ -196,7 +201,10 @@ export async function startHookline(
         addressPolicy: createAddressPolicy(config.delivery.allowNetworks),
       });
       teardown.add('delivery client', () => client.close());
+      const listeners = createListenerRelay({ db: database.db, notifier, logger });
+      teardown.add('listener relay', () => listeners.stop());
       worker = createDeliveryWorker({
+        listeners,
         db: database.db,
         transactions,
         queue,
@@ -273,6 +281,8 @@ export async function startHookline(
       notifier,
       keyring,
       callSetups,
+      liveFeeds: new LiveFeeds({ notifier, db: database.db, logger }),
+      deliveryFeeds: createDeliveryFeeds(recentAttempts),
     };
 
     const routes: Record<string, RouteHandler> = {
@@ -285,7 +295,9 @@ export async function startHookline(
     if (serveApi) {
       Object.assign(
         routes,
-        dashboardRoutes(logger, { frameAncestors: config.portal.frameAncestors }),
+        dashboardRoutes(logger, (options.buildDashboard ?? buildDashboard)(), {
+          frameAncestors: config.portal.frameAncestors,
+        }),
       );
       const graphiql = config.production ? undefined : offlineGraphiQL();
       if (graphiql) Object.assign(routes, graphiql.routes);

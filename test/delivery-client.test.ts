@@ -19,10 +19,13 @@ import {
   type DeliveryClient,
   type SendOutcome,
 } from '../src/delivery-client/index.ts';
+import { eventually } from './support/assertions.ts';
 
 type Receiver = {
   port: number;
   connections: number;
+  /** Connections over: every byte the peer sent on them has been counted. */
+  closed: number;
   bytesReceived: number;
   requests: Array<{
     method: string;
@@ -46,7 +49,10 @@ function track(
     socket.on('data', (chunk: Buffer) => {
       receiver.bytesReceived += chunk.length;
     });
-    socket.on('close', () => sockets.delete(socket));
+    socket.on('close', () => {
+      receiver.closed++;
+      sockets.delete(socket);
+    });
   });
   return new Promise((resolve) => {
     server.listen(0, host, () => {
@@ -75,7 +81,12 @@ async function httpReceiver(
   handler: (req: IncomingMessage, res: ServerResponse) => void,
   host = '127.0.0.1',
 ): Promise<Receiver> {
-  const state = { connections: 0, bytesReceived: 0, requests: [] as Receiver['requests'] };
+  const state = {
+    connections: 0,
+    closed: 0,
+    bytesReceived: 0,
+    requests: [] as Receiver['requests'],
+  };
   const server = createHttpServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -98,6 +109,7 @@ async function rawReceiver(onConnection: (socket: Socket) => void): Promise<Rece
   const server = createNetServer(onConnection);
   const receiver = await track(server, '127.0.0.1', {
     connections: 0,
+    closed: 0,
     bytesReceived: 0,
     requests: [],
   });
@@ -373,6 +385,7 @@ describe('https', () => {
     });
     const receiver = await track(server, '127.0.0.1', {
       connections: 0,
+      closed: 0,
       bytesReceived: 0,
       requests: [],
     });
@@ -455,7 +468,9 @@ describe('blocked addresses (default policy)', () => {
     );
     assertError(outcome, 'blocked_address');
     assert.equal(checks, 2);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await eventually(() => (peer.closed === 1 ? true : undefined), {
+      message: 'the connection to be closed',
+    });
     assert.equal(peer.connections, 1);
     assert.equal(peer.bytesReceived, 0);
   });

@@ -1,10 +1,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { percentile, round } from '../stats.ts';
 import {
-  ADMIN_KEY,
   type Answer,
   Api,
+  attachNewWebhook,
+  createAgent,
+  createOrganization,
+  preConversation,
+} from '../api.ts';
+import { percentile, round } from '../stats.ts';
+import {
   type Endpoint,
   emitMany,
   organization,
@@ -72,36 +77,22 @@ async function startResponder(delayMs: number) {
 
 /** An organization whose agents each answer call setups through the given endpoint. */
 async function responders(api: Api, name: string, urls: readonly string[]) {
-  const { createOrganization } = await api.graphql(
-    ADMIN_KEY,
-    'mutation ($n: String!) { createOrganization(input: { name: $n }) { apiKey } }',
-    { n: name },
-  );
-  const apiKey: string = createOrganization.apiKey;
+  const apiKey = await createOrganization(api, name);
   const agentIds: string[] = [];
   for (const url of urls) {
-    const { createAgent } = await api.graphql(
-      apiKey,
-      'mutation { createAgent(input: { name: "Agent", callSetupFallback: { tier: "standard" } }) { agent { id } } }',
-    );
-    const { createWebhook } = await api.graphql(
-      apiKey,
-      'mutation ($url: String!) { createWebhook(input: { url: $url }) { webhook { id } } }',
-      { url },
-    );
-    await api.graphql(
-      apiKey,
-      'mutation ($w: ID!, $a: ID!) { attachWebhook(input: { webhookId: $w, agentId: $a, events: [PRE_CONVERSATION], respondsToCallSetup: true }) { subscription { createdAt } } }',
-      { w: createWebhook.webhook.id, a: createAgent.agent.id },
-    );
-    agentIds.push(createAgent.agent.id);
+    const agentId = await createAgent(api, apiKey, {
+      name: 'Agent',
+      callSetupFallback: { tier: 'standard' },
+    });
+    await attachNewWebhook(api, apiKey, agentId, url, { respondsToCallSetup: true });
+    agentIds.push(agentId);
   }
   const setup = (agentId: string, callId: string, deadlineMs?: number): Promise<Answer> =>
     api.graphql(apiKey, CALL_SETUP, {
       input: {
         agentId,
         deadlineMs,
-        payload: { callId, callerPhoneNumber: '+14155550123', direction: 'inbound' },
+        payload: preConversation(callId),
       },
     });
   return { agentIds, setup };

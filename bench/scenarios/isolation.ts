@@ -1,7 +1,15 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Pool } from 'undici';
 import { startHooklineProcess } from '../../test/support/process.ts';
+import {
+  Api,
+  attachNewWebhook,
+  benchSettings,
+  createAgent,
+  createOrganization,
+  EMIT,
+  preConversation,
+} from '../api.ts';
 import { percentile, round } from '../stats.ts';
 
 /**
@@ -29,9 +37,6 @@ export interface IsolationResults {
   settings: { seconds: number; ratePerSecond: number; queued: number; backlog: number };
 }
 
-export const ADMIN_KEY = 'bench-operator-key-0123456789abcdef';
-/** Production with DATABASE_URL needs an encryption key for secrets at rest (docs/operations.md). */
-const ENCRYPTION_KEY = 'be'.repeat(32);
 const RATE = 2;
 
 export type Behaviour = 'ok' | 'hang' | 'error500' | 'slow200';
@@ -83,71 +88,15 @@ export async function startEndpoint(behaviour: Behaviour): Promise<Endpoint> {
   return endpoint;
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: the bench reads a few known fields of each answer.
-export type Answer = Record<string, any>;
-
-export class Api {
-  readonly #pool: Pool;
-  constructor(url: string) {
-    this.#pool = new Pool(url, { connections: 64, pipelining: 1 });
-  }
-  async graphql(
-    apiKey: string,
-    query: string,
-    variables: Record<string, unknown> = {},
-  ): Promise<Answer> {
-    const res = await this.#pool.request({
-      path: '/graphql',
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
-      body: JSON.stringify({ query, variables }),
-    });
-    const body = (await res.body.json()) as { data?: Answer; errors?: unknown[] };
-    if (body.errors || !body.data) throw new Error(`GraphQL error: ${JSON.stringify(body.errors)}`);
-    return body.data;
-  }
-  close() {
-    return this.#pool.close();
-  }
-}
-
 /** An organization with one agent sending to the given endpoints. */
 export async function organization(api: Api, name: string, urls: readonly string[]) {
-  const { createOrganization } = await api.graphql(
-    ADMIN_KEY,
-    'mutation ($n: String!) { createOrganization(input: { name: $n }) { apiKey } }',
-    { n: name },
-  );
-  const apiKey: string = createOrganization.apiKey;
-  const { createAgent } = await api.graphql(
-    apiKey,
-    'mutation { createAgent(input: { name: "Agent" }) { agent { id } } }',
-  );
-  const agentId: string = createAgent.agent.id;
-  for (const url of urls) {
-    const { createWebhook } = await api.graphql(
-      apiKey,
-      'mutation ($url: String!) { createWebhook(input: { url: $url }) { webhook { id } } }',
-      { url },
-    );
-    await api.graphql(
-      apiKey,
-      'mutation ($w: ID!, $a: ID!) { attachWebhook(input: { webhookId: $w, agentId: $a, events: [PRE_CONVERSATION] }) { subscription { createdAt } } }',
-      { w: createWebhook.webhook.id, a: agentId },
-    );
-  }
+  const apiKey = await createOrganization(api, name);
+  const agentId = await createAgent(api, apiKey);
+  for (const url of urls) await attachNewWebhook(api, apiKey, agentId, url);
   const emit = (callId: string) =>
-    api.graphql(
-      apiKey,
-      'mutation ($input: EmitEventInput!) { emitEvent(input: $input) { event { id } } }',
-      {
-        input: {
-          agentId,
-          type: 'PRE_CONVERSATION',
-          payload: { callId, callerPhoneNumber: '+14155550123', direction: 'inbound' },
-        },
-      },
-    );
+    api.graphql(apiKey, EMIT, {
+      input: { agentId, type: 'PRE_CONVERSATION', payload: preConversation(callId) },
+    });
   return { apiKey, emit };
 }
 
@@ -214,14 +163,8 @@ async function measureB(
 /** One `all` process with default settings, but a short retry schedule and no rate limit. */
 export function startBenchHookline(databaseUrl: string) {
   return startHooklineProcess({
-    DATABASE_URL: databaseUrl,
-    HOOKLINE_ADMIN_KEY: ADMIN_KEY,
-    HOOKLINE_ALLOW_NETWORKS: '127.0.0.0/8',
+    ...benchSettings(databaseUrl),
     HOOKLINE_ROLE: 'all',
-    LOG_LEVEL: 'warn',
-    NODE_ENV: 'production',
-    HOOKLINE_ENCRYPTION_KEY: ENCRYPTION_KEY,
-    HOOKLINE_RATE_LIMIT_PER_MINUTE: '0',
     HOOKLINE_RETRY_SCHEDULE: '5,10,20',
     HOOKLINE_SHUTDOWN_TIMEOUT_MS: '1000',
   });

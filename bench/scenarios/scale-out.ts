@@ -1,7 +1,15 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Pool } from 'undici';
 import { type HooklineProcess, startHooklineProcess } from '../../test/support/process.ts';
+import {
+  Api,
+  attachNewWebhook,
+  benchSettings,
+  createAgent,
+  createOrganization,
+  EMIT,
+  preConversation,
+} from '../api.ts';
 import { round, summarize } from '../stats.ts';
 
 /**
@@ -17,9 +25,6 @@ export interface ScaleOutResults {
   settings: { endpoints: number; deliveriesPerRound: number; rounds: number; answerMs: string };
 }
 
-const ADMIN_KEY = 'bench-operator-key-0123456789abcdef';
-/** Production with DATABASE_URL needs an encryption key for secrets at rest (docs/operations.md). */
-const ENCRYPTION_KEY = 'be'.repeat(32);
 const ENDPOINTS = 20;
 
 interface SlowReceivers {
@@ -59,19 +64,6 @@ async function startSlowReceivers(count: number): Promise<SlowReceivers> {
   };
 }
 
-async function graphql(pool: Pool, apiKey: string, query: string, variables = {}) {
-  const res = await pool.request({
-    path: '/graphql',
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  // biome-ignore lint/suspicious/noExplicitAny: the bench reads a few known fields of each answer.
-  const body = (await res.body.json()) as { data?: any; errors?: unknown[] };
-  if (body.errors || !body.data) throw new Error(`GraphQL error: ${JSON.stringify(body.errors)}`);
-  return body.data;
-}
-
 /** One round: a fresh set of processes on a fresh database, a backlog, the drain rate. */
 async function round1(
   databaseUrl: string,
@@ -79,65 +71,25 @@ async function round1(
   events: number,
   receivers: SlowReceivers,
 ): Promise<number> {
-  const settings = {
-    DATABASE_URL: databaseUrl,
-    HOOKLINE_ADMIN_KEY: ADMIN_KEY,
-    HOOKLINE_ALLOW_NETWORKS: '127.0.0.0/8',
-    LOG_LEVEL: 'warn',
-    NODE_ENV: 'production',
-    HOOKLINE_ENCRYPTION_KEY: ENCRYPTION_KEY,
-    HOOKLINE_RATE_LIMIT_PER_MINUTE: '0',
-  };
+  const settings = benchSettings(databaseUrl);
   const processes: HooklineProcess[] = [];
   const api = await startHooklineProcess({ ...settings, HOOKLINE_ROLE: 'api' });
   processes.push(api);
-  const pool = new Pool(api.url, { connections: 32, pipelining: 1 });
+  const client = new Api(api.url, 32);
   try {
     await api.waitReady();
-    const { createOrganization } = await graphql(
-      pool,
-      ADMIN_KEY,
-      'mutation { createOrganization(input: { name: "Scale" }) { apiKey } }',
-    );
-    const apiKey: string = createOrganization.apiKey;
-    const { createAgent } = await graphql(
-      pool,
-      apiKey,
-      'mutation { createAgent(input: { name: "Outbound" }) { agent { id } } }',
-    );
-    const agentId: string = createAgent.agent.id;
-    for (const url of receivers.urls) {
-      const { createWebhook } = await graphql(
-        pool,
-        apiKey,
-        'mutation ($url: String!) { createWebhook(input: { url: $url }) { webhook { id } } }',
-        { url },
-      );
-      await graphql(
-        pool,
-        apiKey,
-        'mutation ($w: ID!, $a: ID!) { attachWebhook(input: { webhookId: $w, agentId: $a, events: [PRE_CONVERSATION] }) { subscription { createdAt } } }',
-        { w: createWebhook.webhook.id, a: agentId },
-      );
-    }
+    const apiKey = await createOrganization(client, 'Scale');
+    const agentId = await createAgent(client, apiKey, { name: 'Outbound' });
+    for (const url of receivers.urls) await attachNewWebhook(client, apiKey, agentId, url);
     // The backlog first, while no worker runs: then the workers start together.
     let next = 0;
     await Promise.all(
       Array.from({ length: 16 }, async () => {
         while (next < events) {
           const callId = `scale_${next++}`;
-          await graphql(
-            pool,
-            apiKey,
-            'mutation ($input: EmitEventInput!) { emitEvent(input: $input) { event { id } } }',
-            {
-              input: {
-                agentId,
-                type: 'PRE_CONVERSATION',
-                payload: { callId, callerPhoneNumber: '+14155550123', direction: 'inbound' },
-              },
-            },
-          );
+          await client.graphql(apiKey, EMIT, {
+            input: { agentId, type: 'PRE_CONVERSATION', payload: preConversation(callId) },
+          });
         }
       }),
     );
@@ -157,7 +109,7 @@ async function round1(
     const to = await at(0.9);
     return (total * 0.8 * 1000) / (to - from);
   } finally {
-    await pool.close();
+    await client.close();
     await Promise.all(processes.map((p) => p.stop().catch(() => p.kill())));
   }
 }

@@ -252,6 +252,7 @@ export type DashboardDeliveryAttemptsSubscriptionVariables = Exact<{
   webhookId?: string | number | null | undefined;
   agentId?: string | number | null | undefined;
   eventType?: EventType | null | undefined;
+  after?: string | number | null | undefined;
 }>;
 
 
@@ -758,11 +759,12 @@ export const DashboardReplayFailedDeliveriesDocument = new TypedDocumentString(`
 }
     `) as unknown as TypedDocumentString<DashboardReplayFailedDeliveriesMutation, DashboardReplayFailedDeliveriesMutationVariables>;
 export const DashboardDeliveryAttemptsDocument = new TypedDocumentString(`
-    subscription DashboardDeliveryAttempts($webhookId: ID, $agentId: ID, $eventType: EventType) {
+    subscription DashboardDeliveryAttempts($webhookId: ID, $agentId: ID, $eventType: EventType, $after: ID) {
   deliveryAttempts(
     webhookId: $webhookId
     agentId: $agentId
     eventType: $eventType
+    after: $after
   ) {
     id
     attemptNumber

@@ -6,7 +6,7 @@ export interface FieldProblem {
   message: string;
 }
 
-interface GraphQLErrorShape {
+export interface GraphQLErrorShape {
   message: string;
   extensions?: { code?: string; field?: string; problems?: FieldProblem[]; [key: string]: unknown };
 }

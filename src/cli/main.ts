@@ -52,6 +52,13 @@ const COMMANDS: readonly CliCommand[] = [
     usage: 'hookline replay --webhook <webhook id> --since <ISO 8601 date> [--json]',
     load: async () => (await import('./replay.ts')).run,
   },
+  {
+    name: 'listen',
+    summary: 'Receive the organization’s deliveries here and forward them to a local server.',
+    usage:
+      'hookline listen --forward-to <url> [--api-key <ADMIN key>] [--url <server>] [--agent <agent id>]... [--events <type,...>] [--json]',
+    load: async () => (await import('./listen.ts')).run,
+  },
 ];
 
 function help(): string {

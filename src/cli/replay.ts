@@ -1,6 +1,6 @@
 import { replayFailedDeliveries } from '../deliveries/deliveries.service.ts';
 import { createFanOut } from '../deliveries/fan-out/fan-out.ts';
-import { startQueue } from '../queue/queue.ts';
+import { jobLifetimes, startQueue } from '../queue/queue.ts';
 import { DomainError } from '../shared/errors.ts';
 import { json, UsageError, withDatabase } from './cli-context.ts';
 import { cliTransactions } from './cli-transactions.ts';
@@ -47,8 +47,7 @@ export const run: RunCommand = async (args, { config, io, logger }) => {
         pool: database.pool,
         mode: database.mode,
         supervise: false,
-        expireInSeconds: Math.ceil(config.delivery.requestTimeoutMs / 1000) + 15,
-        deleteAfterSeconds: Math.round(config.retention.days * 86_400),
+        ...jobLifetimes(config),
         logger,
       });
       const queueing = {

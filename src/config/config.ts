@@ -42,20 +42,8 @@ const count = (fallback: number, max: number) =>
 const positiveMs = (fallback: number) =>
   z.preprocess(emptyAsUndefined, z.coerce.number().int().positive().default(fallback));
 
-/** A list setting parsed by the module that owns its format, so the rules live in one place. */
-const parsedWith = <T>(parse: (text: string) => T[]) =>
-  z.preprocess(emptyAsUndefined, z.string().optional()).transform((value, ctx) => {
-    if (value === undefined) return undefined;
-    try {
-      return parse(value);
-    } catch (error) {
-      ctx.addIssue({ code: 'custom', message: (error as Error).message });
-      return z.NEVER;
-    }
-  });
-
-/** A single value parsed by the module that owns its format. */
-const parsedOne = <T>(parse: (text: string) => T) =>
+/** A setting parsed by the module that owns its format, so the rules live in one place. */
+const parsedWith = <T>(parse: (text: string) => T) =>
   z.preprocess(emptyAsUndefined, z.string().optional()).transform((value, ctx) => {
     if (value === undefined) return undefined;
     try {
@@ -86,8 +74,8 @@ const tracingFields = {
     .preprocess(emptyAsUndefined, z.string().optional())
     .transform((value) => value?.trim().toLowerCase() === 'true'),
   OTEL_TRACES_EXPORTER: parsedWith(parseTracesExporters),
-  OTEL_EXPORTER_OTLP_ENDPOINT: parsedOne(parseHttpUrl),
-  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: parsedOne(parseHttpUrl),
+  OTEL_EXPORTER_OTLP_ENDPOINT: parsedWith(parseHttpUrl),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: parsedWith(parseHttpUrl),
   OTEL_EXPORTER_OTLP_HEADERS: parsedWith(parseKeyValueList),
   OTEL_EXPORTER_OTLP_TRACES_HEADERS: parsedWith(parseKeyValueList),
   OTEL_EXPORTER_OTLP_TIMEOUT: optionalMs,
@@ -121,6 +109,7 @@ export const configSchema = z.object({
     emptyAsUndefined,
     z.string().min(24, 'must be at least 24 characters').optional(),
   ),
+  HOOKLINE_API_KEY: z.preprocess(emptyAsUndefined, z.string().min(1).optional()),
   HOOKLINE_ROLE: z.preprocess(emptyAsUndefined, z.enum(['all', 'api', 'worker']).default('all')),
   LOG_LEVEL: z.preprocess(
     emptyAsUndefined,
@@ -185,7 +174,7 @@ export const configSchema = z.object({
     z.string().trim().min(1).max(MAX_PLATFORM_NAME_LENGTH).optional(),
   ),
   HOOKLINE_PORTAL_ACCENT_COLOR: parsedWith(parseAccentColor),
-  HOOKLINE_ENCRYPTION_KEY: parsedWith((text) => [parseEncryptionKey(text)]),
+  HOOKLINE_ENCRYPTION_KEY: parsedWith(parseEncryptionKey),
   HOOKLINE_ENCRYPTION_PREVIOUS_KEYS: parsedWith(parseEncryptionKeyList),
   ...tracingFields,
 });
@@ -200,6 +189,8 @@ export interface Config {
   port: number;
   host: string;
   adminKey: string | undefined;
+  /** An organization's API key for CLI commands that act as it (`hookline listen`). */
+  apiKey: string | undefined;
   role: Role;
   logLevel: RawConfig['LOG_LEVEL'];
   production: boolean;
@@ -397,6 +388,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     port: raw.PORT,
     host: raw.HOST,
     adminKey: raw.HOOKLINE_ADMIN_KEY,
+    apiKey: raw.HOOKLINE_API_KEY,
     role: raw.HOOKLINE_ROLE,
     logLevel: raw.LOG_LEVEL,
     production: raw.NODE_ENV === 'production',
@@ -439,7 +431,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       accentColor: raw.HOOKLINE_PORTAL_ACCENT_COLOR?.[0] ?? null,
     },
     encryption: {
-      key: raw.HOOKLINE_ENCRYPTION_KEY?.[0],
+      key: raw.HOOKLINE_ENCRYPTION_KEY,
       previousKeys: raw.HOOKLINE_ENCRYPTION_PREVIOUS_KEYS ?? [],
     },
     tracing: tracingSettings(raw),

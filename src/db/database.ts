@@ -5,6 +5,7 @@ import type { PortalSessionsTable } from '../auth/portal-sessions.table.ts';
 import type { CallSetupsTable } from '../call-setup/call-setups.table.ts';
 import type { DeliveriesTable, DeliveryAttemptsTable } from '../deliveries/deliveries.table.ts';
 import type { EventsTable } from '../events/events.table.ts';
+import type { ListenerExchangesTable, ListenerSessionsTable } from '../webhooks/listeners.table.ts';
 import type {
   EndpointRateSlotsTable,
   WebhookSubscriptionsTable,
@@ -23,6 +24,8 @@ export interface Database {
   endpoint_rate_slots: EndpointRateSlotsTable;
   portal_sessions: PortalSessionsTable;
   call_setups: CallSetupsTable;
+  listener_sessions: ListenerSessionsTable;
+  listener_exchanges: ListenerExchangesTable;
 }
 
 /** What repository functions accept: the caller decides whether it is inside a transaction. */

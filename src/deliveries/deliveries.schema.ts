@@ -26,7 +26,7 @@ import {
   replayFailedDeliveries,
 } from './deliveries.service.ts';
 import type { DeliveryStatus } from './deliveries.table.ts';
-import type { Delivery } from './delivery.ts';
+import { changeIdOf, type Delivery } from './delivery.ts';
 import { toDeliveryAttempt } from './delivery-attempt.ts';
 
 builder.node(DeliveryRef, {
@@ -56,6 +56,11 @@ builder.node(DeliveryRef, {
     lastAttemptAt: t.expose('lastAttemptAt', { type: 'DateTime', nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    changeId: t.id({
+      description:
+        "This delivery's last change, as a position in the deliveryUpdated feed: pass the last one you received as `after` to resume it.",
+      resolve: (delivery) => changeIdOf(delivery),
+    }),
     attempts: t.loadableGroup({
       type: DeliveryAttemptRef,
       description: 'Every attempt, oldest first.',

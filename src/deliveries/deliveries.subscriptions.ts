@@ -2,124 +2,71 @@ import { EventTypeEnum } from '../event-types/event-types.schema.ts';
 import { builder } from '../graphql/builder.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
 import { organizationOf } from '../graphql/viewer.ts';
-import {
-  type FeedKind,
-  type OrganizationNotice,
-  type SubscribeOptions,
-  subscribeToFeed,
-  unwrapLiveItem,
-} from '../pubsub/live-feed.ts';
-import type { AttemptNotice, DeliveryNotice } from '../pubsub/notices.ts';
+import type { FeedKind, OrganizationNotice } from '../pubsub/live-feed.ts';
+import { unwrapLiveItem } from '../pubsub/live-feed.ts';
 import { DeliveryAttemptRef, DeliveryRef, DeliveryStatusEnum } from './deliveries.refs.ts';
-import { findAttemptsByIds, findDeliveriesByIds } from './deliveries.repository.ts';
-import { type Delivery, toDelivery } from './delivery.ts';
-import { type DeliveryAttempt, toDeliveryAttempt } from './delivery-attempt.ts';
-import { recentAttemptsOf } from './recent-attempts.ts';
 
-/**
- * Attempts are written once and never change: the row is the item. Those this process's worker
- * has just recorded are taken from memory; only the others are read.
- */
-const attemptsFeed: FeedKind<AttemptNotice, DeliveryAttempt> = {
-  name: 'deliveryAttempts',
-  select: (notices) => notices.attempts ?? [],
-  async load(db, notices, notifier) {
-    const recent = recentAttemptsOf(notifier);
-    const byId = new Map<string, DeliveryAttempt>();
-    const missing: string[] = [];
-    for (const { attemptId } of notices) {
-      const attempt = recent.claim(attemptId);
-      if (attempt) byId.set(attemptId, attempt);
-      else missing.push(attemptId);
-    }
-    for (const row of await findAttemptsByIds(db, missing))
-      byId.set(row.id, toDeliveryAttempt(row));
-    return notices.map((notice) => {
-      const attempt = byId.get(notice.attemptId);
-      return attempt?.organizationId === notice.organizationId ? attempt : undefined;
-    });
-  },
-};
-
-/**
- * A delivery changes again after its notice (a retry may already be done by the time the row is
- * read), so each item carries the status its notice announced: a subscriber sees PENDING, then
- * SUCCEEDED, even if both changes were committed before the first load ran. The other fields are
- * as loaded.
- */
-const deliveriesFeed: FeedKind<DeliveryNotice, Delivery> = {
-  name: 'deliveryUpdated',
-  select: (notices) => notices.deliveries ?? [],
-  async load(db, notices) {
-    const ids = [...new Set(notices.map((notice) => notice.deliveryId))];
-    const byId = new Map((await findDeliveriesByIds(db, ids)).map((row) => [row.id, row]));
-    return notices.map((notice) => {
-      const row = byId.get(notice.deliveryId);
-      return row?.organization_id === notice.organizationId
-        ? { ...toDelivery(row), status: notice.status }
-        : undefined;
-    });
-  },
-};
-
-/** What every live field passes to its feed, from the GraphQL context. */
-function feedOptions<N extends OrganizationNotice>(
+/** Subscribes the client to a feed, with the filter and `after` its arguments give. */
+function subscribe<N extends OrganizationNotice, T, F>(
   ctx: GraphQLContext,
-  matches: (notice: N) => boolean,
-): SubscribeOptions<N> {
-  return {
-    notifier: ctx.runtime.notifier,
-    db: ctx.db,
-    logger: ctx.logger,
+  kind: FeedKind<N, T, F>,
+  filter: F,
+  after: string | null | undefined,
+) {
+  return ctx.runtime.liveFeeds.subscribe(kind, {
     organizationId: organizationOf(ctx),
-    matches,
+    filter,
     bufferSize: ctx.config.subscriptions.bufferSize,
-  };
+    after,
+  });
 }
 
 const SLOW_CONSUMER_NOTE =
   'A subscriber that falls too far behind is ended with the error SLOW_CONSUMER.';
+const RESUME_NOTE =
+  'A subscriber that reconnects passes `after` and first receives what it missed, in order, then the live stream, with no duplicate and no gap; at most the last hour and 10,000 items are replayed (beyond that the error RESUME_TOO_FAR says to use the deliveries query). See docs/live-feeds.md.';
 
 builder.subscriptionFields((t) => ({
   deliveryAttempts: t.field({
     type: DeliveryAttemptRef,
-    description: `Every delivery attempt of your organization as it completes, optionally only those of one webhook, agent or event type (arguments combine). ${SLOW_CONSUMER_NOTE}`,
+    description: `Every delivery attempt of your organization as it completes, optionally only those of one webhook, agent or event type (arguments combine). ${SLOW_CONSUMER_NOTE} ${RESUME_NOTE}`,
     authScopes: { read: true },
     args: {
       webhookId: t.arg.id(),
       agentId: t.arg.id(),
       eventType: t.arg({ type: EventTypeEnum }),
+      after: t.arg.id({
+        description:
+          'The id of the last attempt you received: the attempts after it are sent first.',
+      }),
     },
     subscribe: (_root, args, ctx) =>
-      subscribeToFeed(
-        attemptsFeed,
-        feedOptions<AttemptNotice>(
-          ctx,
-          (notice) =>
-            (!args.webhookId || notice.webhookId === args.webhookId) &&
-            (!args.agentId || notice.agentId === args.agentId) &&
-            (!args.eventType || notice.eventType === args.eventType),
-        ),
+      subscribe(
+        ctx,
+        ctx.runtime.deliveryFeeds.attempts,
+        { webhookId: args.webhookId, agentId: args.agentId, eventType: args.eventType },
+        args.after,
       ),
     resolve: (item) => unwrapLiveItem(item),
   }),
   deliveryUpdated: t.field({
     type: DeliveryRef,
-    description: `Every status change of your organization's deliveries: created (PENDING), retry scheduled (PENDING again), SUCCEEDED, FAILED, CANCELLED. Optionally only one webhook's, or only one status. ${SLOW_CONSUMER_NOTE}`,
+    description: `Every status change of your organization's deliveries: created (PENDING), retry scheduled (PENDING again), SUCCEEDED, FAILED, CANCELLED. Optionally only one webhook's, or only one status. ${SLOW_CONSUMER_NOTE} ${RESUME_NOTE} A replay sends each delivery changed since once, as it is now.`,
     authScopes: { read: true },
     args: {
       webhookId: t.arg.id(),
       status: t.arg({ type: DeliveryStatusEnum }),
+      after: t.arg.id({
+        description:
+          'The `changeId` of the last delivery you received: the changes after it are sent first.',
+      }),
     },
     subscribe: (_root, args, ctx) =>
-      subscribeToFeed(
-        deliveriesFeed,
-        feedOptions<DeliveryNotice>(
-          ctx,
-          (notice) =>
-            (!args.webhookId || notice.webhookId === args.webhookId) &&
-            (!args.status || notice.status === args.status),
-        ),
+      subscribe(
+        ctx,
+        ctx.runtime.deliveryFeeds.deliveries,
+        { webhookId: args.webhookId, status: args.status },
+        args.after,
       ),
     resolve: (item) => unwrapLiveItem(item),
   }),

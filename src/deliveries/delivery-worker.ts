@@ -11,6 +11,7 @@ import type { Queue } from '../queue/queue.ts';
 import type { Keyring } from '../shared/keyring.ts';
 import type { Logger } from '../shared/logger.ts';
 import { tracingOff } from '../telemetry/tracing.ts';
+import type { ListenerRelay } from '../webhooks/listener-relay.ts';
 import { effectiveTimeoutMs } from '../webhooks/webhook.ts';
 import { sweepWaitingDeliveries } from './admission-sweep.ts';
 import { startDueProbes } from './circuit-probes.ts';
@@ -36,6 +37,8 @@ export interface DeliveryWorkerOptions {
   notifier: Notifier;
   fanOut: FanOut;
   client: DeliveryClient;
+  /** Where LISTENER webhooks' attempts go (webhooks/listener-relay.ts). */
+  listeners: ListenerRelay;
   /** Opens the sealed signing secrets and headers each attempt needs. */
   keyring: Keyring;
   logger: Logger;
@@ -153,6 +156,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       probe: decision.probe,
       signal: shutdown.signal,
       tracer,
+      listeners: options.listeners,
     });
     if (result.outcome.error?.kind === 'aborted' && shutdown.signal.aborted)
       return { kind: 'released', job, context };

@@ -1,4 +1,3 @@
-import type { Notifier } from '../pubsub/notifier.ts';
 import type { DeliveryAttempt } from './delivery-attempt.ts';
 
 /** Beyond this many, the oldest unclaimed attempts are forgotten. */
@@ -12,6 +11,8 @@ const CAPACITY = 5_000;
  * notices is loaded once per process), and an attempt nobody claims (no subscriber wanted it)
  * is dropped once a few thousand newer ones have come. Anything not here is read from the
  * database as before, so an API process apart from the workers behaves as it always did.
+ * One per running Hookline, built in src/app.ts and handed to the worker, the call-setup lane
+ * and the attempts feed.
  */
 export class RecentAttempts {
   readonly #byId = new Map<string, DeliveryAttempt>();
@@ -34,16 +35,4 @@ export class RecentAttempts {
   get size(): number {
     return this.#byId.size;
   }
-}
-
-/** One per running Hookline, found through its notifier (which the worker and the feeds share). */
-const byNotifier = new WeakMap<Notifier, RecentAttempts>();
-
-export function recentAttemptsOf(notifier: Notifier): RecentAttempts {
-  let recent = byNotifier.get(notifier);
-  if (!recent) {
-    recent = new RecentAttempts();
-    byNotifier.set(notifier, recent);
-  }
-  return recent;
 }

@@ -15,7 +15,11 @@ export type DeliveryErrorKind =
   | 'invalid_response'
   | 'aborted'
   | 'invalid_url'
-  | 'network';
+  | 'network'
+  /** A LISTENER webhook with no `hookline listen` connected (src/webhooks/listener-relay.ts). */
+  | 'listener_offline'
+  /** The listener could not reach the local server it forwards to. */
+  | 'listener_forward';
 
 export type DeliveryError = { kind: DeliveryErrorKind; message: string };
 

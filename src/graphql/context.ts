@@ -5,9 +5,11 @@ import type { Viewer } from '../auth/viewer.ts';
 import type { CallSetupLane } from '../call-setup/call-setup.service.ts';
 import type { Config } from '../config/config.ts';
 import type { Database } from '../db/database.ts';
+import type { DeliveryFeeds } from '../deliveries/delivery-feeds.ts';
 import type { FanOut } from '../deliveries/fan-out/fan-out.ts';
 import type { EventIngest } from '../events/event-ingest.ts';
 import type { Metrics } from '../metrics/metrics.ts';
+import type { LiveFeeds } from '../pubsub/live-feed.ts';
 import type { Notifier } from '../pubsub/notifier.ts';
 import type { Transactions } from '../pubsub/transactions.ts';
 import type { Keyring } from '../shared/keyring.ts';
@@ -25,6 +27,10 @@ export interface Runtime {
   notifier: Notifier;
   /** Seals and opens secrets at rest (signing secrets, endpoint headers). */
   keyring: Keyring;
+  /** This process's live feeds and their subscribers (pubsub/live-feed.ts). */
+  liveFeeds: LiveFeeds;
+  /** The kinds of live feed the deliveries domain serves. */
+  deliveryFeeds: DeliveryFeeds;
   /** The call-setup lane, in processes that serve the API (src/call-setup). */
   callSetups?: CallSetupLane;
 }

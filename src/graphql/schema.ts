@@ -7,6 +7,7 @@ import '../agents/agents.schema.ts';
 import '../webhooks/webhooks.schema.ts';
 import '../webhooks/webhook-stats.schema.ts';
 import '../webhooks/operational-webhook.schema.ts';
+import '../webhooks/listeners.schema.ts';
 import '../event-types/event-types.schema.ts';
 import '../events/events.schema.ts';
 import '../deliveries/deliveries.schema.ts';

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { buildDashboard, type DashboardAsset, type DashboardBuild } from '../../dashboard/build.ts';
+import type { DashboardAsset, DashboardBuild } from '../../dashboard/build.ts';
 import type { Logger } from '../shared/logger.ts';
 import { frameAncestorsDirective } from './frame-ancestors.ts';
 import type { RouteHandler } from './server.ts';
@@ -36,25 +36,18 @@ export function pageSecurityHeaders(frameAncestors: readonly string[]): Record<s
   };
 }
 
-let building: Promise<DashboardBuild> | undefined;
-
-/** Builds once per process, however many servers it starts (the tests start several). */
-function dashboardBuild(): Promise<DashboardBuild> {
-  building ??= buildDashboard();
-  return building;
-}
-
 /**
- * Routes that serve the dashboard at `/`. The build starts now, in the background, so the API
- * does not wait for it; the first request waits if it must. A failed build is logged at start
- * and answered with 503, and the API keeps working.
+ * Routes that serve the dashboard at `/`, from a build that runs in the background (the
+ * composition root starts it, so the API does not wait for it); the first request waits if it
+ * must. A failed build is logged and answered with 503, and the API keeps working.
  */
 export function dashboardRoutes(
   logger: Logger,
+  building: Promise<DashboardBuild>,
   options: { frameAncestors: readonly string[] } = { frameAncestors: [] },
 ): Record<string, RouteHandler> {
   const pageHeaders = pageSecurityHeaders(options.frameAncestors);
-  const ready = dashboardBuild().then(
+  const ready = building.then(
     (build) => build,
     (error: unknown) => {
       logger.error({ err: error }, 'the dashboard could not be built; / answers 503');

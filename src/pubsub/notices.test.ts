@@ -54,3 +54,18 @@ test('revoked keys travel with other notices, and only when there are some', () 
   ]);
   assert.equal('revokedKeys' in decodeNotices(encodeNotices({ wake: true })[0]!), false);
 });
+
+test('listener notices survive the round trip', () => {
+  const notices = {
+    wake: false,
+    deliveries: [],
+    attempts: [],
+    listener: [
+      { kind: 'request' as const, webhookId: 'whk_1', exchangeId: 'lxc_1' },
+      { kind: 'answer' as const, webhookId: 'whk_1', exchangeId: 'lxc_2' },
+    ],
+  };
+  const payloads = encodeNotices(notices);
+  assert.equal(payloads.length, 1);
+  assert.deepEqual(decodeNotices(payloads[0]!), notices);
+});

@@ -21,6 +21,16 @@ export interface AttemptNotice {
   eventType: string;
 }
 
+/**
+ * A request waiting for a `hookline listen` (the API process holding its socket claims it), or
+ * its answer (the worker waiting for it reads it): src/webhooks/listener-relay.ts.
+ */
+export interface ListenerNotice {
+  kind: 'request' | 'answer';
+  webhookId: string;
+  exchangeId: string;
+}
+
 export interface Notices {
   /** New work is due now: workers should fetch. */
   wake?: boolean;
@@ -28,15 +38,18 @@ export interface Notices {
   attempts?: AttemptNotice[];
   /** Ids of API keys just revoked: connections authenticated with them are closed at once. */
   revokedKeys?: string[];
+  listener?: ListenerNotice[];
 }
 
 type DeliveryTuple = [string, string, string, DeliveryStatus];
 type AttemptTuple = [string, string, string, string, string | null, string];
+type ListenerTuple = ['q' | 'a', string, string];
 interface Wire {
   w?: 1;
   d?: DeliveryTuple[];
   a?: AttemptTuple[];
   k?: string[];
+  l?: ListenerTuple[];
 }
 
 /** Stays under PostgreSQL's 8000-byte NOTIFY limit with room for the channel name. */
@@ -50,7 +63,7 @@ export function encodeNotices(notices: Notices): string[] {
   const flushIfFull = (added: number) => {
     if (
       size + added > MAX_NOTICE_BYTES &&
-      (current.d?.length || current.a?.length || current.k?.length)
+      (current.d?.length || current.a?.length || current.k?.length || current.l?.length)
     ) {
       payloads.push(JSON.stringify(current));
       current = {};
@@ -87,7 +100,21 @@ export function encodeNotices(notices: Notices): string[] {
     current.a.push(tuple);
     size += added;
   }
-  if (current.w || current.d?.length || current.a?.length || current.k?.length) {
+  for (const l of notices.listener ?? []) {
+    const tuple: ListenerTuple = [l.kind === 'request' ? 'q' : 'a', l.webhookId, l.exchangeId];
+    const added = JSON.stringify(tuple).length + 8;
+    flushIfFull(added);
+    current.l ??= [];
+    current.l.push(tuple);
+    size += added;
+  }
+  if (
+    current.w ||
+    current.d?.length ||
+    current.a?.length ||
+    current.k?.length ||
+    current.l?.length
+  ) {
     payloads.push(JSON.stringify(current));
   }
   return payloads;
@@ -114,5 +141,14 @@ export function decodeNotices(payload: string): Notices {
       }),
     ),
     ...(wire.k?.length ? { revokedKeys: wire.k } : {}),
+    ...(wire.l?.length
+      ? {
+          listener: wire.l.map(([kind, webhookId, exchangeId]) => ({
+            kind: kind === 'q' ? ('request' as const) : ('answer' as const),
+            webhookId,
+            exchangeId,
+          })),
+        }
+      : {}),
   };
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import pg from 'pg';
 import type { Db } from '../db/database.ts';
@@ -6,6 +7,8 @@ import type { Logger } from '../shared/logger.ts';
 import { decodeNotices, encodeNotices, type Notices } from './notices.ts';
 
 export const NOTICE_CHANNEL = 'hookline_notices';
+/** A marker's payload is `{"m":"<token>"}`: no notice payload starts this way. */
+const MARKER_PREFIX = '{"m":"';
 
 export type NoticeListener = (notices: Notices) => void;
 
@@ -22,6 +25,13 @@ export interface Notifier extends CommitNoticeSink<Notices> {
   listen(listener: NoticeListener): () => void;
   /** Called after a lost LISTEN connection is back: notices may have been missed meanwhile. */
   onReconnect(listener: () => void): () => void;
+  /**
+   * Settles once every notice committed before the call has reached this process's listeners
+   * (or, should the connection drop meanwhile, after a few seconds: the reconnect tells them).
+   * A reader that has just queried the database learns when no notice of a row it read can
+   * still arrive late.
+   */
+  heardUpToNow(db: Db): Promise<void>;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -75,6 +85,8 @@ export function createInProcessNotifier(logger: Logger): Notifier {
     },
     listen: (listener) => listeners.onNotices(listener),
     onReconnect: (listener) => listeners.onReconnect(listener),
+    // A committed transaction's notices have already been handed out (in `committed`).
+    heardUpToNow: async () => {},
     async start() {},
     async stop() {},
   };
@@ -91,8 +103,13 @@ function notifyStatements(notices: Notices): string[] {
   );
 }
 
+/** How long `heardUpToNow` waits for its marker before it gives up on the connection. */
+const MARKER_TIMEOUT_MS = 5_000;
+
 export function createPostgresNotifier(connectionString: string, logger: Logger): Notifier {
   const listeners = new ListenerSet(logger);
+  // Markers this process has sent and not yet heard back (their own payload: {"m": token}).
+  const markers = new Map<string, () => void>();
   let client: pg.Client | undefined;
   let stopped = false;
   let retryTimer: NodeJS.Timeout | undefined;
@@ -102,6 +119,10 @@ export function createPostgresNotifier(connectionString: string, logger: Logger)
     const next = new pg.Client({ connectionString, application_name: 'hookline-listener' });
     next.on('notification', (message) => {
       if (message.channel !== NOTICE_CHANNEL || !message.payload) return;
+      if (message.payload.startsWith(MARKER_PREFIX)) {
+        markers.get(message.payload.slice(MARKER_PREFIX.length, -2))?.();
+        return;
+      }
       try {
         listeners.emitNotices(decodeNotices(message.payload));
       } catch (error) {
@@ -153,6 +174,24 @@ export function createPostgresNotifier(connectionString: string, logger: Logger)
     committed() {},
     listen: (listener) => listeners.onNotices(listener),
     onReconnect: (listener) => listeners.onReconnect(listener),
+    // PostgreSQL delivers notifications in commit order: once our marker is heard, every notice
+    // committed before it was sent has been heard (and handed to the listeners) too.
+    async heardUpToNow(db) {
+      const token = randomUUID();
+      const heard = new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, MARKER_TIMEOUT_MS);
+        markers.set(token, () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      try {
+        await sql`select pg_notify(${NOTICE_CHANNEL}, ${`${MARKER_PREFIX}${token}"}`})`.execute(db);
+        await heard;
+      } finally {
+        markers.delete(token);
+      }
+    },
     start: connect,
     async stop() {
       stopped = true;

@@ -19,6 +19,21 @@ export interface QueueOptions {
 }
 
 /**
+ * How long jobs live, from the settings they follow: a fetched job expires once its request
+ * could have timed out (plus a margin for recording the attempt), and finished jobs are kept as
+ * long as the attempts and events they belong to.
+ */
+export function jobLifetimes(settings: {
+  delivery: { requestTimeoutMs: number };
+  retention: { days: number };
+}): Pick<QueueOptions, 'expireInSeconds' | 'deleteAfterSeconds'> {
+  return {
+    expireInSeconds: Math.ceil(settings.delivery.requestTimeoutMs / 1000) + 15,
+    deleteAfterSeconds: Math.round(settings.retention.days * 86_400),
+  };
+}
+
+/**
  * pg-boss on our own pool: in embedded mode that pool is PGlite's single connection, which must
  * be shared (a second session does not exist); on PostgreSQL it saves connections.
  */

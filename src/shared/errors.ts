@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'CONFLICT'
   | 'RATE_LIMITED'
   | 'SLOW_CONSUMER'
+  | 'RESUME_TOO_FAR'
   | 'QUERY_LIMIT_EXCEEDED';
 
 export class DomainError extends Error {
@@ -94,6 +95,20 @@ export class SlowConsumerError extends DomainError {
       `This subscription fell behind: ${bufferSize} items were waiting for the client, so it was ended. Subscribe again, and catch up on what was missed with the deliveries query.`,
       'SLOW_CONSUMER',
       { bufferSize },
+    );
+  }
+}
+
+/**
+ * A live feed cannot be resumed from `after`: what was missed is older than the feed keeps
+ * (`maxAgeMs`) or more than it replays (`maxItems`). The deliveries query reads it instead.
+ */
+export class ResumeTooFarError extends DomainError {
+  constructor(limits: { maxAgeMs: number; maxItems: number }) {
+    super(
+      `Cannot resume this subscription from \`after\`: a live feed replays at most the last ${limits.maxAgeMs / 60_000} minutes and ${limits.maxItems} items. Subscribe without \`after\`, and catch up on what was missed with the deliveries query.`,
+      'RESUME_TOO_FAR',
+      { ...limits },
     );
   }
 }

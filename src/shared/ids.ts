@@ -15,6 +15,8 @@ export const ID_PREFIXES = {
   Delivery: 'dlv',
   DeliveryAttempt: 'att',
   PortalSession: 'psn',
+  ListenerSession: 'lsn',
+  ListenerExchange: 'lxc',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

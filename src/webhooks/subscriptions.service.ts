@@ -41,6 +41,12 @@ export async function attachWebhook(
       ]);
     }
     await requireAgent(trx, organizationId, input.agentId);
+    // A call setup is answered within a deadline by a POST: a listener is not reached that way.
+    if (respondsToCallSetup && webhook.kind === 'LISTENER') {
+      throw new BadUserInputError([
+        { field: 'respondsToCallSetup', message: 'a LISTENER webhook does not answer call setups' },
+      ]);
+    }
     if (respondsToCallSetup) {
       const other = await subscriptionsRepository.findResponderWebhookId(
         trx,

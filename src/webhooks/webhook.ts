@@ -1,6 +1,6 @@
 import type { EndpointSettings } from '../config/config.ts';
 import type { Keyring } from '../shared/keyring.ts';
-import type { CircuitState, WebhookRow } from './webhooks.table.ts';
+import type { CircuitState, WebhookKind, WebhookRow } from './webhooks.table.ts';
 
 /** An endpoint's circuit breaker, as the policy in deliveries/policies/circuit-breaker.ts runs it. */
 export interface EndpointCircuit {
@@ -17,6 +17,8 @@ export interface Webhook {
   id: string;
   organizationId: string;
   url: string;
+  /** LISTENER: its deliveries go to a connected `hookline listen`, not to `url`. */
+  kind: WebhookKind;
   description: string;
   enabled: boolean;
   disabledReason: string | null;
@@ -49,6 +51,7 @@ export function toWebhook(row: WebhookRow): Webhook {
     id: row.id,
     organizationId: row.organization_id,
     url: row.url,
+    kind: row.kind,
     description: row.description,
     enabled: row.enabled,
     disabledReason: row.disabled_reason,

@@ -1,7 +1,7 @@
 import type { Updateable } from 'kysely';
 import type { Db } from '../db/database.ts';
 import { type PageRequest, paginateById } from '../shared/pagination.ts';
-import type { WebhookRow, WebhooksTable } from './webhooks.table.ts';
+import type { WebhookKind, WebhookRow, WebhooksTable } from './webhooks.table.ts';
 
 // Deleted webhooks are invisible here: they only live on in the delivery log.
 
@@ -11,6 +11,7 @@ export async function insertWebhook(
     id: string;
     organization_id: string;
     url: string;
+    kind?: WebhookKind;
     description: string;
     signing_secret: string;
     headers: string | null;
@@ -129,4 +130,21 @@ export const CLOSED_CIRCUIT = {
 
 export async function forgetRateSlots(db: Db, webhookId: string): Promise<void> {
   await db.deleteFrom('endpoint_rate_slots').where('webhook_id', '=', webhookId).execute();
+}
+
+/** The organization's LISTENER webhook with this URL (listeners.service.ts listenerUrl). */
+export async function findListenerWebhook(
+  db: Db,
+  organizationId: string,
+  url: string,
+): Promise<WebhookRow | undefined> {
+  return db
+    .selectFrom('webhooks')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .where('kind', '=', 'LISTENER')
+    .where('url', '=', url)
+    .where('deleted_at', 'is', null)
+    .orderBy('id')
+    .executeTakeFirst();
 }

@@ -59,6 +59,16 @@ const CircuitStateEnum = builder.enumType('CircuitState', {
   } as const,
 });
 
+const WebhookKindEnum = builder.enumType('WebhookKind', {
+  values: {
+    HTTP: { description: 'Hookline POSTs each delivery to the URL.' },
+    LISTENER: {
+      description:
+        'Deliveries travel to a connected `hookline listen` over its WebSocket (startListener, listenerRequests), which forwards them on its own machine.',
+    },
+  } as const,
+});
+
 const MaskedHeaderRef = builder.objectRef<{ name: string; valueHint: string }>('MaskedHeader');
 builder.objectType(MaskedHeaderRef, {
   description: 'A static request header of a webhook: its name, and a hint of its value.',
@@ -107,6 +117,7 @@ builder.node(WebhookRef, {
   authScopes: { organization: true },
   fields: (t) => ({
     url: t.exposeString('url'),
+    kind: t.field({ type: WebhookKindEnum, resolve: (webhook) => webhook.kind }),
     description: t.exposeString('description'),
     enabled: t.exposeBoolean('enabled'),
     disabledReason: t.exposeString('disabledReason', {

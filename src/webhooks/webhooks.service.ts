@@ -11,6 +11,7 @@ import { generateSigningSecret } from './signing-secret.ts';
 import * as subscriptionsRepository from './subscriptions.repository.ts';
 import { signingSecretContext, toWebhook, type Webhook } from './webhook.ts';
 import * as webhooksRepository from './webhooks.repository.ts';
+import type { WebhookKind } from './webhooks.table.ts';
 
 /** A new signing secret, sealed for this webhook (the API shows it opened: signingSecretOf). */
 export function newSealedSigningSecret(keyring: Keyring, webhookId: string): string {
@@ -23,6 +24,7 @@ export async function createWebhook(
   organizationId: string,
   input: {
     url: string;
+    kind?: WebhookKind;
     description: string;
     headers?: readonly EndpointHeader[] | null;
     operational?: boolean;
@@ -35,6 +37,7 @@ export async function createWebhook(
     id,
     organization_id: organizationId,
     url: input.url,
+    kind: input.kind ?? 'HTTP',
     description: input.description,
     signing_secret: newSealedSigningSecret(keyring, id),
     headers: sealHeaders(keyring, id, input.headers ?? null),

@@ -2,10 +2,14 @@ import type { Generated, Selectable } from 'kysely';
 
 export type CircuitState = 'CLOSED' | 'OPEN' | 'HALF_OPEN';
 
+/** HTTP: POSTed to its URL. LISTENER: relayed to a connected `hookline listen` (listener-relay.ts). */
+export type WebhookKind = 'HTTP' | 'LISTENER';
+
 export interface WebhooksTable {
   id: string;
   organization_id: string;
   url: string;
+  kind: Generated<WebhookKind>;
   description: Generated<string>;
   enabled: Generated<boolean>;
   disabled_reason: string | null;

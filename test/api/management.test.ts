@@ -408,13 +408,13 @@ describe('bad input changes nothing and says what is wrong', () => {
       const webhookId = (
         await client.request(CreateWebhookDocument, { input: { url: 'https://example.com/h' } })
       ).createWebhook.webhook.id;
-      const before = await countRows(server.database.url);
+      const before = await countRows(server);
       const error = await expectCode(
         testCase.run({ c: client, op: server.operator, agentId, webhookId }),
         testCase.code,
       );
       if (testCase.field) assert.equal(error.errors[0]?.extensions?.field, testCase.field);
-      assert.deepEqual(await countRows(server.database.url), before);
+      assert.deepEqual(await countRows(server), before);
     });
   }
 });

@@ -127,7 +127,7 @@ describe("B's key cannot read A's objects", () => {
 describe("B's key cannot change A's objects", () => {
   let rowsBefore: Record<string, number>;
   before(async () => {
-    rowsBefore = await countRows(server.database.url);
+    rowsBefore = await countRows(server);
   });
 
   /** Each attempt names A's objects through `ids`, so it can also be run against unknown ids. */
@@ -232,7 +232,7 @@ describe("B's key cannot change A's objects", () => {
 
   test("afterwards A's objects are unchanged and no row was added or removed", async () => {
     assert.deepEqual(await snapshotOfA(), aAsCreated);
-    assert.deepEqual(await countRows(server.database.url), rowsBefore);
+    assert.deepEqual(await countRows(server), rowsBefore);
     // A's second key still works: B's revoke attempt did nothing.
     const viaKey = await aKey.request(AgentsDocument, { first: 100 });
     assert.deepEqual(

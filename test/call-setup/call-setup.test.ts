@@ -537,7 +537,7 @@ describe('the responder and the other subscribers', () => {
         (d: DeliveryAttemptsSubscription) => d.deliveryAttempts,
       ),
     );
-    await subscribersToBe(server.hookline.runtime.notifier, 1);
+    await subscribersToBe(server.hookline.runtime.liveFeeds, 1);
     const result = await requestSetup(setup);
     assert.equal(result.setup.attempts.length, 2);
     for (const attempt of result.setup.attempts) {

@@ -17,6 +17,7 @@ import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { eventually, expectCode } from '../support/assertions.ts';
 import { countRows } from '../support/database.ts';
 import { agentWithWebhook, analyticsCompleted, preConversation } from '../support/fixtures.ts';
+import { waitForQuiescence } from '../support/quiescence.ts';
 import { type Receiver, startReceiver } from '../support/receiver.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
@@ -128,7 +129,7 @@ describe('delivery', () => {
 
   test('a subscription only gets the event types it chose; an unwanted type is accepted with no delivery', async () => {
     const r = await receiver();
-    const { client } = await server.newOrganization();
+    const { client, organizationId } = await server.newOrganization();
     const { agentId } = await agentWithWebhook(client, r.url, ['ANALYTICS_COMPLETED']);
     const unwanted = await client.request(EmitEventDocument, {
       input: { agentId, type: 'PRE_CONVERSATION', payload: preConversation() },
@@ -141,7 +142,7 @@ describe('delivery', () => {
     assert.equal(none.deliveries.edges.length, 0);
     const one = await client.request(DeliveriesDocument, { eventId: wanted.emitEvent.event.id });
     assert.equal(one.deliveries.edges.length, 1);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await waitForQuiescence(server, { organizationId });
     assert.equal(r.requests.length, 1);
     assert.equal(JSON.parse(r.requests[0]!.body).type, 'analytics-completed');
   });
@@ -233,7 +234,7 @@ describe('delivery', () => {
 
   test('the same idempotency key returns the first event and sends once', async () => {
     const r = await receiver();
-    const { client } = await server.newOrganization();
+    const { client, organizationId } = await server.newOrganization();
     const { agentId } = await agentWithWebhook(client, r.url);
     const input = {
       agentId,
@@ -244,8 +245,7 @@ describe('delivery', () => {
     const first = await client.request(EmitEventDocument, { input });
     const again = await client.request(EmitEventDocument, { input });
     assert.equal(again.emitEvent.event.id, first.emitEvent.event.id);
-    await r.waitFor(1);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await waitForQuiescence(server, { organizationId });
     assert.equal(r.requests.length, 1);
   });
 
@@ -354,7 +354,7 @@ describe('emitEvent refuses bad input and writes nothing', () => {
   // Earlier tests' deliveries may still be retrying in the background and adding attempts:
   // compare what emitEvent itself would write.
   const rowsEmitWrites = async () => {
-    const { delivery_attempts: _attempts, ...rest } = await countRows(server.database.url);
+    const { delivery_attempts: _attempts, ...rest } = await countRows(server);
     return rest;
   };
 

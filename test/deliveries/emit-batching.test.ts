@@ -10,6 +10,7 @@ import {
 import { ConflictError, NotFoundError } from '../../src/shared/errors.ts';
 import { expectCode } from '../support/assertions.ts';
 import { agentWithWebhook, preConversation } from '../support/fixtures.ts';
+import { waitForQuiescence } from '../support/quiescence.ts';
 import { type Receiver, startReceiver } from '../support/receiver.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
@@ -18,14 +19,18 @@ import { startTestServer, type TestServer } from '../support/server.ts';
  * exactly its own answer, whatever its neighbours in the batch are.
  */
 let server: TestServer;
-let receiver: Receiver;
+const receivers: Receiver[] = [];
+const receiver = async () => {
+  const r = await startReceiver();
+  receivers.push(r);
+  return r;
+};
 
 before(async () => {
   server = await startTestServer('emit_batching');
-  receiver = await startReceiver();
 });
 after(async () => {
-  await receiver.close();
+  await Promise.all(receivers.map((r) => r.close()));
   await server.stop();
 });
 
@@ -47,8 +52,9 @@ describe('batched ingest', () => {
   test('one batch: a repeated key, a reused key, unknown and foreign agents each get their own answer', async () => {
     const mine = await server.newOrganization('Batch A');
     const theirs = await server.newOrganization('Batch B');
-    const { agentId } = await agentWithWebhook(mine.client, `${receiver.url}/a`);
-    const foreign = await agentWithWebhook(theirs.client, `${receiver.url}/b`);
+    const ours = await receiver();
+    const { agentId } = await agentWithWebhook(mine.client, `${ours.url}/a`);
+    const foreign = await agentWithWebhook(theirs.client, `${ours.url}/b`);
     const org = mine.organizationId;
     const { db } = server.hookline.database;
 
@@ -98,12 +104,12 @@ describe('batched ingest', () => {
       .where('organization_id', '=', theirs.organizationId)
       .executeTakeFirstOrThrow();
     assert.equal(foreignEvents.n, 0, 'nothing is stored for another organization');
-    await receiver.waitFor(2);
+    await ours.waitFor(2);
   });
 
   test('an emit the database refuses fails alone: its batch is tried again one by one', async () => {
     const { client, organizationId } = await server.newOrganization('Batch D');
-    const { agentId } = await agentWithWebhook(client, `${receiver.url}/d`);
+    const { agentId } = await agentWithWebhook(client, `${(await receiver()).url}/d`);
     // Below the API (which refuses NUL characters up front): what the database alone rejects.
     const ingest = createEventIngest(server.hookline.runtime);
     const first = ingest(request(organizationId, agentId, 'first'));
@@ -137,54 +143,53 @@ describe('batched ingest', () => {
   });
 
   test('many concurrent emits over HTTP: one event per key, every delivery sent once', async () => {
-    const { client } = await server.newOrganization('Batch C');
-    const own = await startReceiver();
-    try {
-      const { agentId } = await agentWithWebhook(client, `${own.url}/c`);
-      const emit = (callId: string, idempotencyKey?: string) =>
+    const { client, organizationId } = await server.newOrganization('Batch C');
+    const own = await receiver();
+    const { agentId } = await agentWithWebhook(client, `${own.url}/c`);
+    const emit = (callId: string, idempotencyKey?: string) =>
+      client.request(EmitEventDocument, {
+        input: {
+          agentId,
+          type: 'PRE_CONVERSATION',
+          payload: preConversation(callId),
+          idempotencyKey,
+        },
+      });
+    const plain = Array.from({ length: 40 }, (_, i) => emit(`plain_${i}`));
+    const keyed = Array.from({ length: 20 }, () => emit('keyed', 'same-key'));
+    const unknown = Array.from({ length: 5 }, (_, i) =>
+      expectCode(
         client.request(EmitEventDocument, {
           input: {
-            agentId,
+            agentId: 'agt_00000000000000000000000000',
             type: 'PRE_CONVERSATION',
-            payload: preConversation(callId),
-            idempotencyKey,
+            payload: preConversation(`unknown_${i}`),
           },
-        });
-      const plain = Array.from({ length: 40 }, (_, i) => emit(`plain_${i}`));
-      const keyed = Array.from({ length: 20 }, () => emit('keyed', 'same-key'));
-      const unknown = Array.from({ length: 5 }, (_, i) =>
-        expectCode(
-          client.request(EmitEventDocument, {
-            input: {
-              agentId: 'agt_00000000000000000000000000',
-              type: 'PRE_CONVERSATION',
-              payload: preConversation(`unknown_${i}`),
-            },
-          }),
-          'NOT_FOUND',
-        ),
-      );
-      const [plainResults, keyedResults] = await Promise.all([
-        Promise.all(plain),
-        Promise.all(keyed),
-        Promise.all(unknown),
-      ]);
-      const plainIds = new Set(plainResults.map((r) => r.emitEvent.event.id));
-      assert.equal(plainIds.size, 40);
-      const keyedIds = new Set(keyedResults.map((r) => r.emitEvent.event.id));
-      assert.equal(keyedIds.size, 1, 'every use of the key answers with the same event');
+        }),
+        'NOT_FOUND',
+      ),
+    );
+    const [plainResults, keyedResults] = await Promise.all([
+      Promise.all(plain),
+      Promise.all(keyed),
+      Promise.all(unknown),
+    ]);
+    const plainIds = new Set(plainResults.map((r) => r.emitEvent.event.id));
+    assert.equal(plainIds.size, 40);
+    const keyedIds = new Set(keyedResults.map((r) => r.emitEvent.event.id));
+    assert.equal(keyedIds.size, 1, 'every use of the key answers with the same event');
 
-      const received = await own.waitFor(41);
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      assert.equal(own.requests.length, 41, 'one delivery per event, nothing twice');
-      const callIds = own.requests.map(
-        (r) => (JSON.parse(r.body) as { data: { callId: string } }).data.callId,
-      );
-      assert.equal(new Set(callIds).size, 41);
-      assert.equal(callIds.filter((id) => id === 'keyed').length, 1);
-      assert.ok(received.length >= 41);
-    } finally {
-      await own.close();
-    }
+    await own.waitFor(41);
+    await waitForQuiescence(server, { organizationId });
+    const callIds = own.requests.map(
+      (r) => (JSON.parse(r.body) as { data: { callId: string } }).data.callId,
+    );
+    assert.deepEqual(
+      callIds.sort(),
+      [...Array.from({ length: 40 }, (_, i) => `plain_${i}`), 'keyed'].sort(),
+      'one delivery per event, nothing twice',
+    );
+    const messageIds = new Set(own.requests.map((r) => r.headers['webhook-id']));
+    assert.equal(messageIds.size, 41, 'no message was sent twice');
   });
 });

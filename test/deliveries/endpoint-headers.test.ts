@@ -40,7 +40,7 @@ test('static headers reach the receiver, are shown masked, and never reach a log
   database = await createTestDatabase('endpoint_headers');
   receiver = await startReceiver();
   const hookline = await startHooklineProcess({
-    DATABASE_URL: database.url,
+    ...database.env,
     HOOKLINE_ADMIN_KEY: TEST_ADMIN_KEY,
     HOOKLINE_ALLOW_NETWORKS: '127.0.0.0/8',
     LOG_LEVEL: 'debug',

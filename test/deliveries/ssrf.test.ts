@@ -6,7 +6,6 @@ import {
   DeliveryDocument,
   EmitEventDocument,
 } from '@hookline/client';
-import pg from 'pg';
 import { eventually, expectCode } from '../support/assertions.ts';
 import { agentWithWebhook, preConversation } from '../support/fixtures.ts';
 import { type Receiver, startReceiver } from '../support/receiver.ts';
@@ -56,13 +55,11 @@ async function webhookPointingAt(client: Parameters<typeof agentWithWebhook>[0],
   }
   const created = await agentWithWebhook(client, literal ? 'https://example.com/hooks' : url);
   if (literal) {
-    const db = new pg.Client({ connectionString: server.database.url });
-    await db.connect();
-    try {
-      await db.query('update webhooks set url = $1 where id = $2', [url, created.webhookId]);
-    } finally {
-      await db.end();
-    }
+    await server.hookline.database.db
+      .updateTable('webhooks')
+      .set({ url })
+      .where('id', '=', created.webhookId)
+      .execute();
   }
   return created;
 }

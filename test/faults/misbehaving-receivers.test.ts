@@ -11,10 +11,11 @@ import {
   EmitEventDocument,
   type HooklineClient,
 } from '@hookline/client';
-import pg from 'pg';
+import { sql } from 'kysely';
 import { eventually } from '../support/assertions.ts';
 import { agentWithWebhook, analyticsCompleted, preConversation } from '../support/fixtures.ts';
 import { freePort } from '../support/process.ts';
+import { deliveriesSettled, waitForQuiescence } from '../support/quiescence.ts';
 import { type RawReceiver, startRawReceiver } from '../support/raw-receiver.ts';
 import { type Receiver, type Responder, startReceiver } from '../support/receiver.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -23,7 +24,8 @@ import { startTestServer, type TestServer } from '../support/server.ts';
  * Receivers that misbehave in every way we know of, end to end through the real worker. Each
  * misbehaviour must end as logged failed attempts that say what happened (error kind, status),
  * retried on the schedule, then FAILED; never a stuck job or a wedged worker. All of them run at
- * once, and afterwards an ordinary receiver still gets a fresh event.
+ * once, and afterwards an ordinary receiver still gets a fresh event. Every test waits for the
+ * deliveries it looks at, so each stands alone (run one with --test-name-pattern).
  */
 const REQUEST_TIMEOUT_MS = 1_500;
 const SCHEDULE_SECONDS = [0.5, 0.5];
@@ -54,6 +56,8 @@ interface Case {
 let server: TestServer;
 let client: HooklineClient;
 let agentId: string;
+/** The one event that fans out to every case. */
+let eventId: string;
 const receivers: Array<Receiver | RawReceiver> = [];
 const cases: Case[] = [];
 
@@ -122,10 +126,17 @@ async function httpCase(
   respond: Responder,
   expect: Case['expect'],
   check?: Case['check'],
-): Promise<Receiver> {
+): Promise<Case> {
   const r = await receiver(respond);
-  cases.push({ name, url: `${r.url}/hook`, requestsSeen: () => r.requests.length, expect, check });
-  return r;
+  const c: Case = {
+    name,
+    url: `${r.url}/hook`,
+    requestsSeen: () => r.requests.length,
+    expect,
+    check,
+  };
+  cases.push(c);
+  return c;
 }
 
 async function rawCase(
@@ -137,13 +148,27 @@ async function rawCase(
   cases.push({ name, url: `${r.url}/hook`, requestsSeen: () => r.requests, expect });
 }
 
+/** The case's delivery once it is over (no longer PENDING). */
+function finished(c: Case) {
+  return eventually(
+    async () => {
+      const d = (await client.request(DeliveryDocument, { id: c.deliveryId! })).delivery;
+      return d && d.status !== 'PENDING' ? d : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 200, message: `${c.name}: the delivery to finish` },
+  );
+}
+
 const failed = (errorKind: string, responseStatus: number | null, minGapMs = MIN_GAP_MS) =>
   ({ status: 'FAILED', errorKind, responseStatus, minGapMs }) as const;
 
 describe('misbehaving receivers', () => {
   let redirectTarget: Receiver;
+  let redirecting: Case;
   let hugeError: ReturnType<typeof streamingResponder>;
+  let hugeErrorCase: Case;
   let hugeSuccess: ReturnType<typeof streamingResponder>;
+  let hugeSuccessCase: Case;
 
   before(async () => {
     await httpCase(
@@ -221,7 +246,7 @@ describe('misbehaving receivers', () => {
       failed('http_status', 429, 2_000),
     );
     redirectTarget = await receiver();
-    await httpCase(
+    redirecting = await httpCase(
       'redirects (302) to another receiver',
       (_req, res) => {
         res.writeHead(302, { location: `${redirectTarget.url}/elsewhere` });
@@ -231,7 +256,7 @@ describe('misbehaving receivers', () => {
       (attempts) => assert.match(attempts[0]!.error ?? '', /not followed.*elsewhere/),
     );
     hugeError = streamingResponder(500, HUGE_BODY_BYTES);
-    await httpCase(
+    hugeErrorCase = await httpCase(
       'answers 500 with a 20 MB body',
       hugeError.respond,
       failed('http_status', 500),
@@ -240,7 +265,7 @@ describe('misbehaving receivers', () => {
       },
     );
     hugeSuccess = streamingResponder(200, HUGE_BODY_BYTES);
-    await httpCase(
+    hugeSuccessCase = await httpCase(
       'answers 200 with a 20 MB body',
       hugeSuccess.respond,
       // A 2xx is success whatever follows; only the first 64 KiB are read and kept.
@@ -279,10 +304,8 @@ describe('misbehaving receivers', () => {
     const emitted = await client.request(EmitEventDocument, {
       input: { agentId, type: 'PRE_CONVERSATION', payload: preConversation('call_misbehaving') },
     });
-    const deliveries = await client.request(DeliveriesDocument, {
-      eventId: emitted.emitEvent.event.id,
-      first: 100,
-    });
+    eventId = emitted.emitEvent.event.id;
+    const deliveries = await client.request(DeliveriesDocument, { eventId, first: 100 });
     for (const { node } of deliveries.deliveries.edges)
       byWebhook.get(node.webhook.id)!.deliveryId = node.id;
     assert.equal(deliveries.deliveries.edges.length, cases.length);
@@ -291,13 +314,7 @@ describe('misbehaving receivers', () => {
   test('every misbehaviour ends as logged attempts that say what happened', async (t) => {
     for (const c of cases) {
       await t.test(c.name, async () => {
-        const delivery = await eventually(
-          async () => {
-            const d = (await client.request(DeliveryDocument, { id: c.deliveryId! })).delivery;
-            return d && d.status !== 'PENDING' ? d : undefined;
-          },
-          { timeoutMs: 60_000, intervalMs: 200, message: `${c.name}: the delivery to finish` },
-        );
+        const delivery = await finished(c);
         const attempts = delivery.attempts;
         const summary = JSON.stringify(
           attempts.map((a) => ({ kind: a.errorKind, status: a.responseStatus, error: a.error })),
@@ -335,11 +352,19 @@ describe('misbehaving receivers', () => {
     }
   });
 
-  test('a redirect is never followed', () => {
+  test('a redirect is never followed', async () => {
+    const delivery = await finished(redirecting);
+    assert.equal(delivery.attempts.length, ATTEMPTS);
     assert.equal(redirectTarget.requests.length, 0);
   });
 
-  test('a 20 MB answer is cut off after 64 KiB, not read to the end', () => {
+  test('a 20 MB answer is cut off after 64 KiB, not read to the end', async () => {
+    await Promise.all([finished(hugeErrorCase), finished(hugeSuccessCase)]);
+    // The receiver sees its side of the connection close a moment after the attempt is logged.
+    const answered = () =>
+      hugeError.stats.closedEarly + hugeError.stats.completed === ATTEMPTS &&
+      hugeSuccess.stats.closedEarly + hugeSuccess.stats.completed === 1;
+    await eventually(() => (answered() ? true : undefined), { message: 'every answer to end' });
     assert.equal(hugeError.stats.completed, 0, 'no 20 MB error answer was read to the end');
     assert.equal(hugeError.stats.closedEarly, ATTEMPTS);
     assert.equal(hugeSuccess.stats.completed, 0, 'no 20 MB success answer was read to the end');
@@ -347,16 +372,14 @@ describe('misbehaving receivers', () => {
   });
 
   test('afterwards the worker is healthy: nothing stuck, and a fresh event is delivered', async () => {
-    const db = new pg.Client({ connectionString: server.database.url });
-    await db.connect();
-    try {
-      const { rows } = await db.query<{ n: number }>(
-        `select count(*)::int as n from pgboss.job where name = 'hookline-delivery' and state <> 'completed'`,
-      );
-      assert.equal(rows[0]!.n, 0, 'every delivery job is completed');
-    } finally {
-      await db.end();
-    }
+    await deliveriesSettled(server, { eventId, count: cases.length, timeoutMs: 60_000 });
+    // Nothing stuck: no delivery owed and no job left, or this times out.
+    await waitForQuiescence(server, { timeoutMs: 20_000 });
+    const { rows } = await sql<{ n: number }>`
+      select count(*)::int as n from pgboss.job
+       where name = 'hookline-delivery' and state <> 'completed'
+    `.execute(server.hookline.database.db);
+    assert.equal(rows[0]!.n, 0, 'every delivery job is completed, none failed');
     for (const path of ['/healthz', '/readyz']) {
       assert.equal((await fetch(`${server.url}${path}`)).status, 200, path);
     }

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { DeliveriesDocument, DeliveryAttemptsDocument, EmitEventDocument } from '@hookline/client';
 import type { Db } from '../../src/db/database.ts';
-import { type FeedKind, liveSubscriberCount, subscribeToFeed } from '../../src/pubsub/live-feed.ts';
+import { type FeedKind, LiveEnd, LiveFeeds } from '../../src/pubsub/live-feed.ts';
 import type { AttemptNotice, Notices } from '../../src/pubsub/notices.ts';
 import { createInProcessNotifier, type Notifier } from '../../src/pubsub/notifier.ts';
 import { SlowConsumerError } from '../../src/shared/errors.ts';
@@ -38,19 +38,39 @@ function attemptNotice(n: number, organizationId = 'org_a'): AttemptNotice {
   };
 }
 
-/** A feed whose rows are the notices themselves; it counts its loads. */
-function countingFeed(): FeedKind<AttemptNotice, string> & { loads: string[][] } {
-  const loads: string[][] = [];
+/** The filter of these tests' feeds: a predicate on the notice. */
+type Matches = (notice: AttemptNotice) => boolean;
+type TestFeed = FeedKind<AttemptNotice, string, Matches>;
+
+/** A feed of the given name and load, that nobody here resumes. */
+function testFeed(name: string, load: TestFeed['load']): TestFeed {
   return {
-    name: 'test',
-    loads,
+    name,
     select: (notices: Notices) => notices.attempts ?? [],
-    async load(_db, notices) {
-      loads.push(notices.map((n) => n.attemptId));
-      return notices.map((n) => n.attemptId);
-    },
+    matches: (matches, notice) => matches(notice),
+    load,
+    positionOf: (item) => item,
+    keyOf: (item) => item,
+    versionOf: (item) => item,
+    positionAt: () => '',
+    timeOf: () => undefined,
+    isOwn: async () => false,
+    readAfter: async () => [],
+    countAfter: async () => 0,
   };
 }
+
+/** A feed whose rows are the notices themselves; it counts its loads. */
+function countingFeed(): TestFeed & { loads: string[][] } {
+  const loads: string[][] = [];
+  const feed = testFeed('test', async (_db, notices) => {
+    loads.push(notices.map((n) => n.attemptId));
+    return notices.map((n) => n.attemptId);
+  });
+  return { ...feed, loads };
+}
+
+const feedsOn = (notifier: Notifier) => new LiveFeeds({ notifier, db: NO_DATABASE, logger });
 
 /** The in-process notifier, with a count of its registered listeners. */
 function countedNotifier(): Notifier & { listeners(): number } {
@@ -76,17 +96,11 @@ const publish = (notifier: Notifier, ...attempts: AttemptNotice[]) =>
 describe('live feed', () => {
   test('a subscriber that never reads is ended with SLOW_CONSUMER once its buffer is full; the reading one gets everything; each notice is loaded once', async () => {
     const notifier = countedNotifier();
+    const feeds = feedsOn(notifier);
     const feed = countingFeed();
-    const options = {
-      notifier,
-      db: NO_DATABASE,
-      logger,
-      organizationId: 'org_a',
-      matches: () => true,
-      bufferSize: 5,
-    };
-    const stalled = subscribeToFeed(feed, options);
-    const reading = subscribeToFeed(feed, options);
+    const options = { organizationId: 'org_a', filter: () => true, bufferSize: 5 };
+    const stalled = await feeds.subscribe(feed, options);
+    const reading = await feeds.subscribe(feed, options);
     assert.equal(notifier.listeners(), 1, 'one listener per feed, not per subscriber');
 
     const received: unknown[] = [];
@@ -95,7 +109,7 @@ describe('live feed', () => {
       const next = await reading.next();
       received.push(next.value);
       // The stalled one holds at most 5; the 6th ends it.
-      assert.equal(liveSubscriberCount(notifier), n <= 5 ? 2 : 1, `after notice ${n}`);
+      assert.equal(feeds.subscriberCount, n <= 5 ? 2 : 1, `after notice ${n}`);
     }
     assert.deepEqual(
       received,
@@ -109,25 +123,23 @@ describe('live feed', () => {
 
     // What it had buffered was dropped; it learns why, then it is over.
     const last = await stalled.next();
-    assert.ok(last.value instanceof SlowConsumerError);
-    assert.equal(last.value.code, 'SLOW_CONSUMER');
-    assert.match(last.value.message, /fell behind/);
+    assert.ok(last.value instanceof LiveEnd && last.value.error instanceof SlowConsumerError);
+    assert.equal(last.value.error.code, 'SLOW_CONSUMER');
+    assert.match(last.value.error.message, /fell behind/);
     assert.deepEqual(await stalled.next(), { done: true, value: undefined });
 
     await reading.return?.();
-    assert.equal(liveSubscriberCount(notifier), 0);
+    assert.equal(feeds.subscriberCount, 0);
     assert.equal(notifier.listeners(), 0, 'the feed stops listening with its last subscriber');
   });
 
   test('notices nobody wants cost no load; other organizations are never routed', async () => {
     const notifier = countedNotifier();
+    const feeds = feedsOn(notifier);
     const feed = countingFeed();
-    const mine = subscribeToFeed(feed, {
-      notifier,
-      db: NO_DATABASE,
-      logger,
+    const mine = await feeds.subscribe(feed, {
       organizationId: 'org_a',
-      matches: (notice) => notice.attemptId !== 'att_2',
+      filter: (notice) => notice.attemptId !== 'att_2',
       bufferSize: 10,
     });
     await publish(notifier, attemptNotice(1, 'org_b'));
@@ -140,25 +152,20 @@ describe('live feed', () => {
 
   test("another organization's notices never reach a subscriber's filter", async () => {
     const notifier = countedNotifier();
+    const feeds = feedsOn(notifier);
     const feed = countingFeed();
     const consulted: string[] = [];
-    const other = subscribeToFeed(feed, {
-      notifier,
-      db: NO_DATABASE,
-      logger,
+    const other = await feeds.subscribe(feed, {
       organizationId: 'org_b',
-      matches: (notice) => {
+      filter: (notice) => {
         consulted.push(notice.attemptId);
         return true;
       },
       bufferSize: 10,
     });
-    const mine = subscribeToFeed(feed, {
-      notifier,
-      db: NO_DATABASE,
-      logger,
+    const mine = await feeds.subscribe(feed, {
       organizationId: 'org_a',
-      matches: () => true,
+      filter: () => true,
       bufferSize: 10,
     });
     await publish(notifier, attemptNotice(1), attemptNotice(2));
@@ -169,43 +176,39 @@ describe('live feed', () => {
     assert.deepEqual(consulted, ['att_3'], "org_a's notices were never matched against org_b's");
     await mine.return?.();
     await other.return?.();
-    assert.equal(liveSubscriberCount(notifier), 0);
+    assert.equal(feeds.subscriberCount, 0);
+    assert.equal(notifier.listeners(), 0);
   });
 
   test('return() while waiting for an item ends the wait and removes the listener', async () => {
     const notifier = countedNotifier();
-    const waiting = subscribeToFeed(countingFeed(), {
-      notifier,
-      db: NO_DATABASE,
-      logger,
+    const feeds = feedsOn(notifier);
+    const waiting = await feeds.subscribe(countingFeed(), {
       organizationId: 'org_a',
-      matches: () => true,
+      filter: () => true,
       bufferSize: 10,
     });
     const pending = waiting.next();
     await waiting.return?.();
     assert.deepEqual(await pending, { done: true, value: undefined });
     assert.equal(notifier.listeners(), 0);
-    assert.equal(liveSubscriberCount(notifier), 0);
+    assert.equal(feeds.subscriberCount, 0);
   });
 
   test('items come in notice order even when a later load finishes first', async () => {
     const notifier = countedNotifier();
+    const feeds = feedsOn(notifier);
     const gates = new Map<string, () => void>();
-    const feed: FeedKind<AttemptNotice, string> = {
-      name: 'gated',
-      select: (notices) => notices.attempts ?? [],
-      load: (_db, notices) =>
+    const feed = testFeed(
+      'gated',
+      (_db, notices) =>
         new Promise((resolve) => {
           gates.set(notices[0]!.attemptId, () => resolve(notices.map((n) => n.attemptId)));
         }),
-    };
-    const sub = subscribeToFeed(feed, {
-      notifier,
-      db: NO_DATABASE,
-      logger,
+    );
+    const sub = await feeds.subscribe(feed, {
       organizationId: 'org_a',
-      matches: () => true,
+      filter: () => true,
       bufferSize: 10,
     });
     await publish(notifier, attemptNotice(1));
@@ -221,23 +224,17 @@ describe('live feed', () => {
 
   test('items still loading count against the buffer, so memory stays bounded when loads lag', async () => {
     const notifier = countedNotifier();
-    const feed: FeedKind<AttemptNotice, string> = {
-      name: 'never loads',
-      select: (notices) => notices.attempts ?? [],
-      load: () => new Promise(() => {}),
-    };
-    const sub = subscribeToFeed(feed, {
-      notifier,
-      db: NO_DATABASE,
-      logger,
+    const feeds = feedsOn(notifier);
+    const feed = testFeed('never loads', () => new Promise(() => {}));
+    const sub = await feeds.subscribe(feed, {
       organizationId: 'org_a',
-      matches: () => true,
+      filter: () => true,
       bufferSize: 2,
     });
     const waiting = sub.next();
     await publish(notifier, attemptNotice(1), attemptNotice(2), attemptNotice(3));
     const ended = await waiting;
-    assert.ok(ended.value instanceof SlowConsumerError);
+    assert.ok(ended.value instanceof LiveEnd && ended.value.error instanceof SlowConsumerError);
     assert.deepEqual(await sub.next(), { done: true, value: undefined });
     assert.equal(notifier.listeners(), 0);
   });
@@ -276,7 +273,7 @@ describe('a stalled graphql-ws subscriber', () => {
   test('is ended with SLOW_CONSUMER; the reading subscriber gets every attempt; every delivery succeeds', async (t) => {
     const { client, apiKey } = await server.newOrganization();
     const { agentId, webhookId } = await agentWithWebhook(client, receiver.url);
-    const notifier = server.hookline.runtime.notifier;
+    const feeds = server.hookline.runtime.liveFeeds;
 
     const socket = openGraphqlWs(server.url);
     const messages: Array<{ id?: string; type: string; payload?: unknown }> = [];
@@ -318,9 +315,9 @@ describe('a stalled graphql-ws subscriber', () => {
       ),
     );
     try {
-      await subscribersToBe(notifier, 2);
+      await subscribersToBe(feeds, 2);
       const events: string[] = [];
-      while (liveSubscriberCount(notifier) === 2 && events.length < MAX_EVENTS) {
+      while (feeds.subscriberCount === 2 && events.length < MAX_EVENTS) {
         const emitted = await client.request(EmitEventDocument, {
           input: { agentId, type: 'PRE_CONVERSATION', payload: preConversation() },
         });
@@ -329,7 +326,7 @@ describe('a stalled graphql-ws subscriber', () => {
         // One at a time: the reading subscriber never has more than one item waiting.
         await reading.waitFor((a) => a.delivery.event.id === eventId, `attempt ${events.length}`);
       }
-      assert.equal(liveSubscriberCount(notifier), 1, 'the stalled subscription was ended');
+      assert.equal(feeds.subscriberCount, 1, 'the stalled subscription was ended');
       t.diagnostic(`the stalled subscriber was ended after ${events.length} events`);
       assert.ok(events.length < MAX_EVENTS);
 
@@ -369,6 +366,6 @@ describe('a stalled graphql-ws subscriber', () => {
       socket.close();
       await reading.stop();
     }
-    await subscribersToBe(notifier, 0);
+    await subscribersToBe(feeds, 0);
   });
 });

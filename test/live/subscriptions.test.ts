@@ -54,7 +54,7 @@ after(async () => {
   await server.stop();
 });
 
-const notifier = () => server.hookline.runtime.notifier;
+const liveFeeds = () => server.hookline.runtime.liveFeeds;
 
 async function emit(client: HooklineClient, agentId: string, type: EventType): Promise<string> {
   const payload = type === 'PRE_CONVERSATION' ? preConversation() : analyticsCompleted();
@@ -89,7 +89,7 @@ describe('deliveryAttempts', () => {
     const { agentId, webhookId } = await agentWithWebhook(client, r.url);
     const feed = attempts(client);
     try {
-      await subscribersToBe(notifier(), 1);
+      await subscribersToBe(liveFeeds(), 1);
       const eventId = await emit(client, agentId, 'PRE_CONVERSATION');
       const attempt = await feed.waitFor(forEvent(eventId), 'the attempt');
       assert.match(attempt.id, /^att_/);
@@ -105,7 +105,7 @@ describe('deliveryAttempts', () => {
     } finally {
       await feed.stop();
     }
-    await subscribersToBe(notifier(), 0);
+    await subscribersToBe(liveFeeds(), 0);
   });
 
   test('over SSE: the same, read from text/event-stream; disconnecting removes the listener', async () => {
@@ -116,7 +116,7 @@ describe('deliveryAttempts', () => {
     try {
       assert.equal(sse.status, 200);
       assert.match(sse.contentType ?? '', /^text\/event-stream/);
-      await subscribersToBe(notifier(), 1);
+      await subscribersToBe(liveFeeds(), 1);
       const eventId = await emit(client, agentId, 'ANALYTICS_COMPLETED');
       const first = await sse.results.next();
       assert.equal(first.done, false);
@@ -129,7 +129,7 @@ describe('deliveryAttempts', () => {
     } finally {
       sse.close();
     }
-    await subscribersToBe(notifier(), 0);
+    await subscribersToBe(liveFeeds(), 0);
   });
 
   test('webhookId, agentId and eventType each let through only matching attempts', async () => {
@@ -173,7 +173,7 @@ describe('deliveryAttempts', () => {
     ) as Record<keyof typeof filters, Collector<Attempt>>;
     const all = [everything, ...Object.values(filtered)];
     try {
-      await subscribersToBe(notifier(), all.length);
+      await subscribersToBe(liveFeeds(), all.length);
       // Each of these fails at least one filter, and each filter lets one of them through.
       const events = [
         await emit(client, a.agentId, 'PRE_CONVERSATION'), // webhook 1
@@ -212,7 +212,7 @@ describe('deliveryAttempts', () => {
     } finally {
       await Promise.all(all.map((feed) => feed.stop()));
     }
-    await subscribersToBe(notifier(), 0);
+    await subscribersToBe(liveFeeds(), 0);
   });
 
   test('subscribers asking the same thing all get it; one asking less gets only that', async () => {
@@ -228,7 +228,7 @@ describe('deliveryAttempts', () => {
     const unfiltered = attempts(client);
     const slim = collect(mapItems(client.subscribe(slimDocument, {}), (d) => d.deliveryAttempts));
     try {
-      await subscribersToBe(notifier(), 7);
+      await subscribersToBe(liveFeeds(), 7);
       const eventId = await emit(client, agentId, 'PRE_CONVERSATION');
       const received = await Promise.all(
         [...same, unfiltered].map((feed) => feed.waitFor(forEvent(eventId), 'the attempt')),
@@ -240,7 +240,7 @@ describe('deliveryAttempts', () => {
     } finally {
       await Promise.all([...same, unfiltered, slim].map((feed) => feed.stop()));
     }
-    await subscribersToBe(notifier(), 0);
+    await subscribersToBe(liveFeeds(), 0);
   });
 
   test("another organization's subscriber never sees this one's attempts", async () => {
@@ -256,7 +256,7 @@ describe('deliveryAttempts', () => {
       attempts(second.client, { webhookId: one.webhookId }),
     ];
     try {
-      await subscribersToBe(notifier(), 3);
+      await subscribersToBe(liveFeeds(), 3);
       const ofFirst = [
         await emit(first.client, one.agentId, 'PRE_CONVERSATION'),
         await emit(first.client, one.agentId, 'ANALYTICS_COMPLETED'),
@@ -274,7 +274,7 @@ describe('deliveryAttempts', () => {
     } finally {
       await Promise.all([firstFeed, ...secondFeeds].map((feed) => feed.stop()));
     }
-    await subscribersToBe(notifier(), 0);
+    await subscribersToBe(liveFeeds(), 0);
   });
 });
 
@@ -285,7 +285,7 @@ describe('deliveryUpdated', () => {
     const { agentId, webhookId } = await agentWithWebhook(client, r.url);
     const feed = updates(client, { webhookId });
     try {
-      await subscribersToBe(notifier(), 1);
+      await subscribersToBe(liveFeeds(), 1);
       const eventId = await emit(client, agentId, 'PRE_CONVERSATION');
       const done = await feed.waitFor(
         (d) => d.event.id === eventId && d.status === 'SUCCEEDED',
@@ -302,7 +302,7 @@ describe('deliveryUpdated', () => {
     } finally {
       await feed.stop();
     }
-    await subscribersToBe(notifier(), 0);
+    await subscribersToBe(liveFeeds(), 0);
   });
 
   test('a retry shows PENDING again; the status argument keeps only that status', async () => {
@@ -318,7 +318,7 @@ describe('deliveryUpdated', () => {
     const succeeded = updates(client, { status: 'SUCCEEDED' });
     const tries = attempts(client, { webhookId });
     try {
-      await subscribersToBe(notifier(), 3);
+      await subscribersToBe(liveFeeds(), 3);
       const eventId = await emit(client, agentId, 'PRE_CONVERSATION');
       const done = await every.waitFor((d) => d.status === 'SUCCEEDED', 'SUCCEEDED');
       assert.equal(done.event.id, eventId);
@@ -342,7 +342,7 @@ describe('deliveryUpdated', () => {
     } finally {
       await Promise.all([every, succeeded, tries].map((feed) => feed.stop()));
     }
-    await subscribersToBe(notifier(), 0);
+    await subscribersToBe(liveFeeds(), 0);
   });
 });
 
@@ -379,7 +379,7 @@ describe('transports refuse bad keys', () => {
     } finally {
       sse.close();
     }
-    await subscribersToBe(notifier(), 0);
+    await subscribersToBe(liveFeeds(), 0);
   });
 
   test('the operator key is not an organization: FORBIDDEN', async () => {
@@ -388,16 +388,16 @@ describe('transports refuse bad keys', () => {
     await feed.waitForEnd('the refusal');
     assert.ok(feed.error instanceof HooklineRequestError);
     assert.equal(feed.error.code, 'FORBIDDEN');
-    await subscribersToBe(notifier(), 0);
+    await subscribersToBe(liveFeeds(), 0);
   });
 
   test('closing the WebSocket ends its subscriptions', async () => {
     const { apiKey } = await server.newOrganization();
     const own = server.client(apiKey);
     const feeds = [attempts(own), updates(own, {})];
-    await subscribersToBe(notifier(), 2);
+    await subscribersToBe(liveFeeds(), 2);
     await own.close();
-    await subscribersToBe(notifier(), 0);
+    await subscribersToBe(liveFeeds(), 0);
     await Promise.all(feeds.map((feed) => feed.waitForEnd('the end of the subscription')));
   });
 });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { ulid } from 'ulidx';
 import { MAX_WS_MESSAGE_BYTES } from '../../src/http/websocket.ts';
 import { countRows } from '../support/database.ts';
 import { agentWithWebhook } from '../support/fixtures.ts';
@@ -322,6 +323,11 @@ const m = {
   callSetup:
     'mutation($input: RequestCallSetupInput!) { requestCallSetup(input: $input) { setup { outcome } } }',
   purgeCall: 'mutation($input: PurgeCallInput!) { purgeCall(input: $input) { events } }',
+  startListener:
+    'mutation($input: StartListenerInput!) { startListener(input: $input) { webhook { id } } }',
+  reportListener:
+    'mutation($input: ReportListenerResultInput!) { reportListenerResult(input: $input) { accepted } }',
+  listenerRequests: 'subscription($id: ID!) { listenerRequests(webhookId: $id) { id body } }',
 };
 
 /** createWebhook's variables with these static headers. */
@@ -605,6 +611,54 @@ const cases: Case[] = [
     name: 'detachWebhook: not attached',
     expect: notFound,
     run: () => http(m.detach, { input: { webhookId: ids.webhookId, agentId: UNKNOWN.agent } }),
+  },
+  // startListener / reportListenerResult / listenerRequests
+  {
+    name: 'startListener: forwardTo not a URL',
+    expect: bad('forwardTo'),
+    run: () => http(m.startListener, { input: { forwardTo: 'localhost:3000' } }),
+  },
+  {
+    name: 'startListener: unknown event type',
+    expect: bad(),
+    run: () =>
+      http(m.startListener, {
+        input: { forwardTo: 'http://localhost:3000/hooks', events: ['CALL_HACKED'] },
+      }),
+  },
+  {
+    name: "startListener: another organization's agent",
+    expect: notFound,
+    run: () =>
+      http(m.startListener, {
+        input: { forwardTo: 'http://localhost:3000/hooks', agentIds: [foreign.agentId] },
+      }),
+  },
+  {
+    name: 'reportListenerResult: both status and error',
+    expect: bad('status'),
+    run: () =>
+      http(m.reportListener, {
+        input: { requestId: 'lxc_01M8M7GWX0JP8796V1GS8HC8MH', status: 200, error: 'refused' },
+      }),
+  },
+  {
+    name: 'reportListenerResult: status out of range',
+    expect: bad('status'),
+    run: () =>
+      http(m.reportListener, {
+        input: { requestId: 'lxc_01M8M7GWX0JP8796V1GS8HC8MH', status: 42 },
+      }),
+  },
+  {
+    name: 'listenerRequests: an HTTP webhook',
+    expect: bad('webhookId'),
+    run: () => ws(m.listenerRequests, { id: ids.webhookId }),
+  },
+  {
+    name: "listenerRequests: another organization's webhook",
+    expect: notFound,
+    run: () => ws(m.listenerRequests, { id: foreign.webhookId }),
   },
   // emitEvent / sendTestEvent / redeliver / replay
   {
@@ -1681,6 +1735,27 @@ const cases: Case[] = [
       }),
   },
   {
+    name: 'subscription: after that is not an attempt id',
+    expect: bad('after'),
+    run: () => ws('subscription { deliveryAttempts(after: "nope") { id } }'),
+  },
+  {
+    name: "subscription: after, a recent attempt id that is not the organization's",
+    expect: bad('after'),
+    run: () =>
+      ws('subscription($after: ID) { deliveryAttempts(after: $after) { id } }', {
+        after: `att_${ulid()}`,
+      }),
+  },
+  {
+    name: 'subscription: deliveryUpdated after an attempt id (it takes a changeId)',
+    expect: bad('after'),
+    run: () =>
+      ws('subscription($after: ID) { deliveryUpdated(after: $after) { id } }', {
+        after: `att_${ulid()}`,
+      }),
+  },
+  {
     name: 'WebSocket: 101 operations open at once on one connection (the default cap is 100)',
     expect: { close: 4429 },
     run: async () => {
@@ -1752,7 +1827,7 @@ describe('bad input changes nothing, says what is wrong, and harms nothing', () 
 
   for (const c of cases) {
     test(c.name, async () => {
-      const before = await countRows(server.database.url);
+      const before = await countRows(server);
       const outcome = await c.run();
       const expected = c.expect;
       if ('close' in expected) {
@@ -1767,7 +1842,7 @@ describe('bad input changes nothing, says what is wrong, and harms nothing', () 
         const status = outcome.status ?? 0;
         assert.ok(status >= 400 && status < 500, `no data, so a 4xx status: ${status}`);
       }
-      assert.deepEqual(await countRows(server.database.url), before, 'the database is unchanged');
+      assert.deepEqual(await countRows(server), before, 'the database is unchanged');
       assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
       const follow = await postGraphQL(server.url, '{ organization { name } }', {}, key);
       assert.deepEqual(follow.json?.data, { organization: { name: 'Mine' } });

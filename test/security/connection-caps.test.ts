@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DeliveryUpdatedDocument, type DeliveryUpdatedSubscription } from '@hookline/client';
-import { liveSubscriberCount } from '../../src/pubsub/live-feed.ts';
 import { eventually } from '../support/assertions.ts';
 import {
   type SseResult,
@@ -51,17 +50,17 @@ async function stream(apiKey: string): Promise<SseSubscription<DeliveryUpdatedSu
 describe('caps on live connections', () => {
   test('one operation over the cap closes its WebSocket with 4429; the socket’s subscriptions end', async () => {
     const { apiKey } = await server.newOrganization();
-    const notifier = server.hookline.runtime.notifier;
-    const already = liveSubscriberCount(notifier);
+    const liveFeeds = server.hookline.runtime.liveFeeds;
+    const already = liveFeeds.subscriberCount;
     const socket = await connect(apiKey);
     for (let i = 0; i < 3; i++) socket.subscribe(SUBSCRIPTION);
-    await subscribersToBe(notifier, already + 3);
+    await subscribersToBe(liveFeeds, already + 3);
 
     socket.subscribe(SUBSCRIPTION);
     const closed = await socket.closed;
     assert.equal(closed.code, 4429);
     assert.match(closed.reason, /Too many subscriptions on this connection \(at most 3\)/);
-    await subscribersToBe(notifier, already);
+    await subscribersToBe(liveFeeds, already);
 
     // The cap is per socket: a new one starts from nothing.
     const fresh = await connect(apiKey);

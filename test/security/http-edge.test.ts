@@ -90,7 +90,7 @@ describe('GraphQL over HTTP', () => {
   ];
   for (const [name, contentType, body] of notJson) {
     test(`a mutation posted as ${name} is refused with 415 and does not run`, async () => {
-      const before = await countRows(server.database.url);
+      const before = await countRows(server);
       const response = await fetch(`${server.url}/graphql`, {
         method: 'POST',
         headers: {
@@ -104,7 +104,7 @@ describe('GraphQL over HTTP', () => {
       assert.equal(response.status, 415);
       const json = (await response.json()) as { errors: Array<{ extensions: { code: string } }> };
       assert.equal(json.errors[0]?.extensions.code, 'UNSUPPORTED_MEDIA_TYPE');
-      assert.deepEqual(await countRows(server.database.url), before);
+      assert.deepEqual(await countRows(server), before);
     });
   }
 

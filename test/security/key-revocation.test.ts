@@ -13,7 +13,6 @@ import {
 import pg from 'pg';
 import { type Hookline, startHookline } from '../../src/app.ts';
 import { parseConfig } from '../../src/config/config.ts';
-import { liveSubscriberCount } from '../../src/pubsub/live-feed.ts';
 import { createLogger } from '../../src/shared/logger.ts';
 import { eventually, expectCode } from '../support/assertions.ts';
 import {
@@ -110,20 +109,20 @@ function assertEndedByRevocation(stream: Collector<SseResult<DeliveryUpdatedSubs
 describe('revoking a key', () => {
   test('closes its WebSocket connections with 4403 and ends their subscriptions; other keys keep theirs', async () => {
     const { client, doomed, kept } = await twoKeys();
-    const notifier = server.hookline.runtime.notifier;
+    const liveFeeds = server.hookline.runtime.liveFeeds;
     const doomedSocket = await connect(server.url, doomed.key);
     const keptSocket = await connect(server.url, kept);
     doomedSocket.subscribe(SUBSCRIPTION);
     doomedSocket.subscribe('subscription { deliveryAttempts { id } }');
     keptSocket.subscribe(SUBSCRIPTION);
-    await subscribersToBe(notifier, 3);
+    await subscribersToBe(liveFeeds, 3);
 
     await client.request(RevokeApiKeyDocument, { input: { id: doomed.id } });
 
     const closed = await doomedSocket.closed;
     assert.equal(closed.code, 4403);
     assert.match(closed.reason, /revoked/);
-    await subscribersToBe(notifier, 1);
+    await subscribersToBe(liveFeeds, 1);
     assert.ok(keptSocket.isOpen);
     assert.deepEqual((await keptSocket.run('{ __typename }')).results[0]?.data, {
       __typename: 'Query',
@@ -140,14 +139,14 @@ describe('revoking a key', () => {
     const elsewhere = await connect(second.url, doomed.key);
     const keptElsewhere = await connect(second.url, kept);
     elsewhere.subscribe(SUBSCRIPTION);
-    await subscribersToBe(second.runtime.notifier, 1);
+    await subscribersToBe(second.runtime.liveFeeds, 1);
 
     // Revoked through the first process: only NOTIFY tells the second one.
     await client.request(RevokeApiKeyDocument, { input: { id: doomed.id } });
 
     const closed = await elsewhere.closed;
     assert.equal(closed.code, 4403);
-    await subscribersToBe(second.runtime.notifier, 0);
+    await subscribersToBe(second.runtime.liveFeeds, 0);
     assert.ok(keptElsewhere.isOpen);
   });
 
@@ -197,18 +196,18 @@ describe('revoking a key', () => {
 
   test('ends its SSE streams; streams of other keys go on', async () => {
     const { client, doomed, kept } = await twoKeys();
-    const notifier = server.hookline.runtime.notifier;
+    const liveFeeds = server.hookline.runtime.liveFeeds;
     // Other tests' subscribers may still be open on this server: count from here.
-    const already = liveSubscriberCount(notifier);
+    const already = liveFeeds.subscriberCount;
     const doomedStream = await openStream(server.url, doomed.key);
     const keptStream = await openStream(server.url, kept);
-    await subscribersToBe(notifier, already + 2);
+    await subscribersToBe(liveFeeds, already + 2);
 
     await client.request(RevokeApiKeyDocument, { input: { id: doomed.id } });
 
     await doomedStream.waitForEnd("the revoked key's stream to end", 1_000);
     assertEndedByRevocation(doomedStream);
-    await subscribersToBe(notifier, already + 1);
+    await subscribersToBe(liveFeeds, already + 1);
     assert.equal(keptStream.ended, false);
     const again = await sseSubscribe(server.url, doomed.key, DeliveryUpdatedDocument, {});
     streams.push(again);

@@ -147,7 +147,7 @@ describe('query limits, the same on HTTP and WebSocket', () => {
 
 describe('batching', () => {
   test('a JSON array of operations is refused with 400 BAD_REQUEST; nothing runs', async () => {
-    const before = await countRows(server.database.url);
+    const before = await countRows(server);
     const mutation = JSON.stringify({
       query: 'mutation { createAgent(input: { name: "batched" }) { agent { id } } }',
     });
@@ -155,7 +155,7 @@ describe('batching', () => {
     assert.equal(response.status, 400);
     assert.equal(codeOf(response), 'BAD_REQUEST');
     assert.match(response.json?.errors?.[0]?.message ?? '', /Batching is not supported/);
-    assert.deepEqual(await countRows(server.database.url), before);
+    assert.deepEqual(await countRows(server), before);
   });
 });
 

@@ -37,7 +37,7 @@ describe('mutations per API key', () => {
     for (let i = 0; i < PER_MINUTE; i++) {
       await client.request(CreateAgentDocument, { input: { name: `agent ${i}` } });
     }
-    const before = await countRows(server.database.url);
+    const before = await countRows(server);
     const refused = await postGraphQL(server.url, createAgent('one too many'), {}, apiKey);
     assert.equal(refused.status, 429);
     assert.equal(codeOf(refused), 'RATE_LIMITED');
@@ -48,7 +48,7 @@ describe('mutations per API key', () => {
     );
     assert.equal(refused.headers.get('retry-after'), String(retryAfter));
     assert.equal(refused.json?.errors?.[0]?.extensions?.http, undefined, 'no transport internals');
-    assert.deepEqual(await countRows(server.database.url), before);
+    assert.deepEqual(await countRows(server), before);
 
     const error = await expectCode(
       client.request(CreateAgentDocument, { input: { name: 'typed client' } }),
@@ -71,11 +71,11 @@ describe('mutations per API key', () => {
     try {
       const ids = [ws.subscribe('subscription { deliveryUpdated { id } }')];
       ids.push(ws.subscribe('subscription { deliveryAttempts { id } }'));
-      await subscribersToBe(server.hookline.runtime.notifier, 2);
+      await subscribersToBe(server.hookline.runtime.liveFeeds, 2);
     } finally {
       ws.close();
     }
-    await subscribersToBe(server.hookline.runtime.notifier, 0);
+    await subscribersToBe(server.hookline.runtime.liveFeeds, 0);
   });
 
   test('each key has its own bucket', async () => {
@@ -98,9 +98,9 @@ describe('mutations per API key', () => {
     const { apiKey } = await freshKey();
     const two = `mutation { a: createAgent(input: { name: "a" }) { agent { id } } b: createAgent(input: { name: "b" }) { agent { id } } }`;
     assert.equal((await postGraphQL(server.url, two, {}, apiKey)).json?.errors, undefined);
-    const before = await countRows(server.database.url);
+    const before = await countRows(server);
     assert.equal(codeOf(await postGraphQL(server.url, two, {}, apiKey)), 'RATE_LIMITED');
-    assert.deepEqual(await countRows(server.database.url), before, 'none of the two ran');
+    assert.deepEqual(await countRows(server), before, 'none of the two ran');
     assert.equal((await postGraphQL(server.url, createAgent('c'), {}, apiKey)).status, 200);
   });
 

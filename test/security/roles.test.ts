@@ -56,6 +56,8 @@ const q = {
   requestCallSetup:
     'mutation($input: RequestCallSetupInput!) { requestCallSetup(input: $input) { setup { outcome } } }',
   purgeCall: 'mutation { purgeCall(input: { callId: "call_roles" }) { events } }',
+  startListener:
+    'mutation { startListener(input: { forwardTo: "http://localhost:3000/hooks" }) { webhook { id kind signingSecret } } }',
 };
 const emitVariables = () => ({
   input: { agentId: ids.agentId, type: 'PRE_CONVERSATION', payload: preConversation() },
@@ -95,11 +97,13 @@ const MATRIX: Array<{
     VIEWER: 'FORBIDDEN',
   },
   { name: 'purgeCall', ADMIN: true, EMITTER: 'FORBIDDEN', VIEWER: 'FORBIDDEN' },
+  // A listener receives the organization's deliveries: its secret and its stream are an ADMIN's.
+  { name: 'startListener', ADMIN: true, EMITTER: 'FORBIDDEN', VIEWER: 'FORBIDDEN' },
 ];
 
 /** Row counts, except attempts: other cases' deliveries are still being attempted meanwhile. */
 async function rowsBesideAttempts(): Promise<Record<string, number>> {
-  const { delivery_attempts: _, ...rest } = await countRows(server.database.url);
+  const { delivery_attempts: _, ...rest } = await countRows(server);
   return rest;
 }
 
@@ -184,7 +188,7 @@ describe('roles over WebSocket', () => {
       assert.equal(error?.extensions?.code, 'FORBIDDEN', JSON.stringify(refused));
       const id = connection.subscribe(q.deliveryUpdated);
       // The subscription is registered before the emit: wait for the server to hold it.
-      await subscribersToBe(server.hookline.runtime.notifier, 1);
+      await subscribersToBe(server.hookline.runtime.liveFeeds, 1);
       const emitted = await postGraphQL(server.url, q.emit, emitVariables(), keys.EMITTER);
       assert.equal(emitted.json?.errors, undefined, JSON.stringify(emitted.json));
       const next = await connection.next(id);
@@ -227,7 +231,7 @@ describe('roles over server-sent events', () => {
     try {
       assert.equal(stream.status, 200);
       const next = stream.results.next();
-      await subscribersToBe(server.hookline.runtime.notifier, 1);
+      await subscribersToBe(server.hookline.runtime.liveFeeds, 1);
       const emitted = await postGraphQL(server.url, q.emit, emitVariables(), keys.ADMIN);
       assert.equal(emitted.json?.errors, undefined);
       const first = await next;

@@ -2,8 +2,7 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import type { GraphQLErrorShape } from '@hookline/client';
 import { print } from 'graphql';
 import WebSocket from 'ws';
-import { liveSubscriberCount } from '../../src/pubsub/live-feed.ts';
-import type { Notifier } from '../../src/pubsub/notifier.ts';
+import type { LiveFeeds } from '../../src/pubsub/live-feed.ts';
 import { eventually } from './assertions.ts';
 
 /**
@@ -116,9 +115,9 @@ export function mapItems<A, B>(
 }
 
 /** Waits until this process's live feeds have exactly `count` subscribers. */
-export async function subscribersToBe(notifier: Notifier, count: number): Promise<void> {
-  await eventually(() => (liveSubscriberCount(notifier) === count ? true : undefined), {
-    message: `${count} live subscribers (now ${liveSubscriberCount(notifier)})`,
+export async function subscribersToBe(feeds: LiveFeeds, count: number): Promise<void> {
+  await eventually(() => (feeds.subscriberCount === count ? true : undefined), {
+    message: `${count} live subscribers (now ${feeds.subscriberCount})`,
   });
 }
 

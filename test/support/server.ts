@@ -3,6 +3,7 @@ import {
   createHooklineClient,
   type HooklineClient,
 } from '@hookline/client';
+import { buildDashboard, type DashboardBuild } from '../../dashboard/build.ts';
 import { type Hookline, type HooklineOptions, startHookline } from '../../src/app.ts';
 import { parseConfig } from '../../src/config/config.ts';
 import { createLogger } from '../../src/shared/logger.ts';
@@ -23,6 +24,14 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
+let dashboardBuild: Promise<DashboardBuild> | undefined;
+
+/** One dashboard build for every server a test file starts: each would build the same files. */
+function sharedDashboardBuild(): Promise<DashboardBuild> {
+  dashboardBuild ??= buildDashboard();
+  return dashboardBuild;
+}
+
 /**
  * A real Hookline (HTTP, WebSocket, PostgreSQL) in this process, on a port of its own, against
  * a fresh database. The test file calls `stop()` in its `after` hook. `options`: what the
@@ -35,7 +44,7 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const database = await createTestDatabase(label);
   const config = parseConfig({
-    DATABASE_URL: database.url,
+    ...database.env,
     PORT: '0',
     HOOKLINE_ADMIN_KEY: TEST_ADMIN_KEY,
     HOOKLINE_ALLOW_NETWORKS: '127.0.0.0/8,::1/128',
@@ -43,7 +52,10 @@ export async function startTestServer(
     HOOKLINE_DB_POOL_SIZE: '5',
     ...env,
   });
-  const hookline = await startHookline(config, createLogger({ level: config.logLevel }), options);
+  const hookline = await startHookline(config, createLogger({ level: config.logLevel }), {
+    buildDashboard: sharedDashboardBuild,
+    ...options,
+  });
   const clients: HooklineClient[] = [];
   const client = (apiKey?: string) => {
     const c = createHooklineClient({ url: hookline.url, apiKey });

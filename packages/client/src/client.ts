@@ -1,5 +1,5 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { type DocumentNode, print } from 'graphql';
+import { type DocumentNode, Kind, print } from 'graphql';
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
 
 /**
@@ -43,7 +43,12 @@ type Variables<V> = V extends Record<string, never> ? [variables?: V] : [variabl
 
 export interface HooklineClient {
   request<R, V>(document: TypedDocumentNode<R, V>, ...variables: Variables<V>): Promise<R>;
-  /** Events of a subscription, until the iterator is returned or the server completes it. */
+  /**
+   * Events of a subscription, until the iterator is returned or the server completes it. When
+   * the connection drops, it reconnects by itself; a live feed that takes `after`
+   * (deliveryAttempts, deliveryUpdated) resumes after the last item received, so nothing is
+   * missed or received twice.
+   */
   subscribe<R, V>(
     document: TypedDocumentNode<R, V>,
     ...variables: Variables<V>
@@ -68,6 +73,42 @@ function printOnce(document: DocumentNode): string {
   return text;
 }
 
+/** Whether the document's operation declares `$after`: it is a feed that resumes. */
+function takesAfter(document: DocumentNode): boolean {
+  return document.definitions.some(
+    (definition) =>
+      definition.kind === Kind.OPERATION_DEFINITION &&
+      definition.variableDefinitions?.some((variable) => variable.variable.name.value === 'after'),
+  );
+}
+
+/**
+ * Where an item of a live feed stands: a delivery's `changeId` (deliveryUpdated), or the id
+ * (deliveryAttempts). Both sort in feed order.
+ */
+function positionOf(data: unknown): string | undefined {
+  if (typeof data !== 'object' || data === null) return undefined;
+  const [item] = Object.values(data);
+  if (typeof item !== 'object' || item === null) return undefined;
+  const { changeId, id } = item as { changeId?: unknown; id?: unknown };
+  const position = changeId ?? id;
+  return typeof position === 'string' ? position : undefined;
+}
+
+/** Close codes after which trying again cannot help: the key or the request is wrong. */
+const FINAL_CLOSE_CODES = new Set([4400, 4401, 4403, 4429]);
+
+function isFinalClose(failure: unknown): boolean {
+  return (
+    typeof failure === 'object' &&
+    failure !== null &&
+    'code' in failure &&
+    FINAL_CLOSE_CODES.has((failure as { code: unknown }).code as number)
+  );
+}
+
+type Payload = { data?: unknown; errors?: GraphQLErrorShape[] };
+
 export function createHooklineClient(options: HooklineClientOptions): HooklineClient {
   const endpoint = graphqlEndpoint(options.url);
   const doFetch = options.fetch ?? fetch;
@@ -80,6 +121,8 @@ export function createHooklineClient(options: HooklineClientOptions): HooklineCl
       connectionParams: authorization ? { authorization } : {},
       lazy: true,
       retryAttempts: 5,
+      // A lost connection (a close or a network error) is retried; a refused key or request is not.
+      shouldRetry: (failure) => !isFinalClose(failure),
       ...(options.webSocketImpl ? { webSocketImpl: options.webSocketImpl } : {}),
     });
     return ws;
@@ -107,23 +150,65 @@ export function createHooklineClient(options: HooklineClientOptions): HooklineCl
     },
 
     subscribe(document, ...[variables]) {
-      const iterator = wsClient().iterate({
+      // graphql-ws sends this same object again when it resubscribes after a reconnect: keeping
+      // `after` up to date in it is what makes the feed resume where it was.
+      const request = {
         query: printOnce(document),
-        variables: (variables ?? {}) as Record<string, unknown>,
+        variables: { ...(variables ?? {}) } as Record<string, unknown>,
+      };
+      const resumes = takesAfter(document);
+      const received: Payload[] = [];
+      let ended: { error?: unknown } | undefined;
+      let wake: (() => void) | undefined;
+      const dispose = wsClient().subscribe<unknown>(request, {
+        next(payload) {
+          const result = payload as Payload;
+          const position = resumes && !result.errors?.length ? positionOf(result.data) : undefined;
+          const after = request.variables.after;
+          if (position && (typeof after !== 'string' || position > after)) {
+            request.variables.after = position;
+          }
+          received.push(result);
+          wake?.();
+        },
+        error(error) {
+          ended = { error };
+          wake?.();
+        },
+        complete() {
+          ended ??= {};
+          wake?.();
+        },
       });
       const mapped: AsyncIterableIterator<never> = {
         async next() {
-          const result = await iterator.next();
-          if (result.done) return { done: true, value: undefined };
-          const payload = result.value as { data?: unknown; errors?: GraphQLErrorShape[] };
+          while (received.length === 0 && !ended) {
+            await new Promise<void>((resolve) => {
+              wake = resolve;
+            });
+            wake = undefined;
+          }
+          const payload = received.shift();
+          if (!payload) {
+            if (ended?.error !== undefined) {
+              const { error } = ended;
+              ended = {};
+              throw Array.isArray(error) ? new HooklineRequestError(error, 200) : error;
+            }
+            return { done: true, value: undefined };
+          }
           if (payload.errors?.length) {
-            await iterator.return?.();
+            dispose();
+            ended = {};
+            received.length = 0;
             throw new HooklineRequestError(payload.errors, 200);
           }
           return { done: false, value: payload.data as never };
         },
         async return() {
-          await iterator.return?.();
+          dispose();
+          ended = {};
+          received.length = 0;
           return { done: true, value: undefined };
         },
         [Symbol.asyncIterator]() {

@@ -32,6 +32,7 @@ function context(
       id: 'whk_1',
       organizationId: 'org_1',
       url: 'https://example.com/hooks',
+      kind: 'HTTP',
       description: '',
       enabled: true,
       disabledReason: null,

@@ -5,7 +5,7 @@ import {
   type DashboardDeliveryAttemptsSubscriptionVariables,
   type EventType,
 } from '../../../generated/graphql.ts';
-import { apiErrorFrom } from '../../api.ts';
+import { apiErrorFrom, type GraphQLErrorShape } from '../../api.ts';
 import { useSession } from '../../context.ts';
 import { describeError } from '../../errors.ts';
 import type { LiveFilters } from '../../router.ts';
@@ -30,7 +30,8 @@ export interface AttemptFeed {
 
 /**
  * The delivery attempts matching the filters, over the deliveryAttempts subscription, as they
- * complete. A feed the server ends for falling behind starts again by itself.
+ * complete. It resumes by itself, without a gap, after a lost connection or after the server
+ * ended it for falling behind (the server replays up to an hour and 10,000 attempts).
  */
 export function useAttemptFeed(filters: LiveFilters): AttemptFeed {
   const { live } = useSession();
@@ -51,38 +52,52 @@ export function useAttemptFeed(filters: LiveFilters): AttemptFeed {
     };
     let resubscribeTimer: ReturnType<typeof setTimeout> | undefined;
     let unsubscribe = () => {};
+    /** The greatest attempt id received: a feed started again resumes after it. */
+    let lastId: string | null = null;
+    /** The server ended the feed: start it again where that can help, else say why. */
+    const onEnded = (errors: readonly GraphQLErrorShape[]) => {
+      const error = apiErrorFrom(errors, 200);
+      if (error.code === 'SLOW_CONSUMER') {
+        // It fell behind: start again after the last attempt, which replays what was dropped.
+        resubscribeTimer = setTimeout(subscribe, 1000);
+      } else if (error.code === 'RESUME_TOO_FAR') {
+        // Too much came meanwhile to replay: start from now, and say what was lost.
+        setProblem('The feed was away too long to catch up: some attempts may be missing.');
+        lastId = null;
+        resubscribeTimer = setTimeout(subscribe, 1000);
+      } else if (errors.length > 0) {
+        setProblem(describeError(error).message);
+      }
+    };
     const subscribe = () => {
-      unsubscribe = live.client.subscribe<DashboardDeliveryAttemptsSubscription>(
-        { query: DashboardDeliveryAttemptsDocument.toString(), variables: { ...variables } },
-        {
-          next: (result) => {
-            if (result.errors?.length) {
-              setProblem(describeError(apiErrorFrom(result.errors, 200)).message);
-              return;
-            }
-            const attempt = result.data?.deliveryAttempts;
-            if (!attempt) return;
-            if (pausedRef.current) {
-              held.current = [attempt, ...held.current].slice(0, FEED_LIMIT);
-              setHeldCount(held.current.length);
-            } else {
-              setAttempts((current) => [attempt, ...current].slice(0, FEED_LIMIT));
-            }
-          },
-          error: (failure) => {
-            const errors = Array.isArray(failure) ? failure : [];
-            const error = apiErrorFrom(errors, 200);
-            if (error.code === 'SLOW_CONSUMER') {
-              // The server ended a feed that fell behind: start again, and say what was lost.
-              setProblem('The feed fell behind and was restarted: some attempts may be missing.');
-              resubscribeTimer = setTimeout(subscribe, 1000);
-            } else if (errors.length > 0) {
-              setProblem(describeError(error).message);
-            }
-          },
-          complete: () => {},
+      // graphql-ws sends this same request again when it reconnects: with `after` kept up to
+      // date in it, the server first replays what came meanwhile, and nothing is lost.
+      const request = {
+        query: DashboardDeliveryAttemptsDocument.toString(),
+        variables: { ...variables, after: lastId },
+      };
+      unsubscribe = live.client.subscribe<DashboardDeliveryAttemptsSubscription>(request, {
+        next: (result) => {
+          if (result.errors?.length) {
+            onEnded(result.errors);
+            return;
+          }
+          const attempt = result.data?.deliveryAttempts;
+          if (!attempt) return;
+          if (lastId === null || attempt.id > lastId) {
+            lastId = attempt.id;
+            request.variables.after = lastId;
+          }
+          if (pausedRef.current) {
+            held.current = [attempt, ...held.current].slice(0, FEED_LIMIT);
+            setHeldCount(held.current.length);
+          } else {
+            setAttempts((current) => [attempt, ...current].slice(0, FEED_LIMIT));
+          }
         },
-      );
+        error: (failure) => onEnded(Array.isArray(failure) ? failure : []),
+        complete: () => {},
+      });
     };
     // The feed shows what matches the filters: a new filter starts a new feed.
     setProblem(null);
