@@ -12,6 +12,7 @@ import { runIsolation } from './scenarios/isolation.ts';
 import { runNaive } from './scenarios/naive.ts';
 import { startRawQueue } from './scenarios/pgboss.ts';
 import { runScaleOut } from './scenarios/scale-out.ts';
+import { runSubscribersCost } from './scenarios/subscribers-cost.ts';
 import { throughput } from './scenarios/types.ts';
 import { runUndici } from './scenarios/undici.ts';
 import { percentile, round, summarize } from './stats.ts';
@@ -24,7 +25,14 @@ import { percentile, round, summarize } from './stats.ts';
 const quick = process.argv.includes('--quick');
 // `--split`: P runs as an API process and a worker process (HOOKLINE_ROLE), as deployed at scale.
 const split = process.argv.includes('--split');
-const variant = [quick ? '-quick' : '', split ? '-split' : ''].join('');
+// `--only subscribers`: only what live subscribers cost P (its figures go to the local folder).
+const only = process.argv.includes('--only')
+  ? process.argv[process.argv.indexOf('--only') + 1]
+  : undefined;
+if (only !== undefined && only !== 'subscribers') {
+  throw new Error(`--only takes "subscribers", not ${JSON.stringify(only)}`);
+}
+const variant = [quick ? '-quick' : '', split ? '-split' : '', only ? `-${only}` : ''].join('');
 const RESULTS = join(import.meta.dirname, 'results');
 // Only a full run's figures are kept in git (latest.*, whose history is the runs' history); quick
 // and split runs, and profiles, go to a folder git ignores.
@@ -37,8 +45,14 @@ const settings = quick
       count: 300,
       concurrency: 64,
       latencySeconds: 4,
-      subscriberCounts: [0, 100],
-      subscriberRounds: 1,
+      subscribers: {
+        count: 300,
+        concurrency: 64,
+        rounds: 1,
+        oneOrgCounts: [0, 100, 1_000],
+        organizations: 100,
+        perOrganization: 10,
+      },
       isolationSeconds: 10,
       isolationBacklog: 5_000,
       scaleOutRounds: 1,
@@ -53,8 +67,16 @@ const settings = quick
       count: 3_000,
       concurrency: 64,
       latencySeconds: 15,
-      subscriberCounts: [0, 100, 1_000],
-      subscriberRounds: 2,
+      // P alone, with 100 and 1,000 subscribers in its organization, then spread over 100
+      // organizations with and without 10 subscribers each.
+      subscribers: {
+        count: 3_000,
+        concurrency: 64,
+        rounds: 2,
+        oneOrgCounts: [0, 100, 1_000],
+        organizations: 100,
+        perOrganization: 10,
+      },
       // 2 events a second for this long per case: enough samples for a p99 worth the name.
       isolationSeconds: 60,
       isolationBacklog: 20_000,
@@ -79,6 +101,48 @@ const rawQueue = await startRawQueue(database.url);
 let pEmitted = 0;
 
 try {
+  if (only === 'subscribers') await subscribersOnly();
+  else await everything();
+} finally {
+  await hookline.stop().catch(() => {});
+  await rawQueue.stop().catch(() => {});
+  await receiver.close();
+  await database.drop();
+}
+
+function summarizePercentiles(values: readonly number[]) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return {
+    p50: round(percentile(sorted, 50)),
+    p95: round(percentile(sorted, 95)),
+    p99: round(percentile(sorted, 99)),
+  };
+}
+
+/** `--only subscribers`: P warmed up, then only the subscribers' cost. */
+async function subscribersOnly() {
+  await hookline.run(receiver, 'warm_p', 200, settings.concurrency);
+  const { results: subscribers } = await runSubscribersCost(
+    hookline,
+    receiver,
+    settings.subscribers,
+    log,
+  );
+  const results = {
+    machine: `${machine.cpu} x${machine.cores}, ${machine.memoryGiB} GiB, ${machine.os}, ${machine.node}, ${machine.postgres}`,
+    quick,
+    finishedAt: new Date().toISOString(),
+    settings: settings.subscribers,
+    subscribers,
+  };
+  const name = `${results.finishedAt.replace(/[:.]/g, '-')}${variant}`;
+  mkdirSync(LOCAL_RESULTS, { recursive: true });
+  writeFileSync(join(LOCAL_RESULTS, `${name}.json`), `${JSON.stringify(results, null, 2)}\n`);
+  log(`results: ${join(LOCAL_RESULTS, name)}.json`);
+  log(JSON.stringify(subscribers, null, 2));
+}
+
+async function everything() {
   // Ten live subscribers watch P throughout, as an operator's dashboard would.
   const watchers = await hookline.attachSubscribers(10);
 
@@ -170,28 +234,9 @@ try {
   await watchers.detach();
 
   // The cost of live subscribers on P's throughput.
-  const byCount: Record<string, number> = {};
-  for (const n of settings.subscriberCounts) {
-    const attached = n > 0 ? await hookline.attachSubscribers(n) : undefined;
-    const tps: number[] = [];
-    // A thousand subscribers slow P a lot: fewer events keep the run within minutes.
-    const events = n >= 1_000 ? Math.round(settings.count / 4) : settings.count;
-    const rounds = n >= 1_000 ? 1 : settings.subscriberRounds;
-    for (let r = 0; r < rounds; r++) {
-      const result = await hookline.run(receiver, `subs${n}_${r}`, events, settings.concurrency);
-      pEmitted += result.count;
-      tps.push(throughput(result));
-    }
-    await attached?.detach();
-    byCount[n] = round(summarize(tps).median, 1);
-    log(`${n} subscribers: ${byCount[n]} deliveries/s`);
-  }
-  const base = byCount[0]!;
-  const subscribersCost = {
-    throughputBySubscribers: byCount,
-    cost100: byCount[100] === undefined ? null : round(1 - byCount[100] / base, 3),
-    cost1000: byCount[1000] === undefined ? null : round(1 - byCount[1000] / base, 3),
-  };
+  const subscribersCost = await runSubscribersCost(hookline, receiver, settings.subscribers, log);
+  pEmitted += subscribersCost.emitted;
+  const subscribers = subscribersCost.results;
 
   // The ledger: every event emitted through P reached the receiver, duplicates counted.
   let received = 0;
@@ -249,7 +294,7 @@ try {
     ),
     ratios,
     latencyMs,
-    subscribersCost,
+    subscribers,
     commitsPerDelivery: round(commitsPerDelivery, 3),
     ledger,
     isolation,
@@ -260,7 +305,12 @@ try {
       pOverQ: { target: '>= 0.8', met: ratios.pOverQ >= 0.8 },
       latencyP50: { target: '<= 10 ms', met: latencyMs.p50 <= 10 },
       latencyP99: { target: '<= 50 ms', met: latencyMs.p99 <= 50 },
-      subscribers100: { target: '<= 10 %', met: (subscribersCost.cost100 ?? 1) <= 0.1 },
+      subscribers100: { target: '<= 10 %', met: (subscribers.oneOrg100Cost ?? 1) <= 0.1 },
+      subscribers1000: { target: '<= 50 %', met: (subscribers.oneOrg1000Cost ?? 1) <= 0.5 },
+      subscribersHundredOrgs: {
+        target: '<= 10 %',
+        met: (subscribers.hundredOrgs1000Cost ?? 1) <= 0.1,
+      },
       commitsPerDelivery: { target: '<= 3', met: commitsPerDelivery <= 3 },
       isolationRatio: {
         target: 'every ratio <= 2',
@@ -300,18 +350,4 @@ try {
     log(`VOID: the ledger does not balance (${received} received of ${pEmitted} emitted)`);
     process.exitCode = 1;
   }
-} finally {
-  await hookline.stop().catch(() => {});
-  await rawQueue.stop().catch(() => {});
-  await receiver.close();
-  await database.drop();
-}
-
-function summarizePercentiles(values: readonly number[]) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return {
-    p50: round(percentile(sorted, 50)),
-    p95: round(percentile(sorted, 95)),
-    p99: round(percentile(sorted, 99)),
-  };
 }

@@ -9,8 +9,9 @@ import { WebSocket } from 'ws';
  * counts the `next` frames it receives: the bench measures what subscribers cost Hookline, so
  * the clients do as little as a client can (this machine's other core also runs PostgreSQL).
  *
- * Run as `node bench/subscribers.ts <url> <apiKey> <webhookId> <count>`: prints `ready` once
- * every client is connected and subscribed, then the number of attempts seen each second.
+ * Run as `node bench/subscribers.ts <url> <targets>`, where targets is the JSON of
+ * `[{ apiKey, webhookId, count }]` (count clients per organization's webhook): prints `ready`
+ * once every client is connected and subscribed, then the number of attempts seen each second.
  */
 const TAIL = `subscription Tail($webhookId: ID) { deliveryAttempts(webhookId: $webhookId) { id attemptNumber responseStatus } }`;
 const NEXT = Buffer.from('"type":"next"');
@@ -47,14 +48,23 @@ function connect(url: string, apiKey: string, webhookId: string, onNext: () => v
   return { socket, subscribed };
 }
 
-export async function attach(url: string, apiKey: string, webhookId: string, count: number) {
+export interface SubscriberTarget {
+  apiKey: string;
+  webhookId: string;
+  count: number;
+}
+
+export async function attach(url: string, targets: readonly SubscriberTarget[]) {
   let seen = 0;
-  const clients = Array.from({ length: count }, () =>
-    connect(url, apiKey, webhookId, () => {
-      seen++;
-    }),
+  const clients = targets.flatMap(({ apiKey, webhookId, count }) =>
+    Array.from({ length: count }, () =>
+      connect(url, apiKey, webhookId, () => {
+        seen++;
+      }),
+    ),
   );
   await Promise.all(clients.map((client) => client.subscribed));
+  const count = clients.length;
   // The protocol does not acknowledge a subscribe: give the server a moment to register them.
   await new Promise((resolve) => setTimeout(resolve, 300 + count));
   return {
@@ -76,8 +86,8 @@ export async function attach(url: string, apiKey: string, webhookId: string, cou
 }
 
 if (import.meta.main) {
-  const [url, apiKey, webhookId, count] = process.argv.slice(2);
-  const attached = await attach(url!, apiKey!, webhookId!, Number(count));
+  const [url, targets] = process.argv.slice(2);
+  const attached = await attach(url!, JSON.parse(targets!) as SubscriberTarget[]);
   process.stdout.write('ready\n');
   const report = setInterval(() => process.stdout.write(`${attached.seen()}\n`), 1_000);
   process.once('SIGTERM', async () => {

@@ -18,64 +18,72 @@ type EventResult = ExecutionResult | Promise<ExecutionResult>;
  * Subscriptions whose events are executed once per audience, not once per subscriber.
  *
  * A live feed hands the same item object to every subscriber who wants it. Subscribers with the
- * same operation, the same variables and the same authority (viewer kind and organization) would
+ * same operation, the same variables and the same authority (viewer kind, organization and role) would
  * each run the same resolvers on it and get the same result: with a hundred dashboards open, that
  * execution was most of what a delivery attempt cost. Here the first subscriber's result is kept
- * with the item (weakly: it goes when the item goes) and handed to the others.
+ * with the item (weakly: it goes when the item goes) and handed to the others, as the very same
+ * object, so that the transport can serialize it once too (see ws-next-frames.ts).
  *
  * Everything else is graphql-js's own subscribe algorithm (validation, the source stream, the
  * per-event execution), so behaviour, errors and plugins are as before.
  */
-export function subscribeSharingEvents(args: ExecutionArgs) {
-  const validated = validateSubscriptionArgs(args);
-  if (!('schema' in validated)) return { errors: validated as readonly GraphQLError[] };
-  const stream = createSourceEventStream(validated);
-  const audience = audienceOf(validated);
-  const execute = (eventArgs: ValidatedSubscriptionArgs) => executeShared(eventArgs, audience);
-  const toResponses = (source: Awaited<typeof stream>) =>
-    isAsyncIterable(source) ? mapSourceToResponseEvent(validated, source, execute) : source;
-  return stream instanceof Promise ? stream.then(toResponses) : toResponses(stream);
-}
+export function sharingSubscriptionEvents() {
+  const resultsByItem = new WeakMap<object, Map<string, EventResult>>();
+  const operationIds = new WeakMap<OperationDefinitionNode, number>();
+  let nextOperationId = 0;
 
-/** Makes Yoga (over WebSocket and SSE alike) run subscriptions with `subscribeSharingEvents`. */
-export function useSharedSubscriptionEvents(): Plugin {
-  return {
-    onSubscribe: ({ setSubscribeFn }) => setSubscribeFn(subscribeSharingEvents as never),
+  /** Who gets identical results: same operation, variables and authority. */
+  const audienceOf = (args: ValidatedSubscriptionArgs): string | undefined => {
+    const viewer = (args.contextValue as Partial<GraphQLContext> | undefined)?.viewer;
+    if (!viewer) return undefined;
+    let operationId = operationIds.get(args.operation);
+    if (operationId === undefined) {
+      operationId = nextOperationId++;
+      operationIds.set(args.operation, operationId);
+    }
+    // The role too: results are shared only where every field would resolve the same.
+    const authority =
+      viewer.kind === 'organization' ? `${viewer.organizationId} ${viewer.role}` : viewer.kind;
+    return `${operationId} ${authority} ${JSON.stringify(args.variableValues.coerced)}`;
+  };
+
+  const executeShared = (args: ValidatedSubscriptionArgs, audience: string | undefined) => {
+    const item = args.rootValue;
+    if (typeof item !== 'object' || item === null || audience === undefined) {
+      return executeSubscriptionEvent(args);
+    }
+    let results = resultsByItem.get(item);
+    if (!results) {
+      results = new Map();
+      resultsByItem.set(item, results);
+    }
+    let result = results.get(audience);
+    if (!result) {
+      result = executeSubscriptionEvent(args);
+      results.set(audience, result);
+    }
+    return result;
+  };
+
+  return function subscribeSharingEvents(args: ExecutionArgs) {
+    const validated = validateSubscriptionArgs(args);
+    if (!('schema' in validated)) return { errors: validated as readonly GraphQLError[] };
+    const stream = createSourceEventStream(validated);
+    const audience = audienceOf(validated);
+    const execute = (eventArgs: ValidatedSubscriptionArgs) => executeShared(eventArgs, audience);
+    const toResponses = (source: Awaited<typeof stream>) =>
+      isAsyncIterable(source) ? mapSourceToResponseEvent(validated, source, execute) : source;
+    return stream instanceof Promise ? stream.then(toResponses) : toResponses(stream);
   };
 }
 
-const resultsByItem = new WeakMap<object, Map<string, EventResult>>();
-
-function executeShared(args: ValidatedSubscriptionArgs, audience: string | undefined): EventResult {
-  const item = args.rootValue;
-  if (typeof item !== 'object' || item === null || audience === undefined) {
-    return executeSubscriptionEvent(args);
-  }
-  let results = resultsByItem.get(item);
-  if (!results) {
-    results = new Map();
-    resultsByItem.set(item, results);
-  }
-  let result = results.get(audience);
-  if (!result) {
-    result = executeSubscriptionEvent(args);
-    results.set(audience, result);
-  }
-  return result;
-}
-
-const operationIds = new WeakMap<OperationDefinitionNode, number>();
-let nextOperationId = 0;
-
-/** Who gets identical results: same operation, variables and authority. */
-function audienceOf(args: ValidatedSubscriptionArgs): string | undefined {
-  const viewer = (args.contextValue as Partial<GraphQLContext> | undefined)?.viewer;
-  if (!viewer) return undefined;
-  let operationId = operationIds.get(args.operation);
-  if (operationId === undefined) {
-    operationId = nextOperationId++;
-    operationIds.set(args.operation, operationId);
-  }
-  const authority = viewer.kind === 'organization' ? viewer.organizationId : viewer.kind;
-  return `${operationId} ${authority} ${JSON.stringify(args.variableValues.coerced)}`;
+/**
+ * Makes Yoga (over WebSocket and SSE alike) run subscriptions sharing their events' results.
+ * Each call has its own memory of results, so each Yoga instance does.
+ */
+export function useSharedSubscriptionEvents(): Plugin {
+  const subscribe = sharingSubscriptionEvents();
+  return {
+    onSubscribe: ({ setSubscribeFn }) => setSubscribeFn(subscribe as never),
+  };
 }

@@ -16,6 +16,7 @@ import { toGraphQLError } from '../graphql/errors.ts';
 import { ConnectionLimitError, DomainError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import { batchFrameWrites } from './ws-frame-batching.ts';
+import { sendNextFramesOnce } from './ws-next-frames.ts';
 import type { HooklineYoga } from './yoga.ts';
 
 /** Largest client message we accept; GraphQL documents and variables are small. */
@@ -65,6 +66,8 @@ export function attachGraphQLWebSocket(
     {
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as never,
       subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args) as never,
+      // A stream's results go out serialized once per result, whoever else receives them.
+      onOperation: sendNextFramesOnce(),
       onConnect: async (ctx) => {
         const header = ctx.connectionParams?.authorization;
         const key = typeof header === 'string' ? parseBearer(header) : undefined;

@@ -10,7 +10,9 @@ import type { Notifier } from './notifier.ts';
  * processes, in-process events in embedded mode).
  *
  * - Filtering happens on the fields the notices carry (organization, ids, status, event type),
- *   so a notice nobody in this process wants costs no query.
+ *   so a notice nobody in this process wants costs no query. Subscribers are indexed by
+ *   organization: a notice is matched against its own organization's subscribers only, so one
+ *   organization's traffic costs nothing per subscriber of another.
  * - Each batch of notices is loaded once per process, in one query, whatever the number of
  *   subscribers who want it; subscribers receive the items in the order the notices came.
  * - Each subscriber has a bounded buffer. Items count against it from the moment a notice is
@@ -188,7 +190,9 @@ interface FeedContext<N extends OrganizationNotice, T, F> {
 class Feed<N extends OrganizationNotice, T, F> {
   readonly #context: FeedContext<N, T, F>;
   readonly #notifier: Notifier;
-  readonly #subscribers = new Set<FeedSubscriber<N, T, F>>();
+  /** By organization: a notice wakes, and costs, only its own organization's subscribers. */
+  readonly #subscribers = new Map<string, Set<FeedSubscriber<N, T, F>>>();
+  #size = 0;
   #stopListening: (() => void) | undefined;
   /** Batches are loaded concurrently but handed out in notice order, along this chain. */
   #handedOut: Promise<void> = Promise.resolve();
@@ -206,14 +210,20 @@ class Feed<N extends OrganizationNotice, T, F> {
   }
 
   get size(): number {
-    return this.#subscribers.size;
+    return this.#size;
   }
 
   add(options: SubscribeOptions<F>): FeedSubscriber<N, T, F> {
     const subscriber: FeedSubscriber<N, T, F> = new FeedSubscriber(this.#context, options, () =>
       this.#remove(subscriber),
     );
-    this.#subscribers.add(subscriber);
+    let organization = this.#subscribers.get(subscriber.organizationId);
+    if (!organization) {
+      organization = new Set();
+      this.#subscribers.set(subscriber.organizationId, organization);
+    }
+    organization.add(subscriber);
+    this.#size++;
     if (!this.#stopListening) {
       const stopNotices = this.#notifier.listen((notices) => this.#onNotices(notices));
       const stopReconnects = this.#notifier.onReconnect(() => this.#onReconnect());
@@ -226,8 +236,11 @@ class Feed<N extends OrganizationNotice, T, F> {
   }
 
   #remove(subscriber: FeedSubscriber<N, T, F>): void {
-    this.#subscribers.delete(subscriber);
-    if (this.#subscribers.size === 0 && this.#stopListening) {
+    const organization = this.#subscribers.get(subscriber.organizationId);
+    if (!organization?.delete(subscriber)) return;
+    this.#size--;
+    if (organization.size === 0) this.#subscribers.delete(subscriber.organizationId);
+    if (this.#size === 0 && this.#stopListening) {
       this.#stopListening();
       this.#stopListening = undefined;
     }
@@ -235,34 +248,38 @@ class Feed<N extends OrganizationNotice, T, F> {
 
   /** LISTEN is back (and hears again): each subscriber replays what it may have missed. */
   #onReconnect(): void {
-    for (const subscriber of [...this.#subscribers]) subscriber.catchUpAfterReconnect();
+    for (const organization of [...this.#subscribers.values()]) {
+      for (const subscriber of [...organization]) subscriber.catchUpAfterReconnect();
+    }
   }
 
   /** Runs synchronously inside the notifier's dispatch: routes, starts the load, returns. */
   #onNotices(notices: Notices): void {
     const { kind, db, logger } = this.#context;
     const candidates = kind.select(notices);
-    if (candidates.length === 0 || this.#subscribers.size === 0) return;
+    if (candidates.length === 0 || this.#size === 0) return;
     const wanted: N[] = [];
     const indexOf = new Map<N, number>();
     const routes: Array<{ subscriber: FeedSubscriber<N, T, F>; indexes: number[] }> = [];
-    // A copy: a subscriber that falls behind removes itself while we iterate.
-    for (const subscriber of [...this.#subscribers]) {
-      const indexes: number[] = [];
-      for (const notice of candidates) {
-        if (notice.organizationId !== subscriber.organizationId || !subscriber.matches(notice)) {
-          continue;
+    for (const [organizationId, ofOrganization] of this.#byOrganization(candidates)) {
+      const subscribers = this.#subscribers.get(organizationId);
+      if (!subscribers) continue;
+      // A copy: a subscriber that falls behind removes itself while we iterate.
+      for (const subscriber of [...subscribers]) {
+        const indexes: number[] = [];
+        for (const notice of ofOrganization) {
+          if (!subscriber.matches(notice)) continue;
+          if (!subscriber.reserve()) break;
+          let index = indexOf.get(notice);
+          if (index === undefined) {
+            index = wanted.length;
+            indexOf.set(notice, index);
+            wanted.push(notice);
+          }
+          indexes.push(index);
         }
-        if (!subscriber.reserve()) break;
-        let index = indexOf.get(notice);
-        if (index === undefined) {
-          index = wanted.length;
-          indexOf.set(notice, index);
-          wanted.push(notice);
-        }
-        indexes.push(index);
+        if (indexes.length > 0) routes.push({ subscriber, indexes });
       }
-      if (indexes.length > 0) routes.push({ subscriber, indexes });
     }
     if (routes.length === 0) return;
 
@@ -281,6 +298,18 @@ class Feed<N extends OrganizationNotice, T, F> {
       .catch((error: unknown) => {
         logger.error({ err: error, feed: kind.name }, 'live feed dispatch failed');
       });
+  }
+
+  /** The notices of organizations with subscribers here, grouped by organization, in order. */
+  #byOrganization(candidates: readonly N[]): Map<string, N[]> {
+    const grouped = new Map<string, N[]>();
+    for (const notice of candidates) {
+      if (!this.#subscribers.has(notice.organizationId)) continue;
+      const group = grouped.get(notice.organizationId);
+      if (group) group.push(notice);
+      else grouped.set(notice.organizationId, [notice]);
+    }
+    return grouped;
   }
 }
 

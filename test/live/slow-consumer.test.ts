@@ -150,6 +150,36 @@ describe('live feed', () => {
     await mine.return?.();
   });
 
+  test("another organization's notices never reach a subscriber's filter", async () => {
+    const notifier = countedNotifier();
+    const feeds = feedsOn(notifier);
+    const feed = countingFeed();
+    const consulted: string[] = [];
+    const other = await feeds.subscribe(feed, {
+      organizationId: 'org_b',
+      filter: (notice) => {
+        consulted.push(notice.attemptId);
+        return true;
+      },
+      bufferSize: 10,
+    });
+    const mine = await feeds.subscribe(feed, {
+      organizationId: 'org_a',
+      filter: () => true,
+      bufferSize: 10,
+    });
+    await publish(notifier, attemptNotice(1), attemptNotice(2));
+    await publish(notifier, attemptNotice(3, 'org_b'));
+    assert.deepEqual(await mine.next(), { done: false, value: 'att_1' });
+    assert.deepEqual(await mine.next(), { done: false, value: 'att_2' });
+    assert.deepEqual(await other.next(), { done: false, value: 'att_3' });
+    assert.deepEqual(consulted, ['att_3'], "org_a's notices were never matched against org_b's");
+    await mine.return?.();
+    await other.return?.();
+    assert.equal(feeds.subscriberCount, 0);
+    assert.equal(notifier.listeners(), 0);
+  });
+
   test('return() while waiting for an item ends the wait and removes the listener', async () => {
     const notifier = countedNotifier();
     const feeds = feedsOn(notifier);

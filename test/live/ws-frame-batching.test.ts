@@ -8,7 +8,7 @@ import { eventually } from '../support/assertions.ts';
 
 /**
  * The frame batching under graphql-ws, on a real server and client: frames of one turn leave
- * together, arrive whole and in order, and a client that stops reading still holds the sender
+ * together, those of later turns soon after a write are gathered, all arrive whole and in order, and a client that stops reading still holds the sender
  * back (which is what lets the live feed end it with SLOW_CONSUMER).
  */
 let http: Server;
@@ -69,6 +69,36 @@ describe('WebSocket frame batching', () => {
       received,
       Array.from({ length: 200 }, (_, i) => `frame ${i}`),
     );
+    client.close();
+  });
+
+  test('while frames keep coming, later turns gather theirs into the next write', async () => {
+    const { client, server } = await connect();
+    const received: string[] = [];
+    const all = new Promise<void>((resolve) => {
+      client.on('message', (data) => {
+        received.push(data.toString());
+        if (received.length === 3) resolve();
+      });
+    });
+    await sendAcknowledged(server.websocket, 'first');
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(
+      server.socket.writableCorked,
+      0,
+      'a quiet client gets its frame at the end of the turn',
+    );
+    await sendAcknowledged(server.websocket, 'second');
+    await new Promise((resolve) => setImmediate(resolve));
+    await sendAcknowledged(server.websocket, 'third');
+    assert.equal(
+      server.socket.writableCorked,
+      1,
+      'a client written to a moment ago gathers the frames of later turns',
+    );
+    await all;
+    assert.deepEqual(received, ['first', 'second', 'third']);
+    assert.equal(server.socket.writableCorked, 0, 'and they leave together');
     client.close();
   });
 
