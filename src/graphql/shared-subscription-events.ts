@@ -4,10 +4,13 @@ import {
   type ExecutionResult,
   executeSubscriptionEvent,
   type GraphQLError,
+  Kind,
   mapSourceToResponseEvent,
   type OperationDefinitionNode,
   type ValidatedSubscriptionArgs,
+  type VariableNode,
   validateSubscriptionArgs,
+  visit,
 } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { GraphQLContext } from './context.ts';
@@ -29,22 +32,24 @@ type EventResult = ExecutionResult | Promise<ExecutionResult>;
  */
 export function sharingSubscriptionEvents() {
   const resultsByItem = new WeakMap<object, Map<string, EventResult>>();
-  const operationIds = new WeakMap<OperationDefinitionNode, number>();
+  const operations = new WeakMap<OperationDefinitionNode, SharedOperation>();
   let nextOperationId = 0;
 
   /** Who gets identical results: same operation, variables and authority. */
   const audienceOf = (args: ValidatedSubscriptionArgs): string | undefined => {
     const viewer = (args.contextValue as Partial<GraphQLContext> | undefined)?.viewer;
     if (!viewer) return undefined;
-    let operationId = operationIds.get(args.operation);
-    if (operationId === undefined) {
-      operationId = nextOperationId++;
-      operationIds.set(args.operation, operationId);
+    let operation = operations.get(args.operation);
+    if (operation === undefined) {
+      operation = { id: nextOperationId++, startOnly: startOnlyVariables(args.operation) };
+      operations.set(args.operation, operation);
     }
     // The role too: results are shared only where every field would resolve the same.
     const authority =
       viewer.kind === 'organization' ? `${viewer.organizationId} ${viewer.role}` : viewer.kind;
-    return `${operationId} ${authority} ${JSON.stringify(args.variableValues.coerced)}`;
+    const variables = { ...args.variableValues.coerced };
+    for (const name of operation.startOnly) delete variables[name];
+    return `${operation.id} ${authority} ${JSON.stringify(variables)}`;
   };
 
   const executeShared = (args: ValidatedSubscriptionArgs, audience: string | undefined) => {
@@ -75,6 +80,35 @@ export function sharingSubscriptionEvents() {
       isAsyncIterable(source) ? mapSourceToResponseEvent(validated, source, execute) : source;
     return stream instanceof Promise ? stream.then(toResponses) : toResponses(stream);
   };
+}
+
+interface SharedOperation {
+  id: number;
+  /** Variables that only say where the stream starts: they change no event's result. */
+  startOnly: string[];
+}
+
+/**
+ * The variables used only as the root field's `after` (a resumed subscriber's position): a
+ * dashboard back from a reconnect then shares results with those that never left.
+ */
+function startOnlyVariables(operation: OperationDefinitionNode): string[] {
+  const uses = new Map<string, number>();
+  visit(operation, {
+    Variable: (node) => {
+      uses.set(node.name.value, (uses.get(node.name.value) ?? 0) + 1);
+    },
+    // A variable's own definition is not a use.
+    VariableDefinition: (node) => {
+      uses.set(node.variable.name.value, (uses.get(node.variable.name.value) ?? 0) - 1);
+    },
+  });
+  const root = operation.selectionSet.selections[0];
+  if (root?.kind !== Kind.FIELD) return [];
+  return (root.arguments ?? [])
+    .filter((arg) => arg.name.value === 'after' && arg.value.kind === Kind.VARIABLE)
+    .map((arg) => (arg.value as VariableNode).name.value)
+    .filter((name) => uses.get(name) === 1);
 }
 
 /**

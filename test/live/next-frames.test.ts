@@ -111,6 +111,8 @@ const schema = new GraphQLSchema({
     fields: {
       items: {
         type: new GraphQLNonNull(ItemType),
+        // Where a resumed subscriber starts: it changes no item's result.
+        args: { after: { type: GraphQLID } },
         subscribe: (_root, _args, ctx) => ctx.items(),
         resolve: (item) => item,
       },
@@ -226,6 +228,19 @@ const SUBSCRIBERS: Subscriber[] = [
     query: 'subscription ($upper: Boolean) { items { label(upper: $upper) score } }',
     variables: { upper: false },
   },
+  // Two resumed from different positions: `after` changes no result, so one execution.
+  {
+    org: 'org_a',
+    role: 'ADMIN',
+    query: 'subscription Resumed($after: ID) { items(after: $after) { id label } }',
+    variables: { after: 'itm_0' },
+  },
+  {
+    org: 'org_a',
+    role: 'ADMIN',
+    query: 'subscription Resumed($after: ID) { items(after: $after) { id label } }',
+    variables: { after: 'itm_00' },
+  },
   // A field that errors for this organization only.
   {
     org: 'org_b',
@@ -275,7 +290,7 @@ describe('next frames serialized once per result', () => {
     assert.deepEqual(actual, expected);
 
     // The cases this covered: an error for org_b only, escaped text, a null, a selection each.
-    const orgB = expected[5]!.map((frame) => JSON.parse(frame));
+    const orgB = expected[7]!.map((frame) => JSON.parse(frame));
     assert.ok(
       orgB.every((message) => message.payload.errors?.[0]?.path?.join('.') === 'items.secret'),
     );
@@ -283,8 +298,9 @@ describe('next frames serialized once per result', () => {
     assert.equal(expected[0]![1], expected[1]![1]);
     assert.match(expected[0]![1]!, /\\"quoted\\"/);
     assert.notEqual(expected[3]![0], expected[4]![0]);
-    // And the sharing did happen: the first two subscribers' items were executed once.
+    // And the sharing did happen: the first two subscribers' items were executed once, and so
+    // were the two resumed ones'.
     assert.equal(reference.labelsResolved(), SUBSCRIBERS.length * ITEMS.length);
-    assert.equal(shared.labelsResolved(), (SUBSCRIBERS.length - 1) * ITEMS.length);
+    assert.equal(shared.labelsResolved(), (SUBSCRIBERS.length - 2) * ITEMS.length);
   });
 });
