@@ -1,17 +1,20 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { Pool } from 'undici';
 import { type HooklineProcess, startHooklineProcess } from '../../test/support/process.ts';
+import {
+  Api,
+  attachNewWebhook,
+  benchSettings,
+  createAgent,
+  createOrganization,
+  EMIT,
+  preConversation,
+} from '../api.ts';
 import type { BenchReceiver } from '../receiver.ts';
 import { waitUntil } from '../receiver.ts';
 import { withConcurrency } from '../signed-post.ts';
 import type { RoundResult } from './types.ts';
 
-const ADMIN_KEY = 'bench-operator-key-0123456789abcdef';
-/** Production with DATABASE_URL needs an encryption key for secrets at rest (docs/operations.md). */
-const ENCRYPTION_KEY = 'be'.repeat(32);
-
-const EMIT = `mutation Emit($input: EmitEventInput!) { emitEvent(input: $input) { event { id } } }`;
 const SUBSCRIBERS_SCRIPT = join(import.meta.dirname, '..', 'subscribers.ts');
 
 /**
@@ -55,24 +58,6 @@ export interface HooklineUnderTest {
   stop(): Promise<void>;
 }
 
-async function graphql(
-  pool: Pool,
-  apiKey: string,
-  query: string,
-  variables: Record<string, unknown>,
-) {
-  const res = await pool.request({
-    path: '/graphql',
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  // biome-ignore lint/suspicious/noExplicitAny: the bench reads a few known fields of each answer.
-  const body = (await res.body.json()) as { data?: Record<string, any>; errors?: unknown[] };
-  if (body.errors) throw new Error(`GraphQL error: ${JSON.stringify(body.errors)}`);
-  return body.data!;
-}
-
 export async function startHooklineUnderTest(
   databaseUrl: string,
   receiverUrl: string,
@@ -80,14 +65,7 @@ export async function startHooklineUnderTest(
 ): Promise<HooklineUnderTest> {
   const nodeArgs = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
   const settings = {
-    DATABASE_URL: databaseUrl,
-    HOOKLINE_ADMIN_KEY: ADMIN_KEY,
-    HOOKLINE_ALLOW_NETWORKS: '127.0.0.0/8',
-    LOG_LEVEL: 'warn',
-    NODE_ENV: 'production',
-    HOOKLINE_ENCRYPTION_KEY: ENCRYPTION_KEY,
-    // One key emits thousands of events a minute here: measure delivery, not the rate limit.
-    HOOKLINE_RATE_LIMIT_PER_MINUTE: '0',
+    ...benchSettings(databaseUrl),
     // A thousand subscribers share one organization's key: measure their cost, not the cap.
     HOOKLINE_MAX_CONNECTIONS_PER_KEY: '5000',
   };
@@ -100,16 +78,16 @@ export async function startHooklineUnderTest(
     ? await startHooklineProcess({ ...settings, HOOKLINE_ROLE: 'worker' }, { nodeArgs })
     : undefined;
   await worker?.waitReady();
-  const pool = new Pool(process.url, { connections: 128, pipelining: 1 });
-  const created: Tenant[] = [await createTenant(pool, 'Bench', receiverUrl)];
+  const api = new Api(process.url, 128);
+  const created: Tenant[] = [await createTenant(api, 'Bench', receiverUrl)];
   const [first] = created as [Tenant];
 
   const emit = async (callId: string, tenant: Tenant = first) => {
-    await graphql(pool, tenant.apiKey, EMIT, {
+    await api.graphql(tenant.apiKey, EMIT, {
       input: {
         agentId: tenant.agentId,
         type: 'PRE_CONVERSATION',
-        payload: { callId, callerPhoneNumber: '+14155550123', direction: 'inbound' },
+        payload: preConversation(callId),
       },
     });
   };
@@ -136,7 +114,7 @@ export async function startHooklineUnderTest(
     },
     async tenants(n) {
       while (created.length < n) {
-        created.push(await createTenant(pool, `Bench ${created.length + 1}`, receiverUrl));
+        created.push(await createTenant(api, `Bench ${created.length + 1}`, receiverUrl));
       }
       return created.slice(0, n);
     },
@@ -168,7 +146,7 @@ export async function startHooklineUnderTest(
       };
     },
     async stop() {
-      await pool.close();
+      await api.close();
       await worker?.stop();
       await process.stop();
     },
@@ -176,33 +154,9 @@ export async function startHooklineUnderTest(
 }
 
 /** An organization with an agent and a webhook to the receiver, for PRE_CONVERSATION events. */
-async function createTenant(pool: Pool, name: string, receiverUrl: string): Promise<Tenant> {
-  const org = await graphql(
-    pool,
-    ADMIN_KEY,
-    'mutation ($name: String!) { createOrganization(input: { name: $name }) { apiKey } }',
-    { name },
-  );
-  const apiKey: string = org.createOrganization.apiKey;
-  const agent = await graphql(
-    pool,
-    apiKey,
-    'mutation { createAgent(input: { name: "Bench agent" }) { agent { id } } }',
-    {},
-  );
-  const agentId: string = agent.createAgent.agent.id;
-  const webhook = await graphql(
-    pool,
-    apiKey,
-    'mutation ($url: String!) { createWebhook(input: { url: $url }) { webhook { id } } }',
-    { url: receiverUrl },
-  );
-  const webhookId: string = webhook.createWebhook.webhook.id;
-  await graphql(
-    pool,
-    apiKey,
-    'mutation ($w: ID!, $a: ID!) { attachWebhook(input: { webhookId: $w, agentId: $a, events: [PRE_CONVERSATION] }) { subscription { createdAt } } }',
-    { w: webhookId, a: agentId },
-  );
+async function createTenant(api: Api, name: string, receiverUrl: string): Promise<Tenant> {
+  const apiKey = await createOrganization(api, name);
+  const agentId = await createAgent(api, apiKey, { name: 'Bench agent' });
+  const webhookId = await attachNewWebhook(api, apiKey, agentId, receiverUrl);
   return { apiKey, agentId, webhookId };
 }
