@@ -81,18 +81,19 @@ export async function attachNewWebhook(
   apiKey: string,
   agentId: string,
   url: string,
-  options: { respondsToCallSetup?: boolean } = {},
+  options: { respondsToCallSetup?: boolean; maxConcurrency?: number } = {},
 ): Promise<string> {
+  const { respondsToCallSetup, maxConcurrency } = options;
   const { createWebhook } = await api.graphql(
     apiKey,
-    'mutation ($url: String!) { createWebhook(input: { url: $url }) { webhook { id } } }',
-    { url },
+    'mutation ($input: CreateWebhookInput!) { createWebhook(input: $input) { webhook { id } } }',
+    { input: { url, maxConcurrency } },
   );
   const webhookId: string = createWebhook.webhook.id;
   await api.graphql(
     apiKey,
     `mutation ($input: AttachWebhookInput!) { attachWebhook(input: $input) { subscription { createdAt } } }`,
-    { input: { webhookId, agentId, events: ['PRE_CONVERSATION'], ...options } },
+    { input: { webhookId, agentId, events: ['PRE_CONVERSATION'], respondsToCallSetup } },
   );
   return webhookId;
 }
