@@ -16,6 +16,12 @@ export interface PurgeResult {
   attempts: number;
   /** Events deleted; their deliveries and remaining attempts went with them (FK cascade). */
   events: number;
+  /**
+   * Rows that only mattered while they lasted, whatever the retention window: portal sessions
+   * a day after they expired or were revoked, and what `hookline listen` leaves behind when a
+   * process dies (exchanges an hour past their deadline, sessions unseen for an hour).
+   */
+  ended: number;
   cutoff: Date;
 }
 
@@ -82,5 +88,34 @@ export async function purgeExpiredRows(
     return Number(result.numAffectedRows ?? 0);
   });
 
-  return { attempts, events, cutoff };
+  let ended = 0;
+  for (const statement of ENDED_ROWS) {
+    ended += await loop(async () => {
+      const result = await statement(batchSize).execute(db);
+      return Number(result.numAffectedRows ?? 0);
+    });
+  }
+
+  return { attempts, events, ended, cutoff };
 }
+
+/** One batch of each kind of ended row (see `PurgeResult.ended`). */
+const ENDED_ROWS = [
+  (limit: number) => sql`
+    /* retention: ended portal sessions */
+    delete from portal_sessions where id in (
+      select id from portal_sessions
+      where expires_at < now() - interval '1 day' or revoked_at < now() - interval '1 day'
+      limit ${limit}
+    )`,
+  (limit: number) => sql`
+    /* retention: listener exchanges a dead worker left */
+    delete from listener_exchanges where id in (
+      select id from listener_exchanges where expires_at < now() - interval '1 hour' limit ${limit}
+    )`,
+  (limit: number) => sql`
+    /* retention: listener sessions of a dead process */
+    delete from listener_sessions where id in (
+      select id from listener_sessions where seen_at < now() - interval '1 hour' limit ${limit}
+    )`,
+];

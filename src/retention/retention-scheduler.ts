@@ -66,10 +66,12 @@ export function createRetentionScheduler(options: RetentionSchedulerOptions): Re
       const fields = {
         attempts: result.attempts,
         events: result.events,
+        ended: result.ended,
         cutoff: result.cutoff,
         durationMs: Math.round(performance.now() - started),
       };
-      if (result.attempts + result.events > 0) logger.info(fields, 'retention: purged old rows');
+      if (result.attempts + result.events + result.ended > 0)
+        logger.info(fields, 'retention: purged old rows');
       else logger.debug(fields, 'retention: nothing to purge');
     }
     return result;

@@ -115,6 +115,55 @@ test('old attempts and events go in batches, with their deliveries; recent rows 
   assert.deepEqual([again.attempts, again.events], [0, 0]);
 });
 
+test('ended portal sessions and what a dead listener left go too, live ones stay', async () => {
+  const { organizationId } = await server.newOrganization('Ended rows');
+  const { webhookId } = await agentWithWebhook(client, okReceiver.url, ['PRE_CONVERSATION']);
+  const { rows } = await sql.query<{ organization_id: string }>(
+    'select organization_id from webhooks where id = $1',
+    [webhookId],
+  );
+  const webhookOrg = rows[0]!.organization_id;
+  const session = (id: string, expires: string, revoked: string | null) =>
+    sql.query(
+      `insert into portal_sessions (id, organization_id, role, token_hash, created_by, expires_at, revoked_at)
+       values ($1, $2, 'VIEWER', $1, 'operator', now() + $3::interval, now() + $4::interval)`,
+      [id, organizationId, expires, revoked],
+    );
+  await session('psn_expired', '-2 days', null);
+  await session('psn_revoked', '1 hour', '-2 days');
+  await session('psn_live', '1 hour', null);
+  await session('psn_just_expired', '-1 hour', null);
+  const exchange = (id: string, expires: string) =>
+    sql.query(
+      `insert into listener_exchanges (id, organization_id, webhook_id, delivery_id, request_headers, body, expires_at)
+       values ($1, $2, $3, 'dlv_x', '{}', '{}', now() + $4::interval)`,
+      [id, webhookOrg, webhookId, expires],
+    );
+  await exchange('lxc_left', '-2 hours');
+  await exchange('lxc_waiting', '10 seconds');
+  const listener = (id: string, seen: string) =>
+    sql.query(
+      `insert into listener_sessions (id, organization_id, webhook_id, seen_at)
+       values ($1, $2, $3, now() + $4::interval)`,
+      [id, webhookOrg, webhookId, seen],
+    );
+  await listener('lsn_dead', '-2 hours');
+  await listener('lsn_live', '-10 seconds');
+
+  const result = await purgeExpiredRows(server.hookline.database.db, { olderThanDays: 30 });
+  assert.equal(result.ended, 4);
+  const left = await sql.query<{ id: string }>(
+    `select id from portal_sessions where organization_id = $1
+     union all select id from listener_exchanges where webhook_id = $2
+     union all select id from listener_sessions where webhook_id = $2 order by id`,
+    [organizationId, webhookId],
+  );
+  assert.deepEqual(
+    left.rows.map((r) => r.id),
+    ['lsn_live', 'lxc_waiting', 'psn_just_expired', 'psn_live'],
+  );
+});
+
 test('one purge at a time per database: a process that finds the lock taken skips its round', async () => {
   const logger = createLogger({ level: 'silent' });
   const scheduler = createRetentionScheduler({
