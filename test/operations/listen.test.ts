@@ -11,6 +11,7 @@ import {
   EmitEventDocument,
   type HooklineClient,
 } from '@hookline/client';
+import pg from 'pg';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { eventually } from '../support/assertions.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
@@ -38,6 +39,26 @@ interface Listener {
   secret: string;
   webhookId: string;
   output(): string;
+}
+
+/** Until the API process holds a listener session for the webhook. */
+async function listening(webhookId: string): Promise<void> {
+  const db = new pg.Client({ connectionString: database!.url });
+  await db.connect();
+  try {
+    await eventually(
+      async () => {
+        const { rows } = await db.query(
+          "select 1 from listener_sessions where webhook_id = $1 and seen_at > now() - interval '45 seconds'",
+          [webhookId],
+        );
+        return rows.length > 0 ? true : undefined;
+      },
+      { message: `a listener session for ${webhookId}` },
+    );
+  } finally {
+    await db.end();
+  }
 }
 
 /** `hookline listen` as a developer runs it, until it says it is ready. */
@@ -101,6 +122,9 @@ test('hookline listen: signed deliveries reach a local server, and those owed wh
   const forwardTo = `${receiver.url}/webhooks`;
   const args = ['--forward-to', forwardTo, '--url', api.url, '--events', 'pre-conversation'];
   const first = await startListen(args, apiKey);
+  // "Ready." comes once the subscription is sent; the API process registers the session a
+  // moment later, and an attempt before that would find nobody listening.
+  await listening(first.webhookId);
 
   const emit = async (callId: string) =>
     (
@@ -157,6 +181,7 @@ test('hookline listen: signed deliveries reach a local server, and those owed wh
 
   // The same webhook and secret come back with the next listener, and the owed delivery arrives.
   const second = await startListen(args, apiKey);
+  await listening(second.webhookId);
   assert.equal(second.webhookId, first.webhookId);
   assert.equal(second.secret, first.secret);
   const requests = await receiver.waitFor(2);
