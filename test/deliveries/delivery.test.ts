@@ -11,6 +11,7 @@ import {
   RotateWebhookSecretDocument,
   SendTestEventDocument,
   ToggleWebhookDocument,
+  UpdateWebhookDocument,
   WebhookDeliveriesDocument,
 } from '@hookline/client';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
@@ -32,7 +33,9 @@ const receiver = async (...args: Parameters<typeof startReceiver>) => {
 before(async () => {
   server = await startTestServer('delivery', {
     HOOKLINE_RETRY_SCHEDULE: '0.3,0.3,0.3',
-    HOOKLINE_REQUEST_TIMEOUT_MS: '800',
+    // Long enough that a busy machine never turns a receiver's answer into a timeout; the
+    // timeout test sets its webhook's own, shorter one.
+    HOOKLINE_REQUEST_TIMEOUT_MS: '5000',
     // These tests follow the retry schedule to its end; the circuit breaker (which would hold
     // a failing endpoint's deliveries first) has tests of its own.
     HOOKLINE_CIRCUIT_FAILURE_THRESHOLD: '1000',
@@ -183,6 +186,7 @@ describe('delivery', () => {
     });
     const { client } = await server.newOrganization();
     const { agentId, webhookId } = await agentWithWebhook(client, r.url);
+    await client.request(UpdateWebhookDocument, { input: { id: webhookId, timeoutMs: 800 } });
     await client.request(EmitEventDocument, {
       input: { agentId, type: 'PRE_CONVERSATION', payload: preConversation() },
     });
@@ -216,6 +220,7 @@ describe('delivery', () => {
     });
     const { client } = await server.newOrganization();
     const { agentId, webhookId } = await agentWithWebhook(client, r.url);
+    await client.request(UpdateWebhookDocument, { input: { id: webhookId, timeoutMs: 800 } });
     await client.request(EmitEventDocument, {
       input: { agentId, type: 'PRE_CONVERSATION', payload: preConversation() },
     });
