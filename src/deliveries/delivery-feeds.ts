@@ -55,6 +55,9 @@ export function createDeliveryFeeds(recentAttempts: RecentAttempts): DeliveryFee
 function attemptsFeed(
   recent: RecentAttempts,
 ): FeedKind<AttemptNotice, DeliveryAttempt, AttemptFeedFilter> {
+  // Past the position asked for, and within the feed's age limit.
+  const positionAfter = (query: { after: string; notBefore: Date }) =>
+    later(query.after, attemptIdAt(query.notBefore.getTime()));
   return {
     name: 'deliveryAttempts',
     select: (notices) => notices.attempts ?? [],
@@ -84,15 +87,10 @@ function attemptsFeed(
     timeOf: (id) => (kindOfId(id) === 'DeliveryAttempt' ? timeOfUlid(id.slice(4)) : undefined),
     isOwn: attemptBelongsTo,
     async readAfter(db, query) {
-      const after = later(query.after, attemptIdAt(query.notBefore.getTime()));
-      const rows = await findAttemptsAfter(db, { ...query, after });
+      const rows = await findAttemptsAfter(db, { ...query, after: positionAfter(query) });
       return rows.map(toDeliveryAttempt);
     },
-    countAfter: (db, query) =>
-      countAttemptsAfter(db, {
-        ...query,
-        after: later(query.after, attemptIdAt(query.notBefore.getTime())),
-      }),
+    countAfter: (db, query) => countAttemptsAfter(db, { ...query, after: positionAfter(query) }),
   };
 }
 
@@ -105,8 +103,9 @@ function attemptsFeed(
  * it (or show an older state after it) are skipped.
  */
 function deliveriesFeed(): FeedKind<DeliveryNotice, Delivery, DeliveryFeedFilter> {
-  const positionAfter = (after: string, notBefore: Date) => {
-    const position = later(after, changePosition(notBefore.getTime(), '0'.repeat(16)));
+  // Past the position asked for, and within the feed's age limit.
+  const positionAfter = (query: { after: string; notBefore: Date }) => {
+    const position = later(query.after, changePosition(query.notBefore.getTime(), '0'.repeat(16)));
     // Both are well formed here: checked (or made) by the feed.
     return parseChangeId(position)!;
   };
@@ -145,14 +144,10 @@ function deliveriesFeed(): FeedKind<DeliveryNotice, Delivery, DeliveryFeedFilter
     // the subscriber's own organization.
     isOwn: async () => true,
     async readAfter(db, query) {
-      const after = positionAfter(query.after, query.notBefore);
-      const rows = await findDeliveriesChangedAfter(db, { ...query, after });
+      const rows = await findDeliveriesChangedAfter(db, { ...query, after: positionAfter(query) });
       return rows.map(toDelivery);
     },
     countAfter: (db, query) =>
-      countDeliveriesChangedAfter(db, {
-        ...query,
-        after: positionAfter(query.after, query.notBefore),
-      }),
+      countDeliveriesChangedAfter(db, { ...query, after: positionAfter(query) }),
   };
 }
